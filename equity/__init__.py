@@ -1,0 +1,1 @@
+"""Maillage equity layer: need, accessibility, equity metrics, placement and the CLI."""

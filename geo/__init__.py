@@ -1,0 +1,1 @@
+"""Maillage geospatial layer: territory data, coordinate systems, travel times, maps."""
