@@ -1,0 +1,104 @@
+"""French formatting of numbers, shares and dates for user-facing text (maps, tables, reports)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from numbers import Real
+
+import pandas as pd
+
+#: Narrow no-break space: French thousands separator and space before "%".
+NNBSP: str = "\u202f"
+#: Text shown in place of a missing value ("non disponible").
+MISSING_TEXT_FR: str = "n.d."
+
+_MONTHS_FR: tuple[str, ...] = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def _is_missing(x: object) -> bool:
+    return x is None or x is pd.NA or x is pd.NaT or (isinstance(x, Real) and math.isnan(x))
+
+
+def format_number_fr(x: float | int | None, decimals: int = 0) -> str:
+    """Format a number the French way.
+
+    Parameters
+    ----------
+    x : float, int or None
+        Value to format. ``None``, NaN and ``pd.NA`` are missing.
+    decimals : int, default 0
+        Number of digits after the decimal comma.
+
+    Returns
+    -------
+    str
+        For instance ``"566 733"`` or ``"1,5"`` (thousands separated by U+202F, decimal
+        comma), or ``"n.d."`` for a missing value.
+
+    Examples
+    --------
+    >>> format_number_fr(1234567.891, decimals=2) == "1\\u202f234\\u202f567,89"
+    True
+    """
+    if _is_missing(x):
+        return MISSING_TEXT_FR
+    value = round(float(x), decimals)
+    if value == 0:
+        # Avoid "-0" for small negative values rounded to zero.
+        value = 0.0
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", NNBSP).replace(".", ",")
+
+
+def format_percent_fr(x: float | None, decimals: int = 0) -> str:
+    """Format a share between 0 and 1 as a French percentage.
+
+    Parameters
+    ----------
+    x : float or None
+        Share, e.g. ``0.734``. Missing values give ``"n.d."``.
+    decimals : int, default 0
+        Number of digits after the decimal comma of the percentage.
+
+    Returns
+    -------
+    str
+        For instance ``"73 %"`` with a narrow no-break space (U+202F) before ``%``.
+    """
+    if _is_missing(x):
+        return MISSING_TEXT_FR
+    return f"{format_number_fr(float(x) * 100, decimals)}{NNBSP}%"
+
+
+def format_date_fr(date: dt.date | str) -> str:
+    """Format a date in long French form.
+
+    Parameters
+    ----------
+    date : datetime.date, datetime.datetime, pandas.Timestamp or ISO 8601 str
+        Date to format; a time part is ignored.
+
+    Returns
+    -------
+    str
+        For instance ``"28 novembre 2026"``; the first day of a month is written
+        ``"1er"`` as French typography requires.
+    """
+    if isinstance(date, str):
+        date = dt.date.fromisoformat(date[:10])
+    day = "1er" if date.day == 1 else str(date.day)
+    return f"{day} {_MONTHS_FR[date.month - 1]} {date.year}"
