@@ -57,7 +57,8 @@ class DataValidationError(ValueError):
     def format(self, limit: int = 50) -> str:
         """Return a French multi-line message listing the problems (at most ``limit``)."""
         n = len(self.problems)
-        head = f"Fichier « {self.source} » : {n} problème{'s' if n > 1 else ''} trouvé{'s' if n > 1 else ''}."
+        plural = "s" if n > 1 else ""
+        head = f"Fichier « {self.source} » : {n} problème{plural} trouvé{plural}."
         lines = [head, *(f"  - {p}" for p in self.problems[:limit])]
         if n > limit:
             lines.append(f"  … et {n - limit} autre(s) problème(s).")

@@ -14,6 +14,7 @@ import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from itertools import pairwise
 from typing import Literal
 
 import branca.element
@@ -88,7 +89,10 @@ _MAP_CSS = f"""
 .maillage-dot {{ flex: none; width: 10px; height: 10px; border-radius: 50%;
   border: 1px solid #fff; box-shadow: 0 0 0 1px #777; }}
 .maillage-line {{ flex: none; width: 18px; height: 0; border-top: 3px dashed; }}
-.maillage-popup th {{ text-align: left; font-weight: 600; padding-right: 8px; }}
+.leaflet-control-layers {{ font-size: 13px; }}
+.maillage-popup .leaflet-popup-content {{ font-size: 13px; }}
+.maillage-popup th {{ text-align: left; font-weight: 600; padding-right: 8px;
+  white-space: nowrap; }}
 """
 
 
@@ -162,7 +166,7 @@ def classify(
         decimals = _auto_decimals(present * 100 if percent else present)
     labels = [
         f"{_format_value(lo, decimals, percent)} – {_format_value(hi, decimals, percent)}"
-        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
+        for lo, hi in pairwise(bounds)
     ]
     return Classification(
         codes, labels, _sequential_colors(len(labels)), bounds, int(missing.sum())
@@ -417,7 +421,7 @@ def commune_map(
             _OSM_TILES, attr=_OSM_ATTRIBUTION, name="Fond OpenStreetMap", max_zoom=19
         ).add_to(m)
 
-    _add_communes(m, communes, column, classes, legend_title, popup_columns, percent_columns)
+    _add_communes(m, communes, column, classes, legend_title, popup_columns, percent_columns, tiles)
     if epci is not None:
         _add_epci(m, epci)
     site_entries = _add_catchments(m, catchments) if catchments is not None else []
@@ -445,6 +449,7 @@ def _add_communes(
     legend_title: str,
     popup_columns: Mapping[str, str],
     percent_columns: Collection[str],
+    tiles: bool,
 ) -> None:
     card = {column: legend_title, **{c: lab for c, lab in popup_columns.items() if c != column}}
     props = pd.DataFrame(index=communes.index)
@@ -460,11 +465,12 @@ def _add_communes(
     data = _light_geojson(gdf, coverage=True)
 
     fills = [*classes.colors, MISSING_COLOR]  # code -1 picks the last one
+    fill_opacity = 0.7 if tiles else 0.85  # let the background show through
 
     def style(feature: dict) -> dict:
         return {
             "fillColor": fills[feature["properties"]["c"]],
-            "fillOpacity": 0.85,
+            "fillOpacity": fill_opacity,
             "color": "#ffffff",
             "weight": 0.6,
         }

@@ -359,7 +359,8 @@ def _check_positions(
             collector.add(
                 "outside_area",
                 f"le point ({lon[i]:g}, {lat[i]:g}) est hors de la Sarthe, à "
-                f"{dist_m / 1000:.1f} km de sa limite.",
+                f"{dist_m / 1000:.1f}".replace(".", ",")
+                + " km de sa limite.",
                 row=row,
             )
     return ok
@@ -462,11 +463,15 @@ def read_user_sites(
                     column=id_col,
                 )
 
-    lon_a = lon.to_numpy() if lon is not None else np.full(len(frame), np.nan)
-    lat_a = lat.to_numpy() if lat is not None else np.full(len(frame), np.nan)
+    lon_a = lon.to_numpy(copy=True) if lon is not None else np.full(len(frame), np.nan)
+    lat_a = lat.to_numpy(copy=True) if lat is not None else np.full(len(frame), np.nan)
     has_point = ~np.isnan(lon_a) & ~np.isnan(lat_a)
     _check_positions(lon_a, lat_a, department, collector, rows)
-    for i in np.flatnonzero(~has_point & (code == "").to_numpy()):
+    blank = pd.Series(True, index=frame.index)
+    for col in (lon_col, lat_col):
+        if col:
+            blank &= frame[col] == ""
+    for i in np.flatnonzero((blank & (code == "")).to_numpy()):
         collector.add(
             "missing_location",
             "ni coordonnées ni code INSEE : lieu impossible à situer.",

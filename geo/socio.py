@@ -24,7 +24,6 @@ from sklearn.impute import KNNImputer
 from sklearn.preprocessing import StandardScaler
 
 from geo import settings
-from geo.cog import MERGERS_2025
 
 SOCIO_DIR = settings.RAW_DIR / "socio"
 ZONING_DIR = settings.RAW_DIR / "zoning"

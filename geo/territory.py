@@ -323,15 +323,17 @@ def build_territory(user: UserFiles | None = None) -> Territory:
     inside = communes.geometry.representative_point()
     coords = pd.DataFrame({"x": inside.x, "y": inside.y}, index=communes.index)
     values, status = socio.impute_missing(values, status, coords)
+    gaps_by_indicator: dict[tuple[str, ...], list[str]] = {}
     for col in socio.IMPUTED_INDICATORS:
-        gaps = missing_before.index[missing_before[col]]
-        if len(gaps):
-            label = socio.INDICATORS[col][0]
-            listed = ", ".join(gaps[:8]) + (" …" if len(gaps) > 8 else "")
-            warnings.append(
-                f"{label} : {len(gaps)} valeur(s) non publiée(s), imputée(s) à partir des "
-                f"communes comparables les plus proches ({listed})."
-            )
+        gaps = tuple(missing_before.index[missing_before[col]])
+        if gaps:
+            gaps_by_indicator.setdefault(gaps, []).append(socio.INDICATORS[col][0])
+    for gaps, labels in gaps_by_indicator.items():
+        listed = ", ".join(gaps[:8]) + (" …" if len(gaps) > 8 else "")
+        warnings.append(
+            f"{' ; '.join(labels)} : {len(gaps)} valeur(s) non publiée(s) par commune, "
+            f"imputée(s) à partir des communes comparables les plus proches ({listed})."
+        )
 
     if fibre_layer is None:
         fibre_layer = fibre.load_embedded_fibre(codes)
@@ -386,6 +388,8 @@ def build_territory(user: UserFiles | None = None) -> Territory:
                 )
         vintages["user_indicators"] = f"fichier fourni ({Path(user.indicators).name})"
     table = table.join(_demand_points(communes, all_sites))
+    table["density_per_km2"] = table["population"] / table["area_km2"]
+    table["quality_note"] = quality_notes_fr(status)
     return Territory(
         communes=gpd.GeoDataFrame(table, geometry="geometry", crs=settings.WORK_CRS),
         status=status,
@@ -397,6 +401,71 @@ def build_territory(user: UserFiles | None = None) -> Territory:
         cache_key=cache_key(user),
         sources=sources,
     )
+
+
+_STATUS_WORDS = {"imputed": "imputé", "estimated": "estimé", "missing": "manquant"}
+
+
+def _indicator_label(column: str) -> str:
+    if column in socio.INDICATORS:
+        return socio.INDICATORS[column][0]
+    if column == "fibre_share":
+        return "Fibre"
+    return column.removeprefix("user_").replace("_", " ")
+
+
+def quality_notes_fr(status: pd.DataFrame) -> pd.Series:
+    """One French line per commune listing its imputed, estimated or missing values."""
+    notes = []
+    for _, row in status.iterrows():
+        parts = [
+            f"{_indicator_label(col)} : {_STATUS_WORDS[state]}"
+            for col, state in row.items()
+            if state in _STATUS_WORDS
+        ]
+        notes.append(" ; ".join(parts) if parts else "aucune")
+    return pd.Series(notes, index=status.index)
+
+
+def map_indicators(territory: Territory) -> dict[str, dict[str, object]]:
+    """Commune columns that can be mapped, with French labels, sources and vintages."""
+    v, src = territory.vintages, territory.sources
+
+    def entry(label, short, layer, categorical=False, warning=None):
+        return {
+            "label": label,
+            "short": short,
+            "source": src.get(layer, {}).get("publisher", layer),
+            "vintage": v.get(layer, ""),
+            "categorical": categorical,
+            "warning": warning,
+        }
+
+    out = {
+        "population": entry("Population municipale 2022", "Habitants", "population"),
+        "density_per_km2": entry("Densité de population (hab./km²)", "hab./km²", "population"),
+        "density_label": entry("Grille communale de densité INSEE", "Densité", "density", True),
+        "aav_label": entry("Catégorie d'aire d'attraction des villes", "Aire", "aav", True),
+    }
+    for col, (label, layer) in socio.INDICATORS.items():
+        if col != "density_level":
+            out[col] = entry(label, label.split(" (")[0], layer)
+    fibre_warning = (
+        "Couche fibre obsolète : ARCEP T1 2018. Le réseau FttH public de la Sarthe est "
+        "achevé depuis octobre 2022 ; chargez le fichier ARCEP actuel (page Données)."
+        if src.get("fibre", {}).get("status") == "DATED"
+        else None
+    )
+    out["fibre_share"] = entry(
+        f"Part des locaux raccordables à la fibre ({v.get('fibre', '')})",
+        "Locaux raccordables",
+        "fibre",
+        warning=fibre_warning,
+    )
+    for col in territory.communes.columns:
+        if col.startswith("user_"):
+            out[col] = entry(f"Indicateur fourni : {_indicator_label(col)}", col, "user_indicators")
+    return out
 
 
 def _cache_dir(directory: Path | None) -> Path:

@@ -1,0 +1,11 @@
+"""Maillage — Streamlit entry point: page configuration and navigation only."""
+
+import streamlit as st
+
+st.set_page_config(page_title="Maillage — Sarthe", page_icon=":material/map:", layout="wide")
+
+pages = [
+    st.Page("app_pages/carte.py", title="Carte", icon=":material/map:", default=True),
+    st.Page("app_pages/donnees.py", title="Données", icon=":material/dataset:"),
+]
+st.navigation(pages).run()

@@ -1,0 +1,1 @@
+"""Streamlit pages of Maillage (widgets and display only)."""

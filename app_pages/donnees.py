@@ -1,0 +1,111 @@
+"""Données : sources, vintages, licences, warnings, and the user's own files."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from app_pages.cache import territory_for
+from app_pages.common import current_territory, current_user_files
+from geo import settings
+from geo.errors import DataValidationError
+from geo.territory import UserFiles
+
+STATUS_FR = {
+    "OK": "à jour",
+    "DATED": "daté",
+    "VERIFY": "licence de l'éditeur d'origine, à vérifier",
+    "USER": "fourni par vous",
+}
+
+
+def _save_upload(upload) -> Path:
+    """Store an upload under a content-addressed name, so no saved file is ever overwritten."""
+    data = upload.getvalue()
+    suffix = "." + upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+    folder = settings.PROCESSED_DIR / "uploads" / hashlib.sha256(data).hexdigest()[:16]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / (upload.name if suffix else upload.name + ".csv")
+    if not path.exists():
+        path.write_bytes(data)
+    return path
+
+
+territory = current_territory()
+st.title("Données")
+
+st.subheader("Sources et millésimes")
+rows = [
+    {
+        "Couche": meta.get("label", layer),
+        "Millésime": territory.vintages.get(layer, meta.get("vintage", "")),
+        "Statut": STATUS_FR.get(meta.get("status", ""), meta.get("status", "")),
+        "Producteur": meta.get("publisher", ""),
+        "Licence": meta.get("licence", ""),
+    }
+    for layer, meta in territory.sources.items()
+]
+st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+st.subheader(f"Avertissements ({len(territory.warnings)})")
+for warning in territory.warnings:
+    st.warning(warning)
+
+st.subheader("Vos fichiers")
+st.markdown(
+    "Le Département dispose de fichiers plus récents que ceux embarqués. Formats acceptés : "
+    "CSV (séparateur `;` ou `,`, virgule décimale, UTF-8 ou Windows-1252) ou GeoJSON pour les "
+    "lieux. Chaque problème trouvé est listé ; rien n'est appliqué tant que le fichier n'est "
+    "pas valide."
+)
+user = current_user_files()
+with st.form("uploads"):
+    sites_file = st.file_uploader(
+        "Lieux / conseillers (colonnes : nom, type, longitude et latitude ou code_insee, "
+        "nb_conseillers)",
+        type=["csv", "geojson", "json"],
+        key="upload_sites",
+    )
+    replace = st.checkbox(
+        "Les lieux fournis remplacent les lieux embarqués du même type", value=user.replace_sites
+    )
+    fibre_file = st.file_uploader(
+        "Fichier communal ARCEP FttH actuel (CSV de l'onglet « Communes »)",
+        type=["csv"],
+        key="upload_fibre",
+    )
+    indicators_file = st.file_uploader(
+        "Indicateurs par commune (code_insee + colonnes numériques)",
+        type=["csv"],
+        key="upload_indicators",
+    )
+    submitted = st.form_submit_button("Valider et appliquer")
+
+if submitted:
+    candidate = UserFiles(
+        sites=_save_upload(sites_file) if sites_file else user.sites,
+        fibre=_save_upload(fibre_file) if fibre_file else user.fibre,
+        indicators=_save_upload(indicators_file) if indicators_file else user.indicators,
+        replace_sites=replace,
+    )
+    try:
+        territory_for(candidate)
+    except DataValidationError as exc:
+        st.error(
+            f"Fichier refusé — {len(exc.problems)} problème(s). Les données en cours sont "
+            "conservées.\n\n" + "\n".join(f"- {p}" for p in exc.problems[:100])
+        )
+    else:
+        st.session_state["user_files"] = candidate
+        st.success("Fichiers validés et appliqués à toutes les pages de votre session.")
+        st.rerun()
+
+active = [p for p in (user.sites, user.fibre, user.indicators) if p is not None]
+if active:
+    st.info("Fichiers appliqués : " + ", ".join(f"`{p.name}`" for p in active))
+    if st.button("Revenir aux seules données embarquées"):
+        st.session_state.pop("user_files", None)
+        st.rerun()

@@ -1,0 +1,56 @@
+"""Streamlit pages run headless through AppTest: no exception, key widgets present."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo import settings
+
+PAGES = Path(settings.PROJECT_ROOT) / "app_pages"
+
+
+def _run(page: str) -> AppTest:
+    app = AppTest.from_file(str(PAGES / page), default_timeout=60)
+    app.run()
+    assert not app.exception, [e.message for e in app.exception]
+    return app
+
+
+def test_router_runs():
+    app = AppTest.from_file(str(settings.PROJECT_ROOT / "app.py"), default_timeout=60)
+    app.run()
+    assert not app.exception
+    assert app.title[0].value == "Carte de la Sarthe"
+
+
+def test_carte_page_widgets_and_map():
+    app = _run("carte.py")
+    assert app.selectbox(key="map_indicator").value == "population"
+    assert app.multiselect(key="map_sites").value == ["cnfs_permanence", "france_services"]
+    assert [m.value for m in app.metric] == ["352", "566\u202f733", "17"]
+
+
+def test_carte_fibre_layer_warns_it_is_outdated():
+    app = _run("carte.py")
+    app.selectbox(key="map_indicator").set_value("fibre_share").run()
+    assert not app.exception
+    assert any("obsolète" in w.value for w in app.warning)
+    assert any("T1 2018" in c.value for c in app.caption)
+
+
+@pytest.mark.parametrize("indicator", ["density_label", "ifn_global", "poverty_rate_pct"])
+def test_carte_other_indicators(indicator):
+    app = _run("carte.py")
+    app.selectbox(key="map_indicator").set_value(indicator).run()
+    assert not app.exception
+
+
+def test_donnees_page_lists_sources_and_warnings():
+    app = _run("donnees.py")
+    assert app.title[0].value == "Données"
+    table = app.dataframe[0].value
+    assert "ARCEP T1 2018 (obsolète)" in table["Millésime"].tolist()
+    assert any("27 points" in w.value for w in app.warning)
