@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+from equity.cli_network import add_network_parser, run_network
 from geo.errors import DataValidationError
 from geo.sites import SITE_TYPES
 from geo.territory import SOURCES, Territory, UserFiles, load_territory
@@ -101,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_user_file_options(data)
     data.add_argument("--json", action="store_true", help="sortie JSON / JSON output")
     data.set_defaults(func=cmd_data)
+    add_network_parser(sub).set_defaults(func=run_network)
     return parser
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -46,6 +47,8 @@ DEFAULT_ACCESS_SPEED_KMH: float = 15.0
 
 #: Budget for one block of Dijkstra distances (sources × nodes × 8 bytes).
 _DIJKSTRA_BLOCK_BYTES = 200 * 1024 * 1024
+#: Below this many (sources × nodes), worker processes cost more than they save.
+PARALLEL_MIN_WORK = 5_000_000
 _CACHE_VERSION = 1
 
 Points = gpd.GeoSeries | gpd.GeoDataFrame | tuple[np.ndarray, np.ndarray] | np.ndarray
@@ -205,6 +208,7 @@ def network_matrix(
     cutoff_min: float | None = None,
     use_cache: bool = True,
     directory: Path | None = None,
+    n_jobs: int | None = None,
 ) -> pd.DataFrame:
     """Travel times in minutes from each origin to each destination on the road network.
 
@@ -225,6 +229,8 @@ def network_matrix(
         Read and write the on-disk cache.
     directory : Path, optional
         Processed-data directory holding the cache; ``settings.PROCESSED_DIR`` by default.
+    n_jobs : int, optional
+        Worker processes for large matrices; all CPUs by default, 1 for none.
     """
     model = road_network_model(network.metadata, access_speed_kmh)
     ox, oy, oindex = point_coordinates(origins)
@@ -245,9 +251,10 @@ def network_matrix(
     o_unique, o_inverse = np.unique(o_node, return_inverse=True)
     d_unique, d_inverse = np.unique(d_node, return_inverse=True)
     if len(o_unique) <= len(d_unique):
-        node_s = _shortest_times_s(network.graph, o_unique, d_unique, limit_s)
+        node_s = _shortest_times_s(network.graph, o_unique, d_unique, limit_s, n_jobs)
     else:
-        node_s = _shortest_times_s(network.graph.T.tocsr(), d_unique, o_unique, limit_s).T
+        transposed = network.graph.T.tocsr()
+        node_s = _shortest_times_s(transposed, d_unique, o_unique, limit_s, n_jobs).T
     minutes = (
         o_dist_m[:, None] / access_m_per_min
         + node_s[np.ix_(o_inverse, d_inverse)] / 60.0
@@ -351,9 +358,33 @@ def access_matrix(
 
 
 def _shortest_times_s(
+    graph: Any, sources: np.ndarray, targets: np.ndarray, limit_s: float, n_jobs: int | None
+) -> np.ndarray:
+    """Seconds from each source node to each target node.
+
+    Large problems are split over ``n_jobs`` worker processes (scipy's Dijkstra holds the
+    GIL, so threads would not help); ``None`` uses every CPU.
+    """
+    n_jobs = (os.cpu_count() or 1) if n_jobs is None else max(1, n_jobs)
+    n_jobs = min(n_jobs, len(sources))
+    if n_jobs == 1 or len(sources) * graph.shape[0] < PARALLEL_MIN_WORK:
+        return _dijkstra_blocks(graph, sources, targets, limit_s)
+    chunks = np.array_split(sources, n_jobs)
+    with ProcessPoolExecutor(n_jobs) as pool:
+        parts = pool.map(
+            _dijkstra_blocks,
+            [graph] * n_jobs,
+            chunks,
+            [targets] * n_jobs,
+            [limit_s] * n_jobs,
+        )
+        return np.vstack(list(parts))
+
+
+def _dijkstra_blocks(
     graph: Any, sources: np.ndarray, targets: np.ndarray, limit_s: float
 ) -> np.ndarray:
-    """Seconds from each source node to each target node, by blocks of sources to bound memory."""
+    """Dijkstra by blocks of sources, to bound the memory of the full distance rows."""
     block = max(1, _DIJKSTRA_BLOCK_BYTES // (8 * graph.shape[0]))
     times = np.empty((len(sources), len(targets)))
     for start in range(0, len(sources), block):
