@@ -13,7 +13,10 @@ import time
 from pathlib import Path
 
 from equity.cli_network import add_network_parser, run_network
+from equity.diagnostics import Diagnosis, DiagnosisSettings, diagnose
+from equity.offer import DEFAULT_OFFER_TYPES
 from geo.errors import DataValidationError
+from geo.formatting import format_number_fr, format_percent_fr
 from geo.sites import SITE_TYPES
 from geo.territory import SOURCES, Territory, UserFiles, load_territory
 
@@ -51,18 +54,14 @@ def load_from_args(args: argparse.Namespace) -> Territory:
     return load_territory(user_files_from_args(args), use_cache=not args.no_cache)
 
 
-def _format_int(n: float) -> str:
-    return f"{n:,.0f}".replace(",", "\u202f")
-
-
 def print_data_summary(territory: Territory, seconds: float) -> None:
     """Readable French/English summary of the loaded territory."""
     s = territory.summary()
     print("Maillage — données de la Sarthe / Sarthe data")
     print(f"  Communes (COG 2025) : {s['communes']}")
-    print(f"  Population (populations légales 2022) : {_format_int(s['population'])}")
+    print(f"  Population (populations légales 2022) : {format_number_fr(s['population'])}")
     print(f"  EPCI : {s['epci']}")
-    print(f"  Superficie (union des communes) : {_format_int(s['area_km2'])} km²")
+    print(f"  Superficie (union des communes) : {format_number_fr(s['area_km2'])} km²")
     print("  Lieux / sites :")
     for site_type, count in s["sites"].items():
         advisors = s["advisors"].get(site_type)
@@ -90,6 +89,80 @@ def cmd_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def print_diagnosis(diagnosis: Diagnosis) -> None:
+    """Readable French summary of a diagnostic."""
+    head = diagnosis.headline()
+    threshold = diagnosis.settings.threshold_min
+    print("Maillage — diagnostic d'équité d'accès")
+    for note in diagnosis.notes:
+        print(f"  {note}")
+    print(
+        f"  Population à moins de {threshold:g} min d'un lieu : "
+        f"{format_number_fr(head['population_within_threshold'])} sur "
+        f"{format_number_fr(head['population_total'])} "
+        f"({format_percent_fr(head['share_within_threshold'])})"
+    )
+    print("  Seuils côte à côte :")
+    for t, row in diagnosis.coverage.iterrows():
+        print(
+            f"    {t:>4g} min : {format_percent_fr(row['share_within'])} de la population, "
+            f"{format_percent_fr(row['need_share_within'])} des personnes en besoin"
+        )
+    print(
+        f"  Conseillers : {head['advisors']:.0f}, soit "
+        f"{format_number_fr(head['inhabitants_per_advisor'])} habitants par conseiller"
+    )
+    theil = diagnosis.theil_travel_time
+    print(
+        f"  Gini des temps de trajet : {format_number_fr(head['gini_travel_time'], 2)} ; "
+        f"Theil : {format_number_fr(theil.total, 2)} (entre EPCI "
+        f"{format_number_fr(theil.between, 2)}, au sein des EPCI "
+        f"{format_number_fr(theil.within, 2)})"
+    )
+    print("  Par EPCI (équilibre = part des conseillers / part du besoin) :")
+    for name, row in diagnosis.by_epci.sort_values("balance").iterrows():
+        print(
+            f"    {name:<55} {format_number_fr(row['population']):>9} hab. "
+            f"{row['advisors']:>4.0f} cons. équilibre {format_number_fr(row['balance'], 2)} "
+            f"< {threshold:g} min : {format_percent_fr(row['share_within_threshold'])}"
+        )
+    print(f"  Zones mal desservies ({len(diagnosis.zones)}), par priorité :")
+    for _, zone in diagnosis.zones.head(10).iterrows():
+        print(
+            f"    {zone['rank']:>2}. {zone['n_communes']} commune(s), "
+            f"{format_number_fr(zone['population'])} hab., {zone['dominant_density']} — "
+            f"{zone['communes'][:90]}"
+        )
+
+
+def cmd_diagnose(args: argparse.Namespace) -> int:
+    territory = load_from_args(args)
+    settings = DiagnosisSettings(
+        threshold_min=args.threshold,
+        offer_types=tuple(args.offer.split(",")),
+        decay=args.decay,
+    )
+    try:
+        diagnosis = diagnose(territory, settings)
+    except ValueError as exc:
+        print(f"Paramètres invalides : {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        _write_json(diagnosis.to_dict(), args.json)
+    else:
+        print_diagnosis(diagnosis)
+    return 0
+
+
+def _write_json(data: dict, target: str) -> None:
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    if target == "-":
+        print(text)
+    else:
+        Path(target).write_text(text + "\n", encoding="utf-8")
+        print(f"Écrit : {target}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="maillage",
@@ -103,6 +176,19 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--json", action="store_true", help="sortie JSON / JSON output")
     data.set_defaults(func=cmd_data)
     add_network_parser(sub).set_defaults(func=run_network)
+
+    diag = sub.add_parser("diagnose", help="diagnostic d'équité d'accès / equity diagnostic")
+    _add_user_file_options(diag)
+    diag.add_argument("--threshold", type=float, default=20.0, help="seuil en minutes")
+    diag.add_argument(
+        "--offer",
+        default=",".join(DEFAULT_OFFER_TYPES),
+        help="types de lieux comptés comme offre existante, séparés par des virgules "
+        f"({', '.join(SITE_TYPES)})",
+    )
+    diag.add_argument("--decay", choices=["step", "gaussian", "gravity"], default="step")
+    diag.add_argument("--json", metavar="OUT", help="écrire le résultat JSON (« - » : sortie)")
+    diag.set_defaults(func=cmd_diagnose)
     return parser
 
 

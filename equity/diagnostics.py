@@ -1,0 +1,348 @@
+"""The equity diagnostic of a territory for a given offer of open sites.
+
+:func:`diagnose` is what the commission looks at first: who is far from help, who
+needs it most, and whether advisors are spread in proportion to need across EPCI,
+density classes and urban areas.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from equity import accessibility, inequality, underserved
+from equity.need import NeedWeights, default_weights, need_index
+from equity.offer import DEFAULT_OFFER_TYPES, Offer, select_offer
+from geo import settings as geo_settings
+from geo.territory import Territory
+from geo.travel_time import TravelModel, access_matrix, current_travel_model
+
+
+@dataclass(frozen=True)
+class DiagnosisSettings:
+    """Parameters of a diagnostic (all shown with its results).
+
+    Attributes
+    ----------
+    threshold_min : float
+        Main travel-time threshold.
+    thresholds_min : tuple of float
+        Thresholds shown side by side.
+    offer_types : tuple of str
+        Site types counted as existing help.
+    libraries_with_internet_only : bool
+        Count only libraries with public internet.
+    decay : {"step", "gaussian", "gravity"}
+        Distance decay of the floating-catchment ratio.
+    need_weights : NeedWeights or None
+        Need-index weights (documented defaults when None).
+    low_ratio_factor : float
+        Under this share of the territory's advisors per inhabitant, a commune is
+        under-served by capacity.
+    zone_diameter_km : float
+        Largest span of an under-served zone.
+    """
+
+    threshold_min: float = 20.0
+    thresholds_min: tuple[float, ...] = accessibility.DEFAULT_THRESHOLDS_MIN
+    offer_types: tuple[str, ...] = DEFAULT_OFFER_TYPES
+    libraries_with_internet_only: bool = True
+    decay: accessibility.Decay = "step"
+    need_weights: NeedWeights | None = None
+    low_ratio_factor: float = underserved.DEFAULT_LOW_RATIO_FACTOR
+    zone_diameter_km: float = underserved.DEFAULT_ZONE_DIAMETER_KM
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """Results of :func:`diagnose`; every table is aligned to communes or groups."""
+
+    settings: DiagnosisSettings
+    travel_model: TravelModel
+    offer: Offer
+    communes: gpd.GeoDataFrame
+    coverage: pd.DataFrame
+    by_epci: pd.DataFrame
+    by_density: pd.DataFrame
+    by_density_group: pd.DataFrame
+    by_aav: pd.DataFrame
+    gini_travel_time: float
+    theil_travel_time: inequality.TheilDecomposition
+    zones: gpd.GeoDataFrame
+    reference_ratio: float
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def population_total(self) -> int:
+        return int(self.communes["population"].sum())
+
+    def headline(self) -> dict[str, float]:
+        """Key figures at the main threshold."""
+        row = self.coverage.loc[self.settings.threshold_min]
+        return {
+            "population_total": self.population_total,
+            "population_within_threshold": float(row["population_within"]),
+            "share_within_threshold": float(row["share_within"]),
+            "need_share_within_threshold": float(row["need_share_within"]),
+            "advisors": self.offer.n_advisors,
+            "advisors_per_10000": self.reference_ratio,
+            "inhabitants_per_advisor": self.population_total / self.offer.n_advisors,
+            "gini_travel_time": self.gini_travel_time,
+            "n_underserved_communes": int(self.communes["underserved"].sum()),
+            "n_zones": len(self.zones),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object of ``maillage diagnose --json``."""
+        head = self.headline()
+        communes = [
+            {
+                "code_insee": code,
+                "name": row["name"],
+                "epci": row["epci_name"],
+                "population": int(row["population"]),
+                "nearest_site_id": row["nearest_site_id"],
+                "travel_time_min": _num(row["travel_time_min"]),
+                "n_sites_within": int(row["n_sites_within"]),
+                "fca_ratio": _num(row["fca_ratio"]),
+                "need_index": _num(row["need_index"]),
+                "persons_in_need": _num(row["persons_in_need"]),
+                "underserved": bool(row["underserved"]),
+                "underserved_reason": row["underserved_reason"]
+                if isinstance(row["underserved_reason"], str)
+                else None,
+                "zone_id": None if pd.isna(row["zone_id"]) else int(row["zone_id"]),
+                "flags": row["quality_note"],
+            }
+            for code, row in self.communes.iterrows()
+        ]
+        return {
+            "threshold_min": self.settings.threshold_min,
+            "thresholds_min": list(self.settings.thresholds_min),
+            "travel_model": self.travel_model.to_dict(),
+            "offer": self.offer.to_dict(),
+            "population_total": head["population_total"],
+            "population_within_threshold": head["population_within_threshold"],
+            "share_within_threshold": head["share_within_threshold"],
+            "need_share_within_threshold": head["need_share_within_threshold"],
+            "advisors": head["advisors"],
+            "advisors_per_10000": head["advisors_per_10000"],
+            "inhabitants_per_advisor": head["inhabitants_per_advisor"],
+            "gini_travel_time": self.gini_travel_time,
+            "theil_travel_time": self.theil_travel_time.to_dict(),
+            "coverage": _records(self.coverage.reset_index()),
+            "communes": communes,
+            "by_epci": _records(self.by_epci.reset_index()),
+            "by_density": _records(self.by_density.reset_index()),
+            "by_density_group": _records(self.by_density_group.reset_index()),
+            "by_aav": _records(self.by_aav.reset_index()),
+            "zones": _records(pd.DataFrame(self.zones.drop(columns="geometry"))),
+            "notes": list(self.notes),
+        }
+
+
+def _num(value: Any) -> float | None:
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for record in frame.to_dict("records"):
+        clean = {}
+        for key, value in record.items():
+            if isinstance(value, float | np.floating):
+                clean[key] = _num(value)
+            elif isinstance(value, np.integer):
+                clean[key] = int(value)
+            elif isinstance(value, np.bool_):
+                clean[key] = bool(value)
+            else:
+                clean[key] = value
+        out.append(clean)
+    return out
+
+
+def demand_points(communes: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    """Where each commune's population sits (its town hall), EPSG:2154."""
+    return gpd.GeoSeries(
+        gpd.points_from_xy(communes["demand_x"], communes["demand_y"]),
+        index=communes.index,
+        crs=geo_settings.WORK_CRS,
+    )
+
+
+def group_breakdown(
+    table: pd.DataFrame, group: str, threshold_min: float, advisors_by_commune: pd.Series
+) -> pd.DataFrame:
+    """Equity figures per group of communes (EPCI, density class, AAV category).
+
+    ``table`` needs ``population``, ``persons_in_need``, ``travel_time_min``,
+    ``fca_ratio`` and the ``group`` column.
+    """
+    advisors = advisors_by_commune.reindex(table.index).fillna(0)
+    total_advisors = float(advisors.sum())
+    total_need = float(table["persons_in_need"].sum())
+    rows = []
+    for key, part in table.groupby(group, sort=True):
+        pop = part["population"].to_numpy(float)
+        times = part["travel_time_min"].to_numpy(float)
+        finite = np.isfinite(times)
+        within = times <= threshold_min
+        need = part["persons_in_need"].to_numpy(float)
+        group_advisors = float(advisors[part.index].sum())
+        need_share = need.sum() / total_need if total_need else np.nan
+        advisor_share = group_advisors / total_advisors if total_advisors else np.nan
+        rows.append(
+            {
+                group: key,
+                "n_communes": len(part),
+                "population": int(pop.sum()),
+                "persons_in_need": float(need.sum()),
+                "share_within_threshold": float(pop[within].sum() / pop.sum()),
+                "need_share_within_threshold": float(need[within].sum() / need.sum()),
+                "mean_travel_time_min": float(np.average(times[finite], weights=pop[finite]))
+                if finite.any()
+                else np.inf,
+                "median_travel_time_min": accessibility.weighted_quantile(times, pop, 0.5),
+                "p90_travel_time_min": accessibility.weighted_quantile(times, pop, 0.9),
+                "advisors": group_advisors,
+                "advisors_per_10000": 10_000 * group_advisors / pop.sum(),
+                "fca_ratio_mean": float(np.average(part["fca_ratio"], weights=pop)),
+                "inhabitants_per_advisor": pop.sum() / group_advisors if group_advisors else np.inf,
+                "need_share": float(need_share),
+                "advisor_share": float(advisor_share),
+                "balance": float(advisor_share / need_share) if need_share else np.nan,
+            }
+        )
+    return pd.DataFrame(rows).set_index(group)
+
+
+def diagnose(
+    territory: Territory,
+    settings: DiagnosisSettings | None = None,
+    *,
+    offer: Offer | None = None,
+    model: TravelModel | None = None,
+) -> Diagnosis:
+    """Accessibility, equity and under-served zones for one offer of open sites.
+
+    Parameters
+    ----------
+    territory : geo.territory.Territory
+        The loaded territory.
+    settings : DiagnosisSettings, optional
+        Thresholds, offer types, decay, need weights.
+    offer : Offer, optional
+        Sites counted as open (existing + proposed); by default selected from the
+        territory's sites with ``settings.offer_types``.
+    model : TravelModel, optional
+        Travel model; the road network when one is built, else the stated
+        straight-line approximation.
+
+    Returns
+    -------
+    Diagnosis
+    """
+    settings = settings or DiagnosisSettings()
+    if settings.threshold_min not in settings.thresholds_min:
+        settings = DiagnosisSettings(
+            **{
+                **settings.__dict__,
+                "thresholds_min": tuple(sorted({*settings.thresholds_min, settings.threshold_min})),
+            }
+        )
+    offer = offer or select_offer(
+        territory.sites, settings.offer_types, settings.libraries_with_internet_only
+    )
+    model = model or current_travel_model()
+    communes = territory.communes
+    fibre_outdated = territory.sources.get("fibre", {}).get("status") == "DATED"
+    weights = settings.need_weights or default_weights(fibre_outdated)
+    need = need_index(communes, communes["population"], weights)
+
+    times = access_matrix(demand_points(communes), offer.sites.geometry, model)
+    nearest = accessibility.nearest_site(times)
+    within = accessibility.sites_within(times, settings.threshold_min)
+    fca = accessibility.two_step_fca(
+        times,
+        communes["population"],
+        offer.sites["advisors"],
+        settings.threshold_min,
+        settings.decay,
+    )
+    population = communes["population"]
+    reference_ratio = 10_000 * offer.n_advisors / float(population.sum())
+    flags = underserved.underserved_communes(
+        nearest["travel_time_min"],
+        fca["fca_ratio"],
+        need["persons_in_need"],
+        settings.threshold_min,
+        reference_ratio,
+        settings.low_ratio_factor,
+    )
+    table = communes[
+        [
+            "name",
+            "epci_siren",
+            "epci_name",
+            "population",
+            "density_level",
+            "density_label",
+            "density_group",
+            "aav_category",
+            "aav_label",
+            "quality_note",
+            "geometry",
+        ]
+    ].join([need, nearest, within, fca, flags])
+    zone = underserved.group_zones(table, table["underserved"], settings.zone_diameter_km)
+    table["zone_id"] = zone
+    zones = underserved.summarise_zones(table, zone, table["underserved_score"])
+
+    advisors_by_commune = offer.sites.groupby("code_insee")["advisors"].sum()
+    breakdown = {
+        name: group_breakdown(table, name, settings.threshold_min, advisors_by_commune)
+        for name in ("epci_name", "density_label", "density_group", "aav_label")
+    }
+    finite = np.isfinite(table["travel_time_min"])
+    gini = inequality.gini(table.loc[finite, "travel_time_min"], population[finite])
+    theil = inequality.theil(
+        table.loc[finite, "travel_time_min"], population[finite], table.loc[finite, "epci_name"]
+    )
+    notes = [offer.describe_fr(), model.label]
+    if model.is_approximate:
+        notes.append(
+            "Temps de trajet approximatifs tant qu'aucun réseau routier n'est construit "
+            "(maillage network build)."
+        )
+    if fibre_outdated:
+        notes.append(
+            "La couche fibre (ARCEP T1 2018, obsolète) n'entre pas dans l'indice de besoin."
+        )
+    return Diagnosis(
+        settings=settings,
+        travel_model=model,
+        offer=offer,
+        communes=gpd.GeoDataFrame(table, geometry="geometry", crs=communes.crs),
+        coverage=accessibility.coverage(
+            nearest["travel_time_min"],
+            population,
+            need["persons_in_need"],
+            settings.thresholds_min,
+        ),
+        by_epci=breakdown["epci_name"],
+        by_density=breakdown["density_label"],
+        by_density_group=breakdown["density_group"],
+        by_aav=breakdown["aav_label"],
+        gini_travel_time=gini,
+        theil_travel_time=theil,
+        zones=zones,
+        reference_ratio=reference_ratio,
+        notes=notes,
+    )

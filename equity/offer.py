@@ -1,0 +1,107 @@
+"""The existing offer: which sites count as help, and how much help each gives.
+
+The choice is the user's and is carried into every result (:meth:`Offer.describe_fr`).
+By default only the conseiller numérique permanences count, with their advisor
+counts; France services (general digital help, not advisors), libraries with public
+internet, data·inclusion structures and user-added sites can be switched in. A
+site without a known number of advisors counts as one advisor-equivalent in
+capacity-aware measures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+
+from geo.sites import SITE_TYPES
+
+DEFAULT_OFFER_TYPES: tuple[str, ...] = ("cnfs_permanence",)
+#: Advisor-equivalents given to a site whose advisor count is unknown.
+UNKNOWN_ADVISORS_EQUIVALENT = 1.0
+
+
+@dataclass(frozen=True)
+class Offer:
+    """Sites counted as existing help.
+
+    Attributes
+    ----------
+    sites : geopandas.GeoDataFrame
+        The selected sites, indexed by ``site_id``, with ``advisors`` (known count,
+        or :data:`UNKNOWN_ADVISORS_EQUIVALENT`).
+    site_types : tuple of str
+        Site types included.
+    libraries_with_internet_only : bool
+        Whether libraries without public internet were left out.
+    """
+
+    sites: gpd.GeoDataFrame
+    site_types: tuple[str, ...]
+    libraries_with_internet_only: bool = True
+
+    @property
+    def n_advisors(self) -> float:
+        return float(self.sites["advisors"].sum())
+
+    def describe_fr(self) -> str:
+        """French one-liner naming what counts as existing help."""
+        counts = self.sites["site_type"].value_counts()
+        parts = [f"{SITE_TYPES.get(t, t)} ({counts.get(t, 0)})" for t in self.site_types]
+        return "Offre existante : " + ", ".join(parts)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "site_types": list(self.site_types),
+            "n_sites": len(self.sites),
+            "n_advisors": self.n_advisors,
+            "libraries_with_internet_only": self.libraries_with_internet_only,
+            "description": self.describe_fr(),
+        }
+
+
+def select_offer(
+    sites: gpd.GeoDataFrame,
+    site_types: tuple[str, ...] = DEFAULT_OFFER_TYPES,
+    libraries_with_internet_only: bool = True,
+    removed: tuple[str, ...] = (),
+) -> Offer:
+    """Select the sites that count as existing help.
+
+    Parameters
+    ----------
+    sites : geopandas.GeoDataFrame
+        The territory's sites (``site_id``, ``site_type``, ``n_advisors``...).
+    site_types : tuple of str
+        Types that count (keys of :data:`geo.sites.SITE_TYPES`).
+    libraries_with_internet_only : bool
+        Keep only libraries with public internet (Wi-Fi) when libraries count.
+    removed : tuple of str
+        Site ids taken out (e.g. a post whose funding stops).
+
+    Raises
+    ------
+    ValueError
+        Unknown site type, or no site left.
+    """
+    unknown = [t for t in site_types if t not in SITE_TYPES]
+    if unknown:
+        raise ValueError(
+            f"Type(s) de lieu inconnu(s) : {', '.join(unknown)} ; "
+            f"types possibles : {', '.join(SITE_TYPES)}."
+        )
+    chosen = sites[sites["site_type"].isin(site_types) & ~sites["site_id"].isin(removed)]
+    if libraries_with_internet_only:
+        has_internet = chosen["public_internet"].map(lambda v: v is True or v == 1)
+        no_internet = (chosen["site_type"] == "library") & ~has_internet.astype(bool)
+        chosen = chosen[~no_internet]
+    if chosen.empty:
+        raise ValueError("Aucun lieu ne compte comme offre existante avec ces choix.")
+    chosen = chosen.set_index("site_id", drop=False)
+    chosen.index.name = None
+    advisors = chosen["n_advisors"].astype(float)
+    chosen = chosen.assign(
+        advisors=np.where(advisors.notna() & (advisors > 0), advisors, UNKNOWN_ADVISORS_EQUIVALENT)
+    )
+    return Offer(chosen, tuple(site_types), libraries_with_internet_only)

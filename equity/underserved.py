@@ -1,0 +1,174 @@
+"""Under-served communes and the contiguous zones they form."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
+from sklearn.cluster import AgglomerativeClustering
+
+#: A commune is under-served by capacity when its 2SFCA ratio is below this share of
+#: the territory-wide ratio (advisors per inhabitant over the whole département).
+DEFAULT_LOW_RATIO_FACTOR = 0.5
+#: Largest distance (km) between two commune centres of one zone.
+DEFAULT_ZONE_DIAMETER_KM = 30.0
+
+
+def underserved_communes(
+    travel_time_min: pd.Series,
+    fca_ratio: pd.Series,
+    persons_in_need: pd.Series,
+    threshold_min: float,
+    reference_ratio: float,
+    low_ratio_factor: float = DEFAULT_LOW_RATIO_FACTOR,
+) -> pd.DataFrame:
+    """Flag communes beyond the threshold, or with a low floating-catchment ratio.
+
+    Parameters
+    ----------
+    travel_time_min, fca_ratio, persons_in_need : pandas.Series
+        Per commune, same index.
+    threshold_min : float
+        Travel-time threshold.
+    reference_ratio : float
+        Territory-wide advisors per 10,000 inhabitants.
+    low_ratio_factor : float
+        Share of ``reference_ratio`` under which the ratio counts as low.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``underserved`` (bool), ``underserved_reason`` (``"éloignement"``,
+        ``"capacité"``, ``"éloignement et capacité"`` or None) and
+        ``underserved_score``: persons in need × (time excess ratio + ratio
+        shortfall), the priority used to rank communes and zones.
+    """
+    far = travel_time_min > threshold_min
+    low = fca_ratio < low_ratio_factor * reference_ratio
+    reason = np.select(
+        [far & low, far, low], ["éloignement et capacité", "éloignement", "capacité"], None
+    )
+    excess = (travel_time_min / threshold_min - 1).clip(lower=0).replace(np.inf, 1.0)
+    shortfall = (1 - fca_ratio / reference_ratio).clip(lower=0) if reference_ratio > 0 else 0
+    score = persons_in_need * (excess + shortfall) * (far | low)
+    return pd.DataFrame(
+        {"underserved": far | low, "underserved_reason": reason, "underserved_score": score},
+        index=travel_time_min.index,
+    )
+
+
+def adjacency(polygons: gpd.GeoDataFrame, tolerance_m: float = 1.0) -> sparse.csr_array:
+    """Symmetric 0/1 matrix of polygons that touch (within ``tolerance_m``)."""
+    geoms = polygons.geometry.reset_index(drop=True)
+    left, right = geoms.sindex.query(geoms.buffer(tolerance_m), predicate="intersects")
+    keep = left != right
+    n = len(geoms)
+    data = np.ones(int(keep.sum()), dtype=np.int8)
+    matrix = sparse.coo_array((data, (left[keep], right[keep])), shape=(n, n)).tocsr()
+    return ((matrix + matrix.T) > 0).astype(np.int8)
+
+
+def group_zones(
+    communes: gpd.GeoDataFrame,
+    flags: pd.Series,
+    diameter_km: float = DEFAULT_ZONE_DIAMETER_KM,
+) -> pd.Series:
+    """Group flagged communes into contiguous zones of bounded size.
+
+    Flagged communes that touch form connected groups; each group wider than
+    ``diameter_km`` is split by agglomerative clustering (complete linkage on
+    commune centres, commune adjacency as connectivity), so every zone is
+    contiguous and no two of its centres are farther apart than ``diameter_km``.
+
+    Returns
+    -------
+    pandas.Series
+        Zone number (1, 2, …) per flagged commune, ``<NA>`` elsewhere.
+    """
+    selected = communes[flags.reindex(communes.index).fillna(False).astype(bool)]
+    zone = pd.Series(pd.NA, index=communes.index, dtype="Int64")
+    if selected.empty:
+        return zone
+    adj = adjacency(selected)
+    n_parts, part = connected_components(adj, directed=False)
+    centres = selected.geometry.representative_point()
+    xy = np.column_stack([centres.x, centres.y])
+    labels = np.empty(len(selected), dtype=int)
+    next_label = 0
+    for p in range(n_parts):
+        members = np.flatnonzero(part == p)
+        if len(members) < 2:
+            labels[members] = next_label
+            next_label += 1
+            continue
+        clustering = AgglomerativeClustering(
+            n_clusters=None,
+            distance_threshold=diameter_km * 1000,
+            linkage="complete",
+            connectivity=adj[members][:, members],
+        ).fit(xy[members])
+        labels[members] = clustering.labels_ + next_label
+        next_label += clustering.n_clusters_
+    zone[selected.index] = labels + 1
+    return zone
+
+
+def summarise_zones(
+    communes: gpd.GeoDataFrame,
+    zone: pd.Series,
+    score: pd.Series,
+) -> gpd.GeoDataFrame:
+    """One row per zone, ranked by total priority score (rank 1 = most urgent).
+
+    ``communes`` needs ``name``, ``population``, ``persons_in_need``,
+    ``travel_time_min``, ``density_label``, ``epci_name``.
+    """
+    columns = [
+        "rank",
+        "zone_id",
+        "n_communes",
+        "population",
+        "persons_in_need",
+        "priority_score",
+        "mean_travel_time_min",
+        "dominant_density",
+        "epci",
+        "communes",
+        "code_insee",
+        "geometry",
+    ]
+    frame = communes.assign(zone_id=zone, priority_score=score)[zone.notna()]
+    if frame.empty:
+        return gpd.GeoDataFrame(columns=columns, geometry="geometry", crs=communes.crs)
+    rows = []
+    for zone_id, members in frame.groupby("zone_id"):
+        pop = members["population"]
+        finite = np.isfinite(members["travel_time_min"])
+        density = pop.groupby(members["density_label"]).sum()
+        rows.append(
+            {
+                "zone_id": int(zone_id),
+                "n_communes": len(members),
+                "population": int(pop.sum()),
+                "persons_in_need": float(members["persons_in_need"].sum()),
+                "priority_score": float(members["priority_score"].sum()),
+                "mean_travel_time_min": float(
+                    np.average(members.loc[finite, "travel_time_min"], weights=pop[finite])
+                )
+                if finite.any() and pop[finite].sum() > 0
+                else float("nan"),
+                "dominant_density": density.idxmax() if len(density) else None,
+                "epci": ", ".join(sorted(members["epci_name"].unique())),
+                "communes": ", ".join(
+                    members.sort_values("population", ascending=False)["name"].tolist()
+                ),
+                "code_insee": members.index.tolist(),
+                "geometry": members.geometry.union_all(),
+            }
+        )
+    zones = gpd.GeoDataFrame(rows, geometry="geometry", crs=communes.crs)
+    zones = zones.sort_values("priority_score", ascending=False).reset_index(drop=True)
+    zones.insert(0, "rank", np.arange(1, len(zones) + 1))
+    return zones[columns]
