@@ -6,6 +6,7 @@ st.set_page_config(page_title="Maillage — Sarthe", page_icon=":material/map:",
 
 pages = [
     st.Page("app_pages/carte.py", title="Carte", icon=":material/map:", default=True),
+    st.Page("app_pages/diagnostic.py", title="Diagnostic", icon=":material/query_stats:"),
     st.Page("app_pages/donnees.py", title="Données", icon=":material/dataset:"),
 ]
 st.navigation(pages).run()

@@ -1,17 +1,73 @@
-"""Carte : choropleth of any commune indicator with sites and EPCI boundaries."""
+"""Carte : choropleth of any commune indicator with sites, catchments and EPCI boundaries."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.cache import commune_map_html
-from app_pages.common import current_territory
-from geo.formatting import format_number_fr
+from app_pages.cache import catchment_union, commune_map_html, diagnosis_for, travel_model
+from app_pages.common import current_territory, offer_controls, travel_model_banner
+from geo.formatting import format_number_fr, format_percent_fr
 from geo.sites import SITE_TYPES
 from geo.territory import map_indicators
 
 territory = current_territory()
-indicators = map_indicators(territory)
+settings = offer_controls(territory)
+model = travel_model()
+diagnosis = diagnosis_for(territory, territory.cache_key, settings, model)
+threshold = settings.threshold_min
+
+indicators = {
+    "travel_time_min": {
+        "label": "Temps de trajet jusqu'au lieu d'aide le plus proche (min)",
+        "short": "Minutes",
+        "source": model.label,
+        "vintage": territory.vintages.get("cnfs_permanence", ""),
+        "categorical": False,
+    },
+    "need_index": {
+        "label": "Indice de besoin d'accompagnement numérique (0–1)",
+        "short": "Besoin",
+        "source": "Maillage, indice composite (IFN, revenus, pauvreté, chômage, âges, densité)",
+        "vintage": "indicateurs 2020–2022",
+        "categorical": False,
+    },
+    "persons_in_need": {
+        "label": "Personnes en besoin (population pondérée par le besoin)",
+        "short": "Personnes",
+        "source": "Maillage",
+        "vintage": "population 2022",
+        "categorical": False,
+    },
+    "fca_ratio": {
+        "label": f"Conseillers accessibles pour 10 000 habitants (2SFCA, {threshold:g} min)",
+        "short": "Cons./10 000 hab.",
+        "source": model.label,
+        "vintage": territory.vintages.get("cnfs_permanence", ""),
+        "categorical": False,
+    },
+    "underserved_reason": {
+        "label": f"Communes mal desservies (au-delà de {threshold:g} min ou capacité faible)",
+        "short": "Mal desservie",
+        "source": "Maillage",
+        "vintage": "",
+        "categorical": True,
+    },
+    **map_indicators(territory),
+}
+communes = territory.communes.join(
+    diagnosis.communes[
+        [
+            "travel_time_min",
+            "nearest_site_id",
+            "need_index",
+            "persons_in_need",
+            "fca_ratio",
+            "underserved_reason",
+        ]
+    ]
+)
+site_names = territory.sites.set_index("site_id")["name"]
+communes["nearest_site"] = communes["nearest_site_id"].map(site_names)
 
 st.title("Carte de la Sarthe")
 with st.sidebar:
@@ -21,6 +77,7 @@ with st.sidebar:
         list(indicators),
         format_func=lambda k: indicators[k]["label"],
         key="map_indicator",
+        index=list(indicators).index("population"),
     )
     indicator = indicators[key]
     schemes = {
@@ -34,19 +91,23 @@ with st.sidebar:
         else st.selectbox("Classes", list(schemes), format_func=schemes.get, key="map_scheme")
     )
     present = territory.sites["site_type"].value_counts()
-    default_types = [t for t in ("cnfs_permanence", "france_services") if t in present]
     site_types = st.multiselect(
         "Lieux affichés",
         [t for t in SITE_TYPES if t in present],
-        default=default_types,
+        default=[t for t in settings.offer_types if t in present],
         format_func=lambda t: f"{SITE_TYPES[t]} ({present[t]})",
         key="map_sites",
+    )
+    show_catchments = st.checkbox(
+        "Zones à 10, 20 et 30 min de l'offre", value=False, key="map_catchments"
     )
     show_epci = st.checkbox("Limites des EPCI", value=True, key="map_epci")
     tiles = st.checkbox(
         "Fond de carte OpenStreetMap (nécessite Internet)", value=False, key="map_tiles"
     )
 
+if key in ("travel_time_min", "fca_ratio", "underserved_reason") or show_catchments:
+    travel_model_banner(model)
 status = territory.status.get(key)
 notes = []
 if status is not None:
@@ -58,29 +119,40 @@ if status is not None:
         n = int((status == state).sum())
         if n:
             notes.append(f"{n} valeurs {word}")
+vintage = f" ; millésime : {indicator['vintage']}" if indicator["vintage"] else ""
 st.caption(
-    f"**{indicator['label']}** — source : {indicator['source']} ; millésime : "
-    f"{indicator['vintage']}" + (f" ; {', '.join(notes)}" if notes else "")
+    f"**{indicator['label']}** — source : {indicator['source']}{vintage}"
+    + (f" ; {', '.join(notes)}" if notes else "")
 )
 if indicator.get("warning"):
     st.warning(indicator["warning"])
 
+catchments = (
+    catchment_union(territory, territory.cache_key, settings.offer_types, (10, 20, 30), model)
+    if show_catchments
+    else None
+)
 popup = (
     ("epci_name", "EPCI"),
     ("population", "Population (2022)"),
+    ("nearest_site", "Lieu d'aide le plus proche"),
+    ("travel_time_min", "Temps de trajet (min)"),
+    ("need_index", "Indice de besoin"),
     ("density_label", "Densité (grille INSEE)"),
     ("aav_label", "Aire d'attraction"),
     ("ifn_global", "Fragilité numérique (IFN 2020)"),
     ("median_income_eur", "Revenu médian 2021 (€)"),
     ("quality_note", "Valeurs imputées / estimées"),
 )
+sites = territory.sites[territory.sites["site_type"].isin(site_types)]
 html = commune_map_html(
-    territory,
-    territory.cache_key,
+    communes,
+    territory.epci if show_epci else None,
+    sites,
+    catchments,
+    (territory.cache_key, settings, tuple(site_types), show_epci, show_catchments, model),
     key,
     scheme,
-    tuple(site_types),
-    show_epci,
     tiles,
     title=indicator["label"],
     legend_title=indicator["short"],
@@ -89,11 +161,13 @@ html = commune_map_html(
 )
 st.iframe(html, height=680)
 
-c1, c2, c3 = st.columns(3)
-c1.metric("Communes", format_number_fr(len(territory.communes)))
-c2.metric("Population (2022)", format_number_fr(territory.communes["population"].sum()))
-c3.metric("EPCI", format_number_fr(len(territory.epci)))
+head = diagnosis.headline()
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Communes", format_number_fr(len(communes)))
+c2.metric("Population (2022)", format_number_fr(head["population_total"]))
+c3.metric(f"À moins de {threshold:g} min", format_percent_fr(head["share_within_threshold"]))
+c4.metric("Habitants par conseiller", format_number_fr(head["inhabitants_per_advisor"]))
 st.caption(
-    "Cliquez sur une commune pour ouvrir sa fiche. Limites : IGN ADMIN EXPRESS COG 2025 "
-    "(Licence Ouverte 2.0)."
+    f"{diagnosis.offer.describe_fr()}. Cliquez sur une commune pour ouvrir sa fiche. "
+    "Limites : IGN ADMIN EXPRESS COG 2025 (Licence Ouverte 2.0)."
 )

@@ -104,7 +104,9 @@ def catchments(
         directory=directory,
         use_cache=use_cache,
     ).to_numpy()
-    codes = communes[code_column].to_numpy()
+    codes = (
+        communes[code_column] if code_column in communes.columns else communes.index
+    ).to_numpy()
     population = communes[population_column].to_numpy(float)
     site_x, site_y, site_index = point_coordinates(sites)
     if model.kind == "road_network":

@@ -29,8 +29,24 @@ def test_router_runs():
 def test_carte_page_widgets_and_map():
     app = _run("carte.py")
     assert app.selectbox(key="map_indicator").value == "population"
-    assert app.multiselect(key="map_sites").value == ["cnfs_permanence", "france_services"]
-    assert [m.value for m in app.metric] == ["352", "566\u202f733", "17"]
+    assert app.multiselect(key="map_sites").value == ["cnfs_permanence"]
+    assert [m.value for m in app.metric] == ["352", "566\u202f733", "97\u202f%", "13\u202f823"]
+
+
+def test_carte_offer_and_threshold_change_the_figures():
+    app = _run("carte.py")
+    app.select_slider(key="threshold_min").set_value(10).run()
+    assert app.metric[2].value == "73\u202f%"
+    app.multiselect(key="offer_types").set_value(["cnfs_permanence", "france_services"]).run()
+    assert not app.exception
+    assert app.metric[2].value == "82\u202f%"
+
+
+def test_carte_travel_time_shows_approximation_banner():
+    app = _run("carte.py")
+    app.selectbox(key="map_indicator").set_value("travel_time_min").run()
+    assert not app.exception
+    assert any("Temps de trajet approximatifs" in w.value for w in app.warning)
 
 
 def test_carte_fibre_layer_warns_it_is_outdated():
@@ -54,3 +70,14 @@ def test_donnees_page_lists_sources_and_warnings():
     table = app.dataframe[0].value
     assert "ARCEP T1 2018 (obsolète)" in table["Millésime"].tolist()
     assert any("27 points" in w.value for w in app.warning)
+
+
+def test_diagnostic_page():
+    app = _run("diagnostic.py")
+    assert app.title[0].value == "Diagnostic d'équité d'accès"
+    assert app.metric[0].value == "97\u202f%"
+    assert any("approximatifs" in w.value for w in app.warning)
+    assert len(app.dataframe) >= 4
+    app.select_slider(key="threshold_min").set_value(15).run()
+    assert not app.exception
+    assert app.metric[0].value == "91\u202f%"

@@ -1,0 +1,136 @@
+"""Diagnostic : headline figures, thresholds side by side, equity tables, under-served zones."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app_pages.cache import commune_map_html, diagnosis_for, travel_model
+from app_pages.common import current_territory, offer_controls, show_table, travel_model_banner
+from geo.formatting import format_number_fr, format_percent_fr
+
+territory = current_territory()
+settings = offer_controls(territory)
+model = travel_model()
+diagnosis = diagnosis_for(territory, territory.cache_key, settings, model)
+head = diagnosis.headline()
+threshold = settings.threshold_min
+
+st.title("Diagnostic d'équité d'accès")
+travel_model_banner(model)
+st.caption(diagnosis.offer.describe_fr() + ". " + " ".join(diagnosis.notes[2:]))
+
+c1, c2, c3, c4 = st.columns(4)
+c1.metric(
+    f"Population à moins de {threshold:g} min",
+    format_percent_fr(head["share_within_threshold"]),
+    help=f"{format_number_fr(head['population_within_threshold'])} habitants sur "
+    f"{format_number_fr(head['population_total'])}",
+)
+c2.metric("Habitants par conseiller", format_number_fr(head["inhabitants_per_advisor"]))
+c3.metric("Gini des temps de trajet", format_number_fr(head["gini_travel_time"], 2))
+c4.metric("Communes mal desservies", format_number_fr(head["n_underserved_communes"]))
+
+st.subheader("Plusieurs seuils côte à côte")
+st.markdown(
+    "La distance seule cesse de discriminer vers 20 minutes : comparez les seuils, et "
+    "regardez la **charge par conseiller**, où se situe le déséquilibre."
+)
+show_table(
+    diagnosis.coverage.reset_index(),
+    {
+        "threshold_min": ("Seuil (min)", "int"),
+        "population_within": ("Habitants couverts", "int"),
+        "share_within": ("Part de la population", "pct"),
+        "need_share_within": ("Part des personnes en besoin", "pct"),
+    },
+)
+
+theil = diagnosis.theil_travel_time
+st.caption(
+    f"Indice de Theil des temps de trajet : {format_number_fr(theil.total, 2)}, dont "
+    f"{format_number_fr(theil.between, 2)} entre EPCI et {format_number_fr(theil.within, 2)} "
+    "au sein des EPCI."
+)
+
+GROUP_COLUMNS = {
+    "n_communes": ("Communes", "int"),
+    "population": ("Habitants", "int"),
+    "advisors": ("Conseillers", "int"),
+    "inhabitants_per_advisor": ("Habitants par conseiller", "int"),
+    "share_within_threshold": (f"Part à moins de {threshold:g} min", "pct"),
+    "mean_travel_time_min": ("Temps moyen (min)", "dec"),
+    "p90_travel_time_min": ("9e décile (min)", "dec"),
+    "fca_ratio_mean": ("Conseillers accessibles / 10 000 hab.", "dec"),
+    "need_share": ("Part du besoin", "pct"),
+    "advisor_share": ("Part des conseillers", "pct"),
+    "balance": ("Équilibre (conseillers / besoin)", "dec"),
+}
+
+tab_epci, tab_density, tab_aav, tab_zones = st.tabs(
+    ["Par EPCI", "Par densité", "Par aire d'attraction", "Zones mal desservies"]
+)
+with tab_epci:
+    table = diagnosis.by_epci.reset_index().sort_values("balance")
+    show_table(table, {"epci_name": ("EPCI", "text"), **GROUP_COLUMNS})
+    st.markdown("**Équilibre** : 1 = conseillers en proportion du besoin ; moins de 1 = sous-doté.")
+    st.bar_chart(
+        table.set_index("epci_name")["balance"].rename("Équilibre"),
+        horizontal=True,
+        height=420,
+    )
+with tab_density:
+    show_table(
+        diagnosis.by_density_group.reset_index(),
+        {"density_group": ("Type d'espace", "text"), **GROUP_COLUMNS},
+    )
+    order = diagnosis.communes.groupby("density_label")["density_level"].first().sort_values()
+    show_table(
+        diagnosis.by_density.reindex(order.index).reset_index(),
+        {"density_label": ("Grille de densité INSEE", "text"), **GROUP_COLUMNS},
+    )
+with tab_aav:
+    show_table(
+        diagnosis.by_aav.reset_index(),
+        {"aav_label": ("Catégorie d'aire d'attraction", "text"), **GROUP_COLUMNS},
+    )
+with tab_zones:
+    zones = diagnosis.zones
+    if zones.empty:
+        st.success("Aucune commune mal desservie avec ces paramètres.")
+    else:
+        st.markdown(
+            f"Communes au-delà de {threshold:g} min de tout lieu, ou dont l'accès aux "
+            "conseillers (2SFCA) est inférieur à la moitié de la moyenne départementale, "
+            "regroupées en zones contiguës et classées par besoin non couvert."
+        )
+        show_table(
+            pd.DataFrame(zones.drop(columns="geometry")),
+            {
+                "rank": ("Rang", "int"),
+                "n_communes": ("Communes", "int"),
+                "population": ("Habitants", "int"),
+                "persons_in_need": ("Personnes en besoin", "int"),
+                "mean_travel_time_min": ("Temps moyen (min)", "dec"),
+                "dominant_density": ("Densité dominante", "text"),
+                "epci": ("EPCI", "text"),
+                "communes": ("Communes", "text"),
+            },
+        )
+        communes = territory.communes.join(diagnosis.communes[["underserved_reason", "zone_id"]])
+        communes["underserved_reason"] = communes["underserved_reason"].fillna("bien desservie")
+        html = commune_map_html(
+            communes,
+            territory.epci,
+            diagnosis.offer.sites,
+            None,
+            ("zones", territory.cache_key, settings, model),
+            "underserved_reason",
+            "categorical",
+            False,
+            title=f"Communes mal desservies ({threshold:g} min)",
+            legend_title="Motif",
+            popup_columns=(("zone_id", "Zone"), ("population", "Population (2022)")),
+            percent_columns=(),
+        )
+        st.iframe(html, height=600)
