@@ -8,10 +8,12 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app_pages.cache import territory_for
+from app_pages.cache import territory_for, travel_model
 from app_pages.common import current_territory, current_user_files
 from geo import settings
 from geo.errors import DataValidationError
+from geo.formatting import format_number_fr
+from geo.network import build_network_from_pbf, network_info
 from geo.territory import UserFiles
 
 STATUS_FR = {
@@ -36,6 +38,41 @@ def _save_upload(upload) -> Path:
 
 territory = current_territory()
 st.title("Données")
+
+st.subheader("Temps de trajet")
+model = travel_model()
+info = network_info()
+if info is None:
+    st.warning(
+        f"**Aucun réseau routier construit.** Les temps de trajet sont approximatifs : "
+        f"{model.label}. Pour des temps réels, construisez le réseau à partir d'un extrait "
+        "OpenStreetMap (.osm.pbf, par exemple l'extrait Pays de la Loire) :\n\n"
+        "`maillage network build --pbf pays-de-la-loire-latest.osm.pbf`\n\n"
+        "ou, sur une machine connectée à Internet, `maillage network build --download`.",
+        icon=":material/info:",
+    )
+else:
+    st.success(f"Modèle de trajet : {model.label}.")
+    st.caption(
+        f"Réseau : {format_number_fr(info['n_nodes'])} nœuds, "
+        f"{format_number_fr(info['n_edges'])} tronçons, construit le {info['build_date'][:10]} "
+        f"à partir de {info['source']}. Données © contributeurs OpenStreetMap (ODbL)."
+    )
+with st.expander("Construire le réseau routier depuis un fichier présent sur le serveur"):
+    pbf = st.text_input("Chemin du fichier .osm.pbf sur le serveur", key="pbf_path")
+    if st.button("Construire le réseau", disabled=not pbf):
+        bar = st.progress(0.0, text="Lecture de l'extrait…")
+        try:
+            build_network_from_pbf(
+                pbf, progress=lambda step, fraction: bar.progress(min(fraction, 1.0), text=step)
+            )
+        except DataValidationError as exc:
+            st.error(exc.format())
+        else:
+            travel_model.clear()
+            st.success(
+                "Réseau construit : toutes les pages utilisent désormais les temps routiers."
+            )
 
 st.subheader("Sources et millésimes")
 rows = [
