@@ -72,6 +72,7 @@ def commune_map_html(
     legend_title: str,
     popup_columns: tuple[tuple[str, str], ...],
     percent_columns: tuple[str, ...],
+    category_colors: tuple[tuple[str, str], ...] = (),
 ) -> str:
     """Standalone HTML of a commune map; ``key`` identifies the underscored layers."""
     m = commune_map(
@@ -85,6 +86,7 @@ def commune_map_html(
         popup_columns=dict(popup_columns),
         catchments=_catchments,
         percent_columns=percent_columns,
+        category_colors=dict(category_colors),
         tiles=tiles,
     )
     return map_to_html(m)

@@ -6,6 +6,7 @@ import streamlit as st
 
 from app_pages.cache import catchment_union, commune_map_html, diagnosis_for, travel_model
 from app_pages.common import current_territory, offer_controls, travel_model_banner
+from equity.underserved import UNDERSERVED_COLORS, underserved_category
 from geo.formatting import format_number_fr, format_percent_fr
 from geo.sites import SITE_TYPES
 from geo.territory import map_indicators
@@ -66,6 +67,7 @@ communes = territory.communes.join(
         ]
     ]
 )
+communes["underserved_reason"] = underserved_category(communes["underserved_reason"])
 site_names = territory.sites.set_index("site_id")["name"]
 communes["nearest_site"] = communes["nearest_site_id"].map(site_names)
 
@@ -158,6 +160,7 @@ html = commune_map_html(
     legend_title=indicator["short"],
     popup_columns=popup,
     percent_columns=("fibre_share",),
+    category_colors=tuple(UNDERSERVED_COLORS.items()),
 )
 st.iframe(html, height=680)
 

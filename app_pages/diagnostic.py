@@ -7,6 +7,7 @@ import streamlit as st
 
 from app_pages.cache import commune_map_html, diagnosis_for, travel_model
 from app_pages.common import current_territory, offer_controls, show_table, travel_model_banner
+from equity.underserved import UNDERSERVED_COLORS, underserved_category
 from geo.formatting import format_number_fr, format_percent_fr
 
 territory = current_territory()
@@ -118,7 +119,7 @@ with tab_zones:
             },
         )
         communes = territory.communes.join(diagnosis.communes[["underserved_reason", "zone_id"]])
-        communes["underserved_reason"] = communes["underserved_reason"].fillna("bien desservie")
+        communes["underserved_reason"] = underserved_category(communes["underserved_reason"])
         html = commune_map_html(
             communes,
             territory.epci,
@@ -132,5 +133,6 @@ with tab_zones:
             legend_title="Motif",
             popup_columns=(("zone_id", "Zone"), ("population", "Population (2022)")),
             percent_columns=(),
+            category_colors=tuple(UNDERSERVED_COLORS.items()),
         )
         st.iframe(html, height=600)

@@ -10,11 +10,27 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from equity.cli_network import add_network_parser, run_network
 from equity.diagnostics import Diagnosis, DiagnosisSettings, diagnose
 from equity.offer import DEFAULT_OFFER_TYPES
+from equity.reporting import (
+    MAP_KINDS,
+    WHAT,
+    comparison_table,
+    current_situation,
+    export,
+    view_scenario,
+)
+from equity.scenarios import (
+    ScenarioStore,
+    ScenarioStoreError,
+    compare,
+    evaluate,
+    read_scenario_json,
+)
 from geo.errors import DataValidationError
 from geo.formatting import format_number_fr, format_percent_fr
 from geo.sites import SITE_TYPES
@@ -163,6 +179,79 @@ def _write_json(data: dict, target: str) -> None:
         print(f"Écrit : {target}")
 
 
+def _store(args: argparse.Namespace) -> ScenarioStore:
+    return ScenarioStore(args.db)
+
+
+def cmd_scenario(args: argparse.Namespace) -> int:
+    store = _store(args)
+    if args.scenario_command == "list":
+        listing = store.list()
+        if args.json:
+            _write_json({"scenarios": listing.to_dict("records")}, "-")
+        elif listing.empty:
+            print("Aucun scénario enregistré.")
+        else:
+            for row in listing.itertuples():
+                print(
+                    f"  {row.name} — {row.versions} version(s), dernière le {row.updated_at} "
+                    f"par {row.author or 'anonyme'} : {row.note}"
+                )
+        return 0
+    if args.scenario_command == "show":
+        scenario = store.load(args.name, args.version)
+        data = scenario.to_dict() | {"history": store.history(args.name).to_dict("records")}
+        _write_json(data, args.json or "-")
+        return 0
+    if args.scenario_command == "export":
+        _write_json(store.load(args.name, args.version).to_dict(), str(args.out))
+        return 0
+    territory = load_from_args(args)
+    if args.scenario_command == "import":
+        scenario = read_scenario_json(args.file)
+        if args.name:
+            scenario = replace(scenario, name=args.name)
+        evaluated, _ = evaluate(territory, scenario)
+        saved = store.save(evaluated)
+        print(f"Scénario « {saved.name} » importé (version {saved.version}).")
+        return 0
+    scenarios = [evaluate(territory, store.load(name))[0] for name in args.names]
+    comparison = compare(scenarios, territory.communes["name"].to_dict())
+    if args.json:
+        _write_json(comparison.to_dict(), args.json)
+    else:
+        print(comparison_table(comparison).to_string())
+        changes = comparison.access_changes
+        words = {"gains": "gagne", "loses": "perd"}
+        for row in changes.itertuples():
+            print(f"  {row.scenario} : {row.name} ({row.code_insee}) {words[row.change]} l'accès")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    territory = load_from_args(args)
+    settings_params = {"threshold_min": args.threshold}
+    reference = view_scenario(territory, current_situation(settings_params))
+    if args.scenario:
+        view = view_scenario(territory, ScenarioStore(args.db).load(args.scenario))
+    else:
+        view = reference
+    written = export(
+        args.what,
+        territory,
+        view,
+        args.out,
+        reference=reference if view is not reference else None,
+        map_kind=args.map,
+        paper=args.paper,
+        orientation=args.orientation,
+        fmt=args.format,
+    )
+    for path in written:
+        print(f"Écrit : {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="maillage",
@@ -189,6 +278,42 @@ def build_parser() -> argparse.ArgumentParser:
     diag.add_argument("--decay", choices=["step", "gaussian", "gravity"], default="step")
     diag.add_argument("--json", metavar="OUT", help="écrire le résultat JSON (« - » : sortie)")
     diag.set_defaults(func=cmd_diagnose)
+
+    scen = sub.add_parser("scenario", help="scénarios enregistrés / saved scenarios")
+    scen.add_argument("--db", type=Path, help="base de scénarios (SQLite)")
+    scen_sub = scen.add_subparsers(dest="scenario_command", required=True)
+    scen_list = scen_sub.add_parser("list", help="lister les scénarios")
+    scen_list.add_argument("--json", action="store_true")
+    show = scen_sub.add_parser("show", help="afficher un scénario (JSON)")
+    show.add_argument("name")
+    show.add_argument("--version", type=int)
+    show.add_argument("--json", metavar="OUT")
+    exp = scen_sub.add_parser("export", help="exporter un scénario en JSON")
+    exp.add_argument("name")
+    exp.add_argument("--version", type=int)
+    exp.add_argument("--out", type=Path, required=True)
+    imp = scen_sub.add_parser("import", help="importer un scénario JSON (validé)")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--name", help="enregistrer sous un autre nom")
+    _add_user_file_options(imp)
+    cmp_ = scen_sub.add_parser("compare", help="comparer 2 à 4 scénarios")
+    cmp_.add_argument("names", nargs="+")
+    cmp_.add_argument("--json", metavar="OUT")
+    _add_user_file_options(cmp_)
+    scen.set_defaults(func=cmd_scenario)
+
+    out = sub.add_parser("export", help="cartes, dossier du conseil, données / exports")
+    _add_user_file_options(out)
+    out.add_argument("--scenario", help="scénario enregistré (défaut : situation actuelle)")
+    out.add_argument("--db", type=Path, help="base de scénarios (SQLite)")
+    out.add_argument("--what", choices=WHAT, required=True)
+    out.add_argument("--map", choices=MAP_KINDS, default="scenario", help="carte à imprimer")
+    out.add_argument("--paper", choices=["A4", "A3"], default="A4")
+    out.add_argument("--orientation", choices=["portrait", "landscape"], default="landscape")
+    out.add_argument("--format", choices=["pdf", "png", "svg"], default="pdf")
+    out.add_argument("--threshold", type=float, default=20.0, help="seuil (situation actuelle)")
+    out.add_argument("--out", type=Path, required=True, help="dossier de sortie")
+    out.set_defaults(func=cmd_export)
     return parser
 
 
@@ -200,6 +325,13 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except DataValidationError as exc:
         print(f"Données invalides.\n{exc.format()}", file=sys.stderr)
+        return 2
+    except ScenarioStoreError as exc:
+        print(f"Base de scénarios inutilisable : {exc}", file=sys.stderr)
+        return 2
+    except (KeyError, ValueError) as exc:
+        message = exc.args[0] if exc.args else str(exc)
+        print(f"Erreur : {message}", file=sys.stderr)
         return 2
 
 

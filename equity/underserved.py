@@ -14,6 +14,24 @@ from sklearn.cluster import AgglomerativeClustering
 DEFAULT_LOW_RATIO_FACTOR = 0.5
 #: Largest distance (km) between two commune centres of one zone.
 DEFAULT_ZONE_DIAMETER_KM = 30.0
+#: Map categories of :func:`underserved_category`, most serious first.
+UNDERSERVED_CATEGORIES: tuple[str, ...] = (
+    "éloignement et capacité",
+    "éloignement",
+    "capacité",
+    "bien desservie",
+)
+#: Well-served communes stay in a neutral grey so the problems stand out.
+UNDERSERVED_COLORS: dict[str, str] = {"bien desservie": "#e8e8e8"}
+
+
+def underserved_category(reason: pd.Series) -> pd.Series:
+    """Ordered categorical for maps: the reason, or « bien desservie »."""
+    return pd.Series(
+        pd.Categorical(reason.fillna("bien desservie"), categories=UNDERSERVED_CATEGORIES),
+        index=reason.index,
+        name="underserved_category",
+    )
 
 
 def underserved_communes(

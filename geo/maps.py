@@ -128,6 +128,7 @@ def classify(
     *,
     decimals: int | None = None,
     percent: bool = False,
+    category_colors: Mapping[object, str] | None = None,
 ) -> Classification:
     """Class a column into coloured legend classes.
 
@@ -144,6 +145,9 @@ def classify(
         Decimals of the legend bounds; chosen from the value range when omitted.
     percent : bool, default False
         Values are 0–1 shares and bounds are shown as percentages.
+    category_colors : mapping, optional
+        Fixed colour of some categories (e.g. a neutral grey for "no problem"); the
+        others take the Okabe–Ito palette. A categorical dtype keeps its order.
 
     Returns
     -------
@@ -153,7 +157,7 @@ def classify(
         raise ValueError("n_classes must be at least 1")
     missing = values.isna().to_numpy()
     if scheme == "categorical":
-        return _classify_categorical(values, missing, percent)
+        return _classify_categorical(values, missing, percent, category_colors or {})
     numeric = pd.to_numeric(values, errors="raise").astype(float).to_numpy()
     present = numeric[~missing]
     codes = np.full(len(values), -1, dtype=int)
@@ -217,10 +221,15 @@ def _jenks_bounds(present: np.ndarray, n_classes: int) -> np.ndarray:
     return np.array([x[0], *(x[e - 1] for e in ends)])
 
 
-def _classify_categorical(values: pd.Series, missing: np.ndarray, percent: bool) -> Classification:
+def _classify_categorical(
+    values: pd.Series, missing: np.ndarray, percent: bool, fixed: Mapping[object, str]
+) -> Classification:
     counts = values[~missing].value_counts(sort=True)
     categories = list(counts.index)
-    if len(categories) > _MAX_CATEGORIES:
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        categories = [c for c in values.cat.categories if counts.get(c, 0) > 0]
+        labels = [_category_label(c, percent) for c in categories]
+    elif len(categories) > _MAX_CATEGORIES:
         # Keep the most frequent categories; the rest share the last colour.
         categories = categories[: _MAX_CATEGORIES - 1]
         labels = [_category_label(c, percent) for c in categories] + [OTHER_LABEL_FR]
@@ -233,7 +242,10 @@ def _classify_categorical(values: pd.Series, missing: np.ndarray, percent: bool)
         [-1 if m else index.get(v, other) for v, m in zip(values, missing, strict=True)],
         dtype=int,
     )
-    return Classification(codes, labels, list(OKABE_ITO[: len(labels)]), None, int(missing.sum()))
+    palette = iter(c for c in OKABE_ITO if c not in fixed.values())
+    colors = [fixed.get(c) or next(palette) for c in categories]
+    colors += [next(palette) for _ in range(len(labels) - len(colors))]
+    return Classification(codes, labels, colors, None, int(missing.sum()))
 
 
 def _sequential_colors(n: int) -> list[str]:
@@ -366,6 +378,7 @@ def commune_map(
     popup_columns: Mapping[str, str] | None = None,
     catchments: gpd.GeoDataFrame | None = None,
     percent_columns: Collection[str] = (),
+    category_colors: Mapping[object, str] | None = None,
     tiles: bool = False,
 ) -> folium.Map:
     """Build a classed choropleth of one commune column, with optional overlays.
@@ -398,6 +411,8 @@ def commune_map(
         Catchment polygons with a ``threshold_min`` column, drawn as outlines.
     percent_columns : collection of str, default ()
         Columns holding 0–1 shares, displayed as percentages.
+    category_colors : mapping, optional
+        Fixed colours of some categories (categorical scheme).
     tiles : bool, default False
         Add an OpenStreetMap background (needs internet); plain background otherwise.
 
@@ -410,7 +425,13 @@ def commune_map(
         raise KeyError(f"column {column!r} not in communes")
     popup_columns = dict(popup_columns or {})
     labels_fr = {**SITE_TYPE_LABELS_FR, **(site_types_labels or {})}
-    classes = classify(communes[column], scheme, n_classes, percent=column in percent_columns)
+    classes = classify(
+        communes[column],
+        scheme,
+        n_classes,
+        percent=column in percent_columns,
+        category_colors=category_colors,
+    )
 
     bounds = communes.to_crs(LONLAT_CRS).total_bounds
     m = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25)

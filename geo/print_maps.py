@@ -143,6 +143,8 @@ class PrintMapSpec:
         Columns holding 0–1 shares, shown as percentages.
     site_types_labels : mapping, optional
         French label of each site type, over :data:`geo.maps.SITE_TYPE_LABELS_FR`.
+    category_colors : mapping, optional
+        Fixed colours of some categories (categorical scheme), as in the interactive map.
     n_town_labels : int, default 10
         Number of most populous communes labelled.
     """
@@ -165,6 +167,7 @@ class PrintMapSpec:
     approximate_travel: bool = False
     percent_columns: Collection[str] = ()
     site_types_labels: Mapping[str, str] | None = None
+    category_colors: Mapping[object, str] | None = None
     n_town_labels: int = 10
 
     def __post_init__(self) -> None:
@@ -437,6 +440,7 @@ def draw_map(
         spec.scheme,
         spec.n_classes,
         percent=spec.column in spec.percent_columns,
+        category_colors=spec.category_colors,
     )
     blocks = _legend_blocks(spec, classes)
     body = Box(inner.x, y, inner.w, inner.y + inner.h - footer_h - 2 * scale - y)

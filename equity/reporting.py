@@ -1,0 +1,414 @@
+"""Council documents and data downloads composed from diagnostics and scenarios.
+
+This module decides *what* goes into a print map, a council pack, an interactive
+map, a GeoPackage or CSV files; :mod:`geo.print_maps`, :mod:`geo.report`,
+:mod:`geo.maps` and :mod:`geo.exports` decide *how* it is drawn or written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import geopandas as gpd
+import pandas as pd
+
+from equity.diagnostics import Diagnosis, demand_points
+from equity.need import DEFAULT_WEIGHTS
+from equity.scenarios import Scenario, SiteChanges, compare, evaluate
+from equity.underserved import UNDERSERVED_COLORS, underserved_category
+from geo import exports
+from geo.catchments import catchments
+from geo.formatting import format_date_fr, format_number_fr, format_percent_fr
+from geo.maps import commune_map
+from geo.print_maps import PrintMapSpec, format_source_line, render_print_map
+from geo.report import Cover, KeyFigures, MapPage, TablePage, TextSection, build_pack
+from geo.socio import INDICATORS
+from geo.territory import Territory
+from geo.travel_time import TravelModel
+
+MapKind = Literal["situation", "need", "zones", "scenario"]
+MAP_KINDS: tuple[str, ...] = ("situation", "need", "zones", "scenario")
+WHAT: tuple[str, ...] = ("map", "pack", "html", "gpkg", "csv")
+ORGANISATION = "Conseil départemental de la Sarthe — commission Développement numérique"
+_SOURCE_LAYERS = ("communes", "population", "ifn", "filosofi", "census", "cnfs_permanence")
+
+
+@dataclass(frozen=True)
+class ScenarioView:
+    """A scenario (or the current situation) with everything needed to show it."""
+
+    scenario: Scenario
+    diagnosis: Diagnosis
+    added_sites: gpd.GeoDataFrame
+    catchments: gpd.GeoDataFrame
+
+    @property
+    def label(self) -> str:
+        return self.scenario.name
+
+
+def current_situation(parameters: dict | None = None) -> Scenario:
+    """The existing offer without changes, as a scenario."""
+    return Scenario("Situation actuelle", dict(parameters or {"threshold_min": 20}), SiteChanges())
+
+
+def view_scenario(
+    territory: Territory, scenario: Scenario, model: TravelModel | None = None
+) -> ScenarioView:
+    """Evaluate ``scenario`` and gather its layers (added sites, catchments)."""
+    evaluated, diagnosis = evaluate(territory, scenario, model)
+    added_ids = [a["site_id"] for a in scenario.changes.added]
+    sites = diagnosis.offer.sites
+    added = sites[sites["site_id"].isin(added_ids)]
+    threshold = diagnosis.settings.threshold_min
+    reach = catchments(
+        sites.geometry,
+        territory.communes,
+        demand_points=demand_points(territory.communes),
+        thresholds_min=(threshold,),
+        model=diagnosis.travel_model,
+    )
+    union = reach[["threshold_min", "geometry"]].dissolve("threshold_min").reset_index()
+    return ScenarioView(evaluated, diagnosis, added, union)
+
+
+def _sources(territory: Territory) -> list[str]:
+    return [
+        format_source_line(territory.sources[k]) for k in _SOURCE_LAYERS if k in territory.sources
+    ]
+
+
+def _subtitle(view: ScenarioView, date: dt.date) -> str:
+    threshold = view.diagnosis.settings.threshold_min
+    return f"{view.label} — seuil {threshold:g} min — {format_date_fr(date)}"
+
+
+def map_spec(
+    territory: Territory, view: ScenarioView, kind: MapKind, date: dt.date | None = None
+) -> PrintMapSpec:
+    """Print-map specification of one view of a scenario.
+
+    ``situation``: travel time to the nearest open site; ``need``: need index;
+    ``zones``: under-served zones ranked; ``scenario``: travel time with the
+    added sites and the catchment of the open sites.
+    """
+    if kind not in MAP_KINDS:
+        raise ValueError(f"Type de carte inconnu : {kind!r} ({', '.join(MAP_KINDS)}).")
+    date = date or dt.date.today()
+    diagnosis = view.diagnosis
+    threshold = diagnosis.settings.threshold_min
+    communes = territory.communes.join(
+        diagnosis.communes[["travel_time_min", "need_index", "underserved_reason"]]
+    )
+    communes["underserved_reason"] = underserved_category(communes["underserved_reason"])
+    common = {
+        "communes": communes,
+        "subtitle": _subtitle(view, date),
+        "epci": territory.epci,
+        "sources": _sources(territory),
+        "approximate_travel": diagnosis.travel_model.is_approximate,
+    }
+    offer_sites = diagnosis.offer.sites
+    existing = offer_sites[~offer_sites["site_id"].isin(view.added_sites["site_id"])]
+    if kind == "need":
+        return PrintMapSpec(
+            column="need_index",
+            title="Besoin d'accompagnement numérique",
+            legend_title="Indice de besoin (0–1)",
+            sites=existing,
+            **common,
+        )
+    if kind == "zones":
+        return PrintMapSpec(
+            column="underserved_reason",
+            scheme="categorical",
+            category_colors=UNDERSERVED_COLORS,
+            title=f"Communes et zones mal desservies ({threshold:g} min)",
+            legend_title="Motif",
+            sites=existing,
+            zones=diagnosis.zones,
+            **common,
+        )
+    if kind == "scenario":
+        return PrintMapSpec(
+            column="travel_time_min",
+            title="Placement recommandé et temps d'accès",
+            legend_title="Minutes jusqu'au lieu le plus proche",
+            sites=existing,
+            highlight_sites=view.added_sites if len(view.added_sites) else None,
+            catchments=view.catchments,
+            **common,
+        )
+    return PrintMapSpec(
+        column="travel_time_min",
+        title="Temps d'accès à un lieu d'aide au numérique",
+        legend_title="Minutes jusqu'au lieu le plus proche",
+        sites=existing,
+        **common,
+    )
+
+
+def epci_table(diagnosis: Diagnosis) -> pd.DataFrame:
+    """Per-EPCI table with French headers, for documents."""
+    threshold = diagnosis.settings.threshold_min
+    table = diagnosis.by_epci.sort_values("balance")[
+        [
+            "population",
+            "advisors",
+            "inhabitants_per_advisor",
+            "share_within_threshold",
+            "mean_travel_time_min",
+            "balance",
+        ]
+    ].copy()
+    table.index.name = "EPCI"
+    table.columns = [
+        "Habitants",
+        "Conseillers",
+        "Habitants par conseiller",
+        f"Part à moins de {threshold:g} min",
+        "Temps moyen (min)",
+        "Équilibre conseillers / besoin",
+    ]
+    return table
+
+
+def zones_table(diagnosis: Diagnosis) -> pd.DataFrame:
+    table = pd.DataFrame(diagnosis.zones.drop(columns=["geometry", "code_insee"]))
+    table = table[
+        ["rank", "n_communes", "population", "persons_in_need", "dominant_density", "communes"]
+    ]
+    table.columns = ["Rang", "Communes", "Habitants", "Personnes en besoin", "Densité", "Liste"]
+    table["Liste"] = table["Liste"].str.slice(0, 80)
+    return table.set_index("Rang")
+
+
+def comparison_table(comparison) -> pd.DataFrame:
+    """Key figures of a comparison as French text (shares as percentages, Δ in points)."""
+    table = comparison.key_figures
+    shares = [i for i in table.index if i.startswith("Part ")]
+    out = pd.DataFrame(index=table.index, columns=table.columns, dtype=object)
+    for row in table.index:
+        for col in table.columns:
+            value = table.at[row, col]
+            if row in shares:
+                text = (
+                    f"{format_number_fr(100 * value, 1)} pt"
+                    if col.startswith("Δ")
+                    else format_percent_fr(value)
+                )
+            else:
+                decimals = 2 if "Gini" in row else 0
+                text = format_number_fr(value, decimals)
+            out.at[row, col] = text
+    out.index.name = "Indicateur"
+    return out
+
+
+def _key_figures(view: ScenarioView, reference: ScenarioView | None) -> KeyFigures:
+    diagnosis = view.diagnosis
+    head = diagnosis.headline()
+    items = [
+        ("Habitants", format_number_fr(head["population_total"]), "populations légales 2022"),
+        ("Conseillers", format_number_fr(head["advisors"]), diagnosis.offer.describe_fr()),
+        ("Habitants par conseiller", format_number_fr(head["inhabitants_per_advisor"]), None),
+    ]
+    for threshold, row in diagnosis.coverage.iterrows():
+        note = None
+        if reference is not None:
+            before = reference.diagnosis.coverage.loc[threshold, "share_within"]
+            note = f"situation actuelle : {format_percent_fr(before)}"
+        items.append(
+            (
+                f"Population à moins de {threshold:g} min",
+                format_percent_fr(row["share_within"]),
+                note,
+            )
+        )
+    items += [
+        ("Gini des temps de trajet", format_number_fr(head["gini_travel_time"], 2), None),
+        ("Communes mal desservies", format_number_fr(head["n_underserved_communes"]), None),
+    ]
+    return KeyFigures(f"Chiffres clés — {view.label}", items)
+
+
+def _method_note(territory: Territory, diagnosis: Diagnosis) -> TextSection:
+    weights = [
+        f"{INDICATORS.get(k, (k,))[0]} ({format_percent_fr(w)})"
+        for k, (w, _) in DEFAULT_WEIGHTS.items()
+        if w > 0 and k != "fibre_share"
+    ]
+    paragraphs = [
+        "Données : " + " ; ".join(_sources(territory)) + ".",
+        f"Temps de trajet : {diagnosis.travel_model.label}. La population de chaque commune "
+        "est placée à sa mairie.",
+        "Indice de besoin : indicateurs ramenés à des rangs (0 à 1), moyenne pondérée — "
+        + ", ".join(weights)
+        + ". Les valeurs non publiées (secret statistique) sont imputées à partir des "
+        "communes comparables et signalées.",
+        "Accessibilité : lieu le plus proche, nombre de lieux sous le seuil, et ratio à deux "
+        "étapes (2SFCA) : conseillers accessibles pour 10 000 habitants.",
+        "Zones mal desservies : communes au-delà du seuil ou dont le ratio 2SFCA est sous la "
+        "moitié de la moyenne départementale, regroupées en zones contiguës.",
+        "Placement : optimisation exacte (programme linéaire en nombres entiers, HiGHS) qui "
+        "maximise le besoin servi sous le seuil en respectant la capacité des conseillers, "
+        "les sites existants restant fixes.",
+    ]
+    paragraphs += [f"- {w}" for w in territory.warnings if "obsolète" in w or "imputée" in w]
+    return TextSection("Note de méthode", paragraphs)
+
+
+def council_pack(
+    territory: Territory,
+    view: ScenarioView,
+    path: Path,
+    *,
+    reference: ScenarioView | None = None,
+    others: Sequence[ScenarioView] = (),
+    paper: str = "A4",
+    date: dt.date | None = None,
+) -> Path:
+    """The council pack PDF of one scenario, compared with the current situation."""
+    date = date or dt.date.today()
+    diagnosis = view.diagnosis
+    sections: list = [
+        Cover(
+            "Conseillers numériques en Sarthe : diagnostic et scénario de déploiement",
+            _subtitle(view, date),
+            date,
+            ORGANISATION,
+        ),
+        _key_figures(view, reference),
+        _method_note(territory, diagnosis),
+        MapPage(map_spec(territory, reference or view, "situation", date)),
+        MapPage(map_spec(territory, reference or view, "zones", date)),
+    ]
+    if len(view.added_sites):
+        sections.append(MapPage(map_spec(territory, view, "scenario", date)))
+    sections.append(TablePage("Équilibre par EPCI", epci_table(diagnosis)))
+    if not diagnosis.zones.empty:
+        sections.append(TablePage("Zones mal desservies, par priorité", zones_table(diagnosis)))
+    compared = [v for v in (reference, view, *others) if v is not None]
+    if len(compared) >= 2:
+        comparison = compare(
+            [v.scenario for v in compared[:4]], territory.communes["name"].to_dict()
+        )
+        sections.append(
+            TablePage(
+                "Comparaison des scénarios",
+                comparison_table(comparison),
+                note="Δ : écart avec le premier scénario.",
+            )
+        )
+    return build_pack(sections, path, paper=paper, date=date)
+
+
+def interactive_map(territory: Territory, view: ScenarioView):
+    """Folium map of a scenario (travel time, open sites, catchment)."""
+    communes = territory.communes.join(view.diagnosis.communes[["travel_time_min", "need_index"]])
+    return commune_map(
+        communes,
+        "travel_time_min",
+        title=f"{view.label} — temps d'accès (min)",
+        legend_title="Minutes",
+        epci=territory.epci,
+        sites=view.diagnosis.offer.sites,
+        catchments=view.catchments,
+        popup_columns={"population": "Population (2022)", "need_index": "Indice de besoin"},
+    )
+
+
+def data_layers(territory: Territory, view: ScenarioView) -> dict[str, gpd.GeoDataFrame]:
+    """Layers of the GeoPackage: communes with results, sites, added sites, catchments, zones."""
+    communes = territory.communes.drop(columns=["demand_x", "demand_y"]).join(
+        view.diagnosis.communes[
+            [
+                "need_index",
+                "persons_in_need",
+                "nearest_site_id",
+                "travel_time_min",
+                "n_sites_within",
+                "fca_ratio",
+                "underserved",
+                "underserved_reason",
+                "zone_id",
+            ]
+        ]
+    )
+    return {
+        "communes": communes,
+        "sites": territory.sites,
+        "sites_ouverts": view.diagnosis.offer.sites,
+        "sites_recommandes": view.added_sites,
+        "zones_desserte": view.catchments,
+        "zones_mal_desservies": view.diagnosis.zones,
+    }
+
+
+def export(
+    what: str,
+    territory: Territory,
+    view: ScenarioView,
+    out_dir: Path,
+    *,
+    reference: ScenarioView | None = None,
+    map_kind: str = "scenario",
+    paper: str = "A4",
+    orientation: str = "landscape",
+    fmt: str = "pdf",
+) -> list[Path]:
+    """Write one kind of export for a scenario into ``out_dir``; return the files written.
+
+    Raises
+    ------
+    ValueError
+        Unknown ``what``, map kind, paper, orientation or format (French message).
+    """
+    if what not in WHAT:
+        raise ValueError(f"Export inconnu : {what!r} ; choix : {', '.join(WHAT)}.")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = _slug(view.label)
+    if what == "map":
+        spec = map_spec(territory, view, map_kind)
+        path = out_dir / f"{stem}-{map_kind}-{paper}-{orientation}.{fmt}"
+        return [render_print_map(spec, path, paper, orientation, fmt)]
+    if what == "pack":
+        return [
+            council_pack(
+                territory, view, out_dir / f"{stem}-dossier.pdf", reference=reference, paper=paper
+            )
+        ]
+    if what == "html":
+        return [
+            exports.export_html(interactive_map(territory, view), out_dir / f"{stem}-carte.html")
+        ]
+    if what == "gpkg":
+        return [exports.export_geopackage(data_layers(territory, view), out_dir / f"{stem}.gpkg")]
+    layers = data_layers(territory, view)
+    written = [
+        exports.export_csv_fr(layers["communes"], out_dir / f"{stem}-communes.csv"),
+        exports.export_csv_fr(layers["sites_ouverts"], out_dir / f"{stem}-sites.csv"),
+        exports.export_csv_fr(view.diagnosis.by_epci, out_dir / f"{stem}-epci.csv"),
+        exports.export_csv_fr(
+            pd.DataFrame(view.diagnosis.zones.drop(columns="geometry")),
+            out_dir / f"{stem}-zones.csv",
+        ),
+    ]
+    scenario_json = out_dir / f"{stem}-scenario.json"
+    scenario_json.write_text(
+        json.dumps(view.scenario.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    return [*written, scenario_json]
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower() or "scenario"
