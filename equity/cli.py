@@ -15,6 +15,8 @@ from pathlib import Path
 
 from equity.cli_network import add_network_parser, run_network
 from equity.diagnostics import Diagnosis, DiagnosisSettings, diagnose
+from equity.mobile import MobileSettings
+from equity.mobile_programme import default_advisors, plan_for_diagnosis
 from equity.offer import DEFAULT_OFFER_TYPES
 from equity.reporting import (
     MAP_KINDS,
@@ -236,6 +238,11 @@ def cmd_export(args: argparse.Namespace) -> int:
         view = view_scenario(territory, ScenarioStore(args.db).load(args.scenario))
     else:
         view = reference
+    mobile = (
+        plan_for_diagnosis(territory, view.diagnosis)
+        if args.what in ("pack", "gpkg", "csv") or args.map == "mobile"
+        else None
+    )
     written = export(
         args.what,
         territory,
@@ -246,9 +253,49 @@ def cmd_export(args: argparse.Namespace) -> int:
         paper=args.paper,
         orientation=args.orientation,
         fmt=args.format,
+        mobile=mobile,
     )
     for path in written:
         print(f"Écrit : {path}")
+    return 0
+
+
+def cmd_mobile(args: argparse.Namespace) -> int:
+    territory = load_from_args(args)
+    if args.scenario:
+        scenario = ScenarioStore(args.db).load(args.scenario)
+    else:
+        scenario = current_situation({"threshold_min": args.threshold})
+    _, diagnosis = evaluate(territory, scenario)
+    settings = MobileSettings(
+        n_stops=args.stops,
+        short_drive_min=args.short_drive_min,
+        session_hours=args.session_hours,
+        max_drive_min=args.max_drive_min,
+        cost_per_km_eur=args.cost_per_km,
+    )
+    advisors = default_advisors(diagnosis, args.half_days)
+    result = plan_for_diagnosis(territory, diagnosis, settings=settings, advisors=advisors)
+    if args.csv:
+        result.schedule_csv(args.csv)
+        print(f"Écrit : {args.csv}")
+    if args.json:
+        _write_json(result.to_dict() | {"scenario": scenario.name}, args.json)
+        return 0
+    gain = result.coverage_gain
+    print(f"Maillage — tournées mobiles ({scenario.name})")
+    print(f"  {result.travel_model['label']}")
+    print(
+        f"  {len(result.stops)} arrêts, {int(result.stops['scheduled'].sum())} programmés ; "
+        f"{format_number_fr(gain['population'])} habitants de {gain['communes']} communes "
+        f"à moins de {args.short_drive_min:g} min d'un arrêt"
+    )
+    print(
+        f"  {format_number_fr(result.km_per_year)} km par an, "
+        f"{format_number_fr(result.cost_eur_per_year)} € de frais de véhicule"
+    )
+    for row in result.unschedulable.itertuples():
+        print(f"  ! {row.stop_name} : {row.reason}")
     return 0
 
 
@@ -301,6 +348,23 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--json", metavar="OUT")
     _add_user_file_options(cmp_)
     scen.set_defaults(func=cmd_scenario)
+
+    mob = sub.add_parser("mobile", help="tournées mobiles / mobile sessions")
+    _add_user_file_options(mob)
+    mob.add_argument("--scenario", help="scénario enregistré (défaut : situation actuelle)")
+    mob.add_argument("--db", type=Path, help="base de scénarios (SQLite)")
+    mob.add_argument("--threshold", type=float, default=20.0, help="seuil (situation actuelle)")
+    mob.add_argument("--half-days", type=int, default=2, help="demi-journées mobiles / semaine")
+    mob.add_argument("--session-hours", type=float, default=2.0, help="durée d'une séance (h)")
+    mob.add_argument(
+        "--max-drive-min", type=float, default=60.0, help="conduite max / demi-journée"
+    )
+    mob.add_argument("--stops", type=int, default=12, help="nombre d'arrêts")
+    mob.add_argument("--short-drive-min", type=float, default=10.0, help="trajet court (min)")
+    mob.add_argument("--cost-per-km", type=float, default=0.35, help="coût par km (€)")
+    mob.add_argument("--json", metavar="OUT", help="écrire le résultat JSON (« - » : sortie)")
+    mob.add_argument("--csv", type=Path, help="planning au format CSV (Excel français)")
+    mob.set_defaults(func=cmd_mobile)
 
     out = sub.add_parser("export", help="cartes, dossier du conseil, données / exports")
     _add_user_file_options(out)

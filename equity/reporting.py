@@ -20,6 +20,7 @@ import geopandas as gpd
 import pandas as pd
 
 from equity.diagnostics import Diagnosis, demand_points
+from equity.mobile import MobileResult
 from equity.need import DEFAULT_WEIGHTS
 from equity.scenarios import Scenario, SiteChanges, compare, evaluate
 from equity.underserved import UNDERSERVED_COLORS, underserved_category
@@ -33,8 +34,8 @@ from geo.socio import INDICATORS
 from geo.territory import Territory
 from geo.travel_time import TravelModel
 
-MapKind = Literal["situation", "need", "zones", "scenario"]
-MAP_KINDS: tuple[str, ...] = ("situation", "need", "zones", "scenario")
+MapKind = Literal["situation", "need", "zones", "scenario", "mobile"]
+MAP_KINDS: tuple[str, ...] = ("situation", "need", "zones", "scenario", "mobile")
 WHAT: tuple[str, ...] = ("map", "pack", "html", "gpkg", "csv")
 ORGANISATION = "Conseil départemental de la Sarthe — commission Développement numérique"
 _SOURCE_LAYERS = ("communes", "population", "ifn", "filosofi", "census", "cnfs_permanence")
@@ -91,16 +92,23 @@ def _subtitle(view: ScenarioView, date: dt.date) -> str:
 
 
 def map_spec(
-    territory: Territory, view: ScenarioView, kind: MapKind, date: dt.date | None = None
+    territory: Territory,
+    view: ScenarioView,
+    kind: MapKind,
+    date: dt.date | None = None,
+    mobile: MobileResult | None = None,
 ) -> PrintMapSpec:
     """Print-map specification of one view of a scenario.
 
     ``situation``: travel time to the nearest open site; ``need``: need index;
     ``zones``: under-served zones ranked; ``scenario``: travel time with the
-    added sites and the catchment of the open sites.
+    added sites and the catchment of the open sites; ``mobile``: the mobile
+    circuits and stops over the under-served communes (needs ``mobile``).
     """
     if kind not in MAP_KINDS:
         raise ValueError(f"Type de carte inconnu : {kind!r} ({', '.join(MAP_KINDS)}).")
+    if kind == "mobile" and mobile is None:
+        raise ValueError("La carte des tournées demande un programme de tournées mobiles.")
     date = date or dt.date.today()
     diagnosis = view.diagnosis
     threshold = diagnosis.settings.threshold_min
@@ -134,6 +142,20 @@ def map_spec(
             legend_title="Motif",
             sites=existing,
             zones=diagnosis.zones,
+            **common,
+        )
+    if kind == "mobile":
+        stops = mobile.stops.assign(site_type="market", name=mobile.stops["name"])
+        return PrintMapSpec(
+            column="underserved_reason",
+            scheme="categorical",
+            category_colors=UNDERSERVED_COLORS,
+            title="Tournées mobiles des conseillers numériques",
+            legend_title="Desserte par les lieux fixes",
+            sites=existing,
+            highlight_sites=stops,
+            highlight_label="Arrêt de tournée mobile",
+            circuits=mobile.circuits.rename(columns={"advisor_name": "advisor"}),
             **common,
         )
     if kind == "scenario":
@@ -272,6 +294,7 @@ def council_pack(
     *,
     reference: ScenarioView | None = None,
     others: Sequence[ScenarioView] = (),
+    mobile: MobileResult | None = None,
     paper: str = "A4",
     date: dt.date | None = None,
 ) -> Path:
@@ -292,6 +315,8 @@ def council_pack(
     ]
     if len(view.added_sites):
         sections.append(MapPage(map_spec(territory, view, "scenario", date)))
+    if mobile is not None and len(mobile.circuits):
+        sections.append(MapPage(map_spec(territory, view, "mobile", date, mobile)))
     sections.append(TablePage("Équilibre par EPCI", epci_table(diagnosis)))
     if not diagnosis.zones.empty:
         sections.append(TablePage("Zones mal desservies, par priorité", zones_table(diagnosis)))
@@ -325,8 +350,10 @@ def interactive_map(territory: Territory, view: ScenarioView):
     )
 
 
-def data_layers(territory: Territory, view: ScenarioView) -> dict[str, gpd.GeoDataFrame]:
-    """Layers of the GeoPackage: communes with results, sites, added sites, catchments, zones."""
+def data_layers(
+    territory: Territory, view: ScenarioView, mobile: MobileResult | None = None
+) -> dict[str, gpd.GeoDataFrame]:
+    """GeoPackage layers: communes with results, sites, added sites, catchments, zones, tours."""
     communes = territory.communes.drop(columns=["demand_x", "demand_y"]).join(
         view.diagnosis.communes[
             [
@@ -342,7 +369,7 @@ def data_layers(territory: Territory, view: ScenarioView) -> dict[str, gpd.GeoDa
             ]
         ]
     )
-    return {
+    layers = {
         "communes": communes,
         "sites": territory.sites,
         "sites_ouverts": view.diagnosis.offer.sites,
@@ -350,6 +377,10 @@ def data_layers(territory: Territory, view: ScenarioView) -> dict[str, gpd.GeoDa
         "zones_desserte": view.catchments,
         "zones_mal_desservies": view.diagnosis.zones,
     }
+    if mobile is not None:
+        layers["arrets_mobiles"] = mobile.stops
+        layers["tournees_mobiles"] = mobile.circuits
+    return layers
 
 
 def export(
@@ -363,6 +394,7 @@ def export(
     paper: str = "A4",
     orientation: str = "landscape",
     fmt: str = "pdf",
+    mobile: MobileResult | None = None,
 ) -> list[Path]:
     """Write one kind of export for a scenario into ``out_dir``; return the files written.
 
@@ -377,7 +409,7 @@ def export(
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = _slug(view.label)
     if what == "map":
-        spec = map_spec(territory, view, map_kind)
+        spec = map_spec(territory, view, map_kind, mobile=mobile)
         path = out_dir / f"{stem}-{map_kind}-{paper}-{orientation}.{fmt}"
         return [render_print_map(spec, path, paper, orientation, fmt)]
     if what == "pack":
@@ -391,8 +423,14 @@ def export(
             exports.export_html(interactive_map(territory, view), out_dir / f"{stem}-carte.html")
         ]
     if what == "gpkg":
-        return [exports.export_geopackage(data_layers(territory, view), out_dir / f"{stem}.gpkg")]
+        return [
+            exports.export_geopackage(
+                data_layers(territory, view, mobile), out_dir / f"{stem}.gpkg"
+            )
+        ]
     layers = data_layers(territory, view)
+    if mobile is not None:
+        mobile.schedule_csv(out_dir / f"{stem}-tournees.csv")
     written = [
         exports.export_csv_fr(layers["communes"], out_dir / f"{stem}-communes.csv"),
         exports.export_csv_fr(layers["sites_ouverts"], out_dir / f"{stem}-sites.csv"),
@@ -406,6 +444,8 @@ def export(
     scenario_json.write_text(
         json.dumps(view.scenario.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
     )
+    if mobile is not None:
+        written.append(out_dir / f"{stem}-tournees.csv")
     return [*written, scenario_json]
 
 
