@@ -18,6 +18,18 @@ from equity.diagnostics import Diagnosis, DiagnosisSettings, diagnose
 from equity.mobile import MobileSettings
 from equity.mobile_programme import default_advisors, plan_for_diagnosis
 from equity.offer import DEFAULT_OFFER_TYPES
+from equity.placement import (
+    OBJECTIVES,
+    PlacementSettings,
+    threshold_sensitivity,
+    trade_off_curve,
+)
+from equity.recommend import (
+    placement_inputs,
+    recommend,
+    recommendation_report,
+    result_scenario,
+)
 from equity.reporting import (
     MAP_KINDS,
     WHAT,
@@ -32,6 +44,9 @@ from equity.scenarios import (
     compare,
     evaluate,
     read_scenario_json,
+)
+from equity.scenarios import (
+    diagnosis_settings as scenarios_settings,
 )
 from geo.errors import DataValidationError
 from geo.formatting import format_number_fr, format_percent_fr
@@ -260,6 +275,82 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_recommend(args: argparse.Namespace) -> int:
+    territory = load_from_args(args)
+    parameters = {
+        "threshold_min": args.threshold,
+        "offer_types": args.offer.split(","),
+        "objective": args.objective,
+        "extra": args.extra,
+        "min_per_epci": args.min_per_epci,
+    }
+    before = diagnose(territory, scenarios_settings(parameters))
+    inputs = placement_inputs(territory, before)
+    settings = PlacementSettings(
+        k=args.extra,
+        threshold_min=args.threshold,
+        objective=args.objective,
+        capacity_per_advisor=args.capacity,
+        min_per_group=args.min_per_epci,
+        max_per_group=args.max_per_epci,
+        forced=tuple(args.force),
+        excluded=tuple(args.exclude),
+        cost_per_advisor_eur=args.cost_per_advisor,
+        cofunding_per_advisor_eur=args.cofunding,
+        max_net_budget_eur=args.budget,
+        time_limit_s=args.time_limit,
+    )
+    result = recommend(territory, before, settings, inputs)
+    scenario = result_scenario(
+        territory, result, args.save or "Recommandation", parameters, args.author, args.note
+    )
+    scenario, after = evaluate(territory, scenario)
+    curve = trade_off_curve(
+        inputs.times,
+        inputs.weight,
+        inputs.population,
+        inputs.existing,
+        inputs.candidate_group,
+        settings,
+    )
+    sensitivity = threshold_sensitivity(
+        inputs.times,
+        inputs.weight,
+        inputs.population,
+        inputs.existing,
+        inputs.candidate_group,
+        settings,
+    )
+    report = recommendation_report(territory, before, after, result, inputs, curve, sensitivity)
+    if args.save:
+        saved = ScenarioStore(args.db).save(scenario)
+        report["saved_as"] = {"name": saved.name, "version": saved.version}
+    if args.json:
+        _write_json(report, args.json)
+        return 0
+    print(f"Maillage — recommandation de {args.extra} nouveaux sites")
+    print(f"  {inputs.travel_model.label}")
+    print(f"  {result.decided_by}")
+    for i, site in enumerate(report["chosen"], start=1):
+        print(
+            f"  {i:>2}. {site['name']} ({site['epci']}) — "
+            f"{format_number_fr(site['gain_population'])} hab. nouvellement à moins de "
+            f"{args.threshold:g} min, charge {format_number_fr(site['load_need_per_advisor'])} "
+            "personnes en besoin"
+        )
+    cost = result.cost
+    print(
+        f"  Coût annuel : {format_number_fr(cost['gross_eur'])} € brut, "
+        f"{format_number_fr(cost['cofunding_eur'])} € de cofinancement de l'État, "
+        f"{format_number_fr(cost['net_eur'])} € net pour le Département"
+    )
+    solver = report["solver"]
+    print(f"  Solveur : {solver['method']}, statut {solver['status']}, {solver['seconds']:.2f} s")
+    if args.save:
+        print(f"  Enregistré : scénario « {args.save} » (version {report['saved_as']['version']})")
+    return 0
+
+
 def cmd_mobile(args: argparse.Namespace) -> int:
     territory = load_from_args(args)
     if args.scenario:
@@ -348,6 +439,28 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--json", metavar="OUT")
     _add_user_file_options(cmp_)
     scen.set_defaults(func=cmd_scenario)
+
+    rec = sub.add_parser("recommend", help="recommander des sites / recommend new sites")
+    _add_user_file_options(rec)
+    rec.add_argument("--extra", type=int, default=20, help="nombre de nouveaux conseillers")
+    rec.add_argument("--threshold", type=float, default=20.0, help="seuil en minutes")
+    rec.add_argument("--objective", choices=OBJECTIVES, default="residual")
+    rec.add_argument("--offer", default=",".join(DEFAULT_OFFER_TYPES), help="offre existante")
+    rec.add_argument("--min-per-epci", type=int, default=0, help="minimum de sites par EPCI")
+    rec.add_argument("--max-per-epci", type=int, help="maximum de sites par EPCI")
+    rec.add_argument("--force", nargs="*", default=[], help="sites imposés (identifiants)")
+    rec.add_argument("--exclude", nargs="*", default=[], help="sites exclus (identifiants)")
+    rec.add_argument("--capacity", type=float, help="personnes en besoin par conseiller")
+    rec.add_argument("--cost-per-advisor", type=float, default=50_000.0, help="€ par an")
+    rec.add_argument("--cofunding", type=float, default=25_000.0, help="cofinancement État €/an")
+    rec.add_argument("--budget", type=float, help="budget net annuel maximal (€)")
+    rec.add_argument("--time-limit", type=float, default=30.0, help="limite du solveur (s)")
+    rec.add_argument("--save", metavar="NAME", help="enregistrer comme scénario")
+    rec.add_argument("--db", type=Path, help="base de scénarios (SQLite)")
+    rec.add_argument("--author", default="", help="auteur du scénario")
+    rec.add_argument("--note", default="", help="note du scénario")
+    rec.add_argument("--json", metavar="OUT", help="écrire le résultat JSON (« - » : sortie)")
+    rec.set_defaults(func=cmd_recommend)
 
     mob = sub.add_parser("mobile", help="tournées mobiles / mobile sessions")
     _add_user_file_options(mob)

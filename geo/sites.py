@@ -15,7 +15,7 @@ import pyproj
 import shapely
 
 from geo import opening_hours, settings
-from geo.cog import CommuneCodes, normalise_code
+from geo.cog import CommuneCodes, load_commune_codes, normalise_code
 from geo.csvio import find_column, normalise_name, parse_numbers, read_bytes_checked, read_table
 from geo.errors import ProblemCollector
 
@@ -182,6 +182,8 @@ def load_town_halls() -> gpd.GeoDataFrame:
     lon = np.where(wrong, raw["fallback_lon"], raw["longitude"]).astype(float)
     lat = np.where(wrong, raw["fallback_lat"], raw["latitude"]).astype(float)
     hours = [opening_hours.parse_datafrance(h) for h in raw["horaires_json"]]
+    # The directory drops articles ("Mans", "Flèche"): use the official commune names.
+    names = raw["code_insee"].map(load_commune_codes().names).fillna(raw["nom_commune"])
     note = [
         f"point publié à {float(d) / 1000:.1f} km, dans une autre commune : remplacé par un "
         "point dans la commune (emplacement approximatif)"
@@ -194,7 +196,7 @@ def load_town_halls() -> gpd.GeoDataFrame:
             {
                 "site_id": "mairie-" + raw["code_insee"],
                 "site_type": "town_hall",
-                "name": "Mairie de " + raw["nom_commune"],
+                "name": "Mairie — " + names,
                 "code_insee": raw["code_insee"],
                 "lon": lon,
                 "lat": lat,
