@@ -7,6 +7,10 @@ st.set_page_config(page_title="Maillage — Sarthe", page_icon=":material/map:",
 pages = [
     st.Page("app_pages/carte.py", title="Carte", icon=":material/map:", default=True),
     st.Page("app_pages/diagnostic.py", title="Diagnostic", icon=":material/query_stats:"),
+    st.Page("app_pages/recommandation.py", title="Recommandation", icon=":material/add_location:"),
+    st.Page("app_pages/scenarios.py", title="Scénarios", icon=":material/compare:"),
+    st.Page("app_pages/tournees.py", title="Tournées mobiles", icon=":material/directions_car:"),
+    st.Page("app_pages/exports.py", title="Exports", icon=":material/download:"),
     st.Page("app_pages/donnees.py", title="Données", icon=":material/dataset:"),
 ]
 st.navigation(pages).run()

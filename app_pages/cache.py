@@ -6,11 +6,24 @@ Cached objects are shared between sessions: pages must treat them as read-only
 
 from __future__ import annotations
 
+import json
+
 import geopandas as gpd
+import pandas as pd
 import streamlit as st
 
 from equity.diagnostics import Diagnosis, DiagnosisSettings, demand_points, diagnose
+from equity.mobile import MobileResult, MobileSettings
+from equity.mobile_programme import default_advisors, plan_for_diagnosis
 from equity.offer import select_offer
+from equity.placement import (
+    PlacementResult,
+    PlacementSettings,
+    threshold_sensitivity,
+    trade_off_curve,
+)
+from equity.recommend import placement_inputs, recommend
+from equity.scenarios import Scenario, evaluate, scenario_from_dict
 from geo.catchments import catchments
 from geo.maps import commune_map, map_to_html
 from geo.territory import Territory, UserFiles, load_territory
@@ -73,6 +86,7 @@ def commune_map_html(
     popup_columns: tuple[tuple[str, str], ...],
     percent_columns: tuple[str, ...],
     category_colors: tuple[tuple[str, str], ...] = (),
+    _circuits: gpd.GeoDataFrame | None = None,
 ) -> str:
     """Standalone HTML of a commune map; ``key`` identifies the underscored layers."""
     m = commune_map(
@@ -87,6 +101,48 @@ def commune_map_html(
         catchments=_catchments,
         percent_columns=percent_columns,
         category_colors=dict(category_colors),
+        circuits=_circuits,
         tiles=tiles,
     )
     return map_to_html(m)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def recommendation_for(
+    _territory: Territory,
+    territory_key: str,
+    settings: DiagnosisSettings,
+    placement: PlacementSettings,
+    model: TravelModel,
+) -> tuple[PlacementResult, pd.DataFrame, pd.DataFrame]:
+    """Placement result, trade-off curve and threshold sensitivity for one parameter set."""
+    before = diagnose(_territory, settings, model=model)
+    inputs = placement_inputs(_territory, before, model)
+    result = recommend(_territory, before, placement, inputs)
+    args = (inputs.times, inputs.weight, inputs.population, inputs.existing)
+    curve = trade_off_curve(*args, inputs.candidate_group, placement)
+    sensitivity = threshold_sensitivity(*args, inputs.candidate_group, placement)
+    return result, curve, sensitivity
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def scenario_evaluation(
+    _territory: Territory, territory_key: str, scenario_json: str, model: TravelModel
+) -> tuple[Scenario, Diagnosis]:
+    """A scenario evaluated on the territory (keyed by its JSON text)."""
+    return evaluate(_territory, scenario_from_dict(json.loads(scenario_json)), model)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def mobile_for(
+    _territory: Territory,
+    territory_key: str,
+    scenario_json: str,
+    settings: MobileSettings,
+    half_days: int,
+    model: TravelModel,
+) -> MobileResult:
+    """Mobile programme on top of a scenario's fixed sites."""
+    _, diagnosis = evaluate(_territory, scenario_from_dict(json.loads(scenario_json)), model)
+    advisors = default_advisors(diagnosis, half_days)
+    return plan_for_diagnosis(_territory, diagnosis, settings=settings, advisors=advisors)

@@ -9,6 +9,7 @@ import streamlit as st
 from app_pages.cache import territory_for
 from equity.diagnostics import DiagnosisSettings
 from equity.offer import DEFAULT_OFFER_TYPES
+from equity.scenarios import ScenarioStore, ScenarioStoreError
 from geo.formatting import format_number_fr, format_percent_fr
 from geo.sites import SITE_TYPES
 from geo.territory import Territory, UserFiles
@@ -100,3 +101,12 @@ def show_table(frame, columns: dict[str, tuple[str, str]], height: int | None = 
         width="stretch",
         height=height or "auto",
     )
+
+
+def scenario_store() -> ScenarioStore:
+    """The shared scenario database; a foreign or damaged file stops the page in French."""
+    try:
+        return ScenarioStore()
+    except ScenarioStoreError as exc:
+        st.error(str(exc))
+        st.stop()

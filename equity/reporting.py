@@ -145,7 +145,7 @@ def map_spec(
             **common,
         )
     if kind == "mobile":
-        stops = mobile.stops.assign(site_type="market", name=mobile.stops["name"])
+        stops = mobile.stops.assign(site_type="mobile_stop")
         return PrintMapSpec(
             column="underserved_reason",
             scheme="categorical",

@@ -27,16 +27,17 @@ from branca.utilities import color_brewer
 
 from geo.formatting import MISSING_TEXT_FR, format_number_fr, format_percent_fr
 from geo.settings import ASSETS_DIR, LONLAT_CRS, WORK_CRS
+from geo.sites import SITE_TYPES
 
 Scheme = Literal["quantiles", "equal_interval", "natural_breaks", "categorical"]
 
+#: Map legend labels: the site types of :data:`geo.sites.SITE_TYPES`, shorter where
+#: the legend is narrow, plus the mobile-session stops drawn by the tours pages.
 SITE_TYPE_LABELS_FR: dict[str, str] = {
-    "cnfs_permanence": "Permanence conseiller numérique",
-    "france_services": "France services",
-    "library": "Bibliothèque",
-    "town_hall": "Mairie",
+    **SITE_TYPES,
     "data_inclusion": "Structure d'inclusion (data·inclusion)",
     "user": "Site ajouté",
+    "mobile_stop": "Arrêt de tournée mobile",
 }
 
 #: Okabe–Ito colours, distinguishable with the common colour-vision deficiencies.
@@ -379,6 +380,7 @@ def commune_map(
     catchments: gpd.GeoDataFrame | None = None,
     percent_columns: Collection[str] = (),
     category_colors: Mapping[object, str] | None = None,
+    circuits: gpd.GeoDataFrame | None = None,
     tiles: bool = False,
 ) -> folium.Map:
     """Build a classed choropleth of one commune column, with optional overlays.
@@ -413,6 +415,8 @@ def commune_map(
         Columns holding 0–1 shares, displayed as percentages.
     category_colors : mapping, optional
         Fixed colours of some categories (categorical scheme).
+    circuits : geopandas.GeoDataFrame, optional
+        Mobile circuits (LineStrings) with an ``advisor`` column, one colour per advisor.
     tiles : bool, default False
         Add an OpenStreetMap background (needs internet); plain background otherwise.
 
@@ -446,6 +450,8 @@ def commune_map(
     if epci is not None:
         _add_epci(m, epci)
     site_entries = _add_catchments(m, catchments) if catchments is not None else []
+    if circuits is not None and len(circuits):
+        site_entries += _add_circuits(m, circuits)
     if sites is not None:
         site_entries = _add_sites(m, sites, labels_fr) + site_entries
 
@@ -544,6 +550,23 @@ def _add_catchments(m: folium.Map, catchments: gpd.GeoDataFrame) -> list[tuple[s
         ).add_to(m)
         entries.append(("line", color, label))
     return entries
+
+
+def _add_circuits(m: folium.Map, circuits: gpd.GeoDataFrame) -> list[tuple[str, str, str]]:
+    lines = circuits.to_crs(LONLAT_CRS)
+    group = folium.FeatureGroup(name="Tournées mobiles")
+    advisors = sorted(lines["advisor"].astype(str).unique())
+    colors = {a: OKABE_ITO[i % (len(OKABE_ITO) - 1)] for i, a in enumerate(advisors)}
+    for advisor, geom in zip(lines["advisor"].astype(str), lines.geometry, strict=True):
+        folium.PolyLine(
+            [(round(y, 5), round(x, 5)) for x, y in geom.coords],
+            color=colors[advisor],
+            weight=3,
+            opacity=0.85,
+            tooltip=html.escape(advisor),
+        ).add_to(group)
+    group.add_to(m)
+    return [("line", colors[a], f"Tournée — {a}") for a in advisors[:8]]
 
 
 def _add_sites(

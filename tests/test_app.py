@@ -81,3 +81,28 @@ def test_diagnostic_page():
     app.select_slider(key="threshold_min").set_value(15).run()
     assert not app.exception
     assert app.metric[0].value == "91\u202f%"
+
+
+def test_recommandation_page_runs_and_saves(tmp_path):
+    app = _run("recommandation.py")
+    assert any("Choisissez les paramètres" in i.value for i in app.info)
+    app.number_input(key="reco_k").set_value(5)
+    app.button[0].click().run()
+    assert not app.exception, [e.message for e in app.exception]
+    assert any("n'est pas absorbé par les conseillers" in s.value for s in app.success)
+    assert app.metric[0].value == "99\u202f%"
+    assert app.metric[2].value == "125\u202f000 €"
+    app.text_input[0].set_value("Cinq conseillers")
+    app.button[1].click().run()
+    assert not app.exception
+    assert any("Cinq conseillers" in s.value and "version 1" in s.value for s in app.success)
+
+
+def test_scenarios_tournees_exports_pages():
+    for page, title in (
+        ("scenarios.py", "Scénarios"),
+        ("tournees.py", "Tournées mobiles"),
+        ("exports.py", "Exports"),
+    ):
+        app = _run(page)
+        assert app.title[0].value == title

@@ -117,6 +117,41 @@ def test_carte_draws_every_commune(browser, app_url):
     page.close()
 
 
+@pytest.mark.parametrize(
+    ("path", "title"),
+    [
+        ("diagnostic", "Diagnostic d'équité d'accès"),
+        ("scenarios", "Scénarios"),
+        ("tournees", "Tournées mobiles"),
+        ("exports", "Exports"),
+    ],
+)
+def test_pages_load_without_error(browser, app_url, path, title):
+    page, errors = _open(browser, f"{app_url}/{path}", path)
+    page.get_by_role("heading", name=title).wait_for(timeout=60_000)
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(ARTIFACTS / f"{path}.png"), full_page=True)
+    assert page.get_by_text("Traceback").count() == 0
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert not errors
+    page.close()
+
+
+def test_recommendation_run_and_save(browser, app_url):
+    page, errors = _open(browser, f"{app_url}/recommandation", "recommandation")
+    page.get_by_role("button", name="Calculer la recommandation").click()
+    page.get_by_text("Pourquoi ces sites").wait_for(timeout=90_000)
+    page.get_by_label("Nom du scénario").fill("Essai navigateur")
+    page.get_by_role("button", name="Enregistrer").click()
+    page.get_by_text("« Essai navigateur » enregistré").wait_for(timeout=60_000)
+    page.screenshot(path=str(ARTIFACTS / "recommandation.png"), full_page=True)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert not errors
+    page.goto(f"{app_url}/scenarios")
+    page.get_by_text("Essai navigateur").first.wait_for(state="attached", timeout=60_000)
+    page.close()
+
+
 def test_donnees_page_loads(browser, app_url):
     page, errors = _open(browser, f"{app_url}/donnees", "donnees")
     page.get_by_text("Sources et millésimes").wait_for(timeout=60_000)

@@ -1,0 +1,203 @@
+"""Recommandation : where the next advisors should go, why, and at what cost."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app_pages.cache import commune_map_html, diagnosis_for, recommendation_for, travel_model
+from app_pages.common import (
+    current_territory,
+    offer_controls,
+    scenario_store,
+    show_table,
+    travel_model_banner,
+)
+from equity.placement import OBJECTIVE_LABELS_FR, PlacementInfeasible, PlacementSettings
+from equity.recommend import chosen_sites, epci_effect, result_scenario
+from equity.scenarios import evaluate
+from geo.formatting import format_number_fr, format_percent_fr
+
+territory = current_territory()
+settings = offer_controls(territory)
+model = travel_model()
+before = diagnosis_for(territory, territory.cache_key, settings, model)
+threshold = settings.threshold_min
+epci_names = sorted(territory.epci["epci_name"])
+
+st.title("Recommandation de placement")
+travel_model_banner(model)
+st.caption(before.offer.describe_fr() + f" ; seuil {threshold:g} min.")
+
+with st.form("reco_params"):
+    c1, c2, c3 = st.columns(3)
+    k = c1.number_input("Nouveaux conseillers", 1, 60, 20, key="reco_k")
+    objective = c2.selectbox(
+        "Objectif",
+        list(OBJECTIVE_LABELS_FR),
+        format_func=OBJECTIVE_LABELS_FR.get,
+        key="reco_objective",
+    )
+    min_per_epci = c3.number_input("Minimum par EPCI", 0, 5, 0, key="reco_min_epci")
+    c4, c5, c6 = st.columns(3)
+    capacity = c4.number_input(
+        "Capacité (personnes en besoin par conseiller, 0 = automatique)",
+        0,
+        100_000,
+        0,
+        step=500,
+        key="reco_capacity",
+    )
+    cost = c5.number_input("Coût annuel d'un conseiller (€)", 0, 200_000, 50_000, step=1000)
+    cofunding = c6.number_input("Cofinancement de l'État par conseiller (€/an)", 0, 200_000, 25_000)
+    excluded_epci = st.multiselect("EPCI exclus de la recommandation", epci_names)
+    submitted = st.form_submit_button("Calculer la recommandation", type="primary")
+
+if submitted:
+    st.session_state["reco_request"] = PlacementSettings(
+        k=int(k),
+        threshold_min=threshold,
+        objective=objective,
+        capacity_per_advisor=float(capacity) or None,
+        min_per_group=int(min_per_epci),
+        max_per_group={name: 0 for name in excluded_epci} or None,
+        cost_per_advisor_eur=float(cost),
+        cofunding_per_advisor_eur=float(cofunding),
+        time_limit_s=20.0,
+    )
+
+request = st.session_state.get("reco_request")
+if request is None:
+    st.info("Choisissez les paramètres puis lancez le calcul.")
+    st.stop()
+if request.threshold_min != threshold:
+    request = PlacementSettings(**{**request.__dict__, "threshold_min": threshold})
+
+with st.status("Optimisation en cours…", expanded=False) as status:
+    try:
+        result, curve, sensitivity = recommendation_for(
+            territory, territory.cache_key, settings, request, model
+        )
+    except PlacementInfeasible as exc:
+        status.update(label="Contraintes incompatibles", state="error")
+        st.error(str(exc))
+        st.stop()
+    status.update(
+        label=f"Optimisation terminée en {format_number_fr(result.solver['solve_s'], 2)} s",
+        state="complete",
+    )
+
+st.success(result.decided_by)
+after_share = result.coverage_after["population_share"]
+gain_points = 100 * (after_share - result.coverage_before["population_share"])
+m1, m2, m3, m4 = st.columns(4)
+m1.metric(
+    f"Population à moins de {threshold:g} min",
+    format_percent_fr(after_share),
+    delta=f"{format_number_fr(gain_points, 1)} pt",
+)
+m2.metric(
+    "Temps moyen (min)",
+    format_number_fr(result.coverage_after["mean_travel_time_min"], 1),
+    delta=format_number_fr(
+        result.coverage_after["mean_travel_time_min"]
+        - result.coverage_before["mean_travel_time_min"],
+        1,
+    ),
+    delta_color="inverse",
+)
+m3.metric("Coût annuel net", f"{format_number_fr(result.cost['net_eur'])} €")
+m4.metric("Conseillers après placement", format_number_fr(result.cost["total_advisors"]))
+st.caption(
+    f"Coût brut {format_number_fr(result.cost['gross_eur'])} €, cofinancement de l'État "
+    f"{format_number_fr(result.cost['cofunding_eur'])} € par an. Solveur : "
+    f"{result.solver['method']}, statut {result.solver['status']}."
+)
+
+sites = chosen_sites(territory, result)
+plan = result_scenario(
+    territory,
+    result,
+    "Recommandation",
+    {"threshold_min": threshold, "offer_types": list(settings.offer_types)},
+)
+plan, after = evaluate(territory, plan, model)
+communes = territory.communes.join(after.communes[["travel_time_min", "need_index"]])
+html = commune_map_html(
+    communes,
+    territory.epci,
+    pd.concat([before.offer.sites, sites.assign(site_type="user")]),
+    None,
+    ("reco", territory.cache_key, settings, request, model),
+    "travel_time_min",
+    "quantiles",
+    False,
+    title="Temps d'accès après placement (min)",
+    legend_title="Minutes",
+    popup_columns=(("population", "Population (2022)"), ("need_index", "Indice de besoin")),
+    percent_columns=(),
+)
+st.iframe(html, height=600)
+st.caption("Les sites recommandés apparaissent comme « Site ajouté ».")
+
+st.subheader("Pourquoi ces sites")
+show_table(
+    sites.reset_index(drop=True),
+    {
+        "name": ("Site", "text"),
+        "group": ("EPCI", "text"),
+        "gain_population": (f"Habitants nouvellement à moins de {threshold:g} min", "int"),
+        "gain_need": ("Personnes en besoin nouvellement couvertes", "int"),
+        "newly_covered_count": ("Communes nouvellement couvertes", "int"),
+        "load_need_per_advisor": ("Personnes en besoin par conseiller", "int"),
+    },
+)
+
+st.subheader("Rendements décroissants")
+chart = curve.set_index("n_sites")[["population_share", "mean_travel_time_min"]]
+c1, c2 = st.columns(2)
+c1.line_chart(100 * chart["population_share"].rename(f"% à moins de {threshold:g} min"))
+c2.line_chart(chart["mean_travel_time_min"].rename("Temps moyen (min)"))
+st.caption("Courbe obtenue en ajoutant les sites dans l'ordre glouton (emboîté).")
+
+st.subheader("Sensibilité au seuil")
+show_table(
+    sensitivity.reset_index(),
+    {
+        "threshold_min": ("Seuil (min)", "int"),
+        "population_share_before": ("Avant", "pct"),
+        "population_share_after": ("Après", "pct"),
+        "mean_travel_time_min_after": ("Temps moyen après (min)", "dec"),
+    },
+)
+
+st.subheader("Effet par EPCI")
+show_table(
+    epci_effect(before, after, result).reset_index(),
+    {
+        "epci": ("EPCI", "text"),
+        "new_sites": ("Nouveaux sites", "int"),
+        "advisors_before": ("Conseillers avant", "int"),
+        "advisors_after": ("Conseillers après", "int"),
+        "inhabitants_per_advisor_after": ("Habitants par conseiller après", "int"),
+        "balance_before": ("Équilibre avant", "dec"),
+        "balance_after": ("Équilibre après", "dec"),
+    },
+)
+
+st.subheader("Enregistrer comme scénario")
+with st.form("reco_save"):
+    name = st.text_input("Nom du scénario", value=f"{request.k} conseillers — {threshold:g} min")
+    author = st.text_input("Auteur")
+    note = st.text_area("Note")
+    if st.form_submit_button("Enregistrer"):
+        parameters = {
+            "threshold_min": threshold,
+            "offer_types": list(settings.offer_types),
+            "objective": request.objective,
+            "extra": request.k,
+        }
+        scenario = result_scenario(territory, result, name.strip(), parameters, author, note)
+        scenario, _ = evaluate(territory, scenario, model)
+        saved = scenario_store().save(scenario)
+        st.success(f"Scénario « {saved.name} » enregistré (version {saved.version}).")

@@ -1,0 +1,235 @@
+"""Scénarios : create, edit, save, duplicate, import/export and compare scenarios."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import streamlit as st
+
+from app_pages.cache import commune_map_html, scenario_evaluation, travel_model
+from app_pages.common import current_territory, scenario_store, show_table, travel_model_banner
+from equity.reporting import comparison_table, current_situation
+from equity.scenarios import Scenario, compare, scenario_from_dict
+from geo.errors import DataValidationError
+from geo.formatting import format_number_fr, format_percent_fr
+from geo.sites import SITE_TYPES
+
+CURRENT = "Situation actuelle"
+ADDED_COLUMNS = ["site_id", "name", "site_type", "code_insee", "lon", "lat", "n_advisors"]
+
+territory = current_territory()
+model = travel_model()
+store = scenario_store()
+listing = store.list()
+names = listing["name"].tolist()
+
+st.title("Scénarios")
+travel_model_banner(model)
+
+if listing.empty:
+    st.info("Aucun scénario enregistré : créez-en un ci-dessous ou depuis la page Recommandation.")
+else:
+    show_table(
+        listing,
+        {
+            "name": ("Scénario", "text"),
+            "versions": ("Versions", "int"),
+            "updated_at": ("Dernière version", "text"),
+            "author": ("Auteur", "text"),
+            "note": ("Note", "text"),
+        },
+    )
+
+
+def _evaluate(scenario: Scenario):
+    text = json.dumps(scenario.to_dict(), ensure_ascii=False, sort_keys=True)
+    return scenario_evaluation(territory, territory.cache_key, text, model)
+
+
+tab_edit, tab_compare, tab_io = st.tabs(["Créer ou modifier", "Comparer", "Importer / exporter"])
+
+with tab_edit:
+    base_name = st.selectbox("Partir de", [CURRENT, *names], key="scenario_base")
+    base = current_situation() if base_name == CURRENT else store.load(base_name)
+    offer_sites = territory.sites[
+        territory.sites["site_type"].isin(base.parameters.get("offer_types", ["cnfs_permanence"]))
+    ]
+    hosts = territory.sites[
+        territory.sites["site_type"].isin(["town_hall", "library", "france_services"])
+    ]
+    host_labels = dict(zip(hosts["site_id"], hosts["name"], strict=True))
+    with st.form("scenario_edit"):
+        name = st.text_input("Nom", value="" if base_name == CURRENT else base.name)
+        author = st.text_input("Auteur", value=base.author)
+        note = st.text_area("Note", value=base.note)
+        removed = st.multiselect(
+            "Conseillers retirés (permanences existantes)",
+            offer_sites["site_id"].tolist(),
+            default=[r for r in base.changes.removed if r in set(offer_sites["site_id"])],
+            format_func=dict(zip(offer_sites["site_id"], offer_sites["name"], strict=True)).get,
+        )
+        existing_added = pd.DataFrame(base.changes.added, columns=ADDED_COLUMNS)
+        hosts_added = st.multiselect(
+            "Ajouter un conseiller dans ces lieux",
+            list(host_labels),
+            format_func=host_labels.get,
+        )
+        st.markdown(
+            "Conseillers ajoutés (modifiez, supprimez ou ajoutez des lignes ; "
+            "longitude/latitude en degrés) :"
+        )
+        edited = st.data_editor(
+            existing_added,
+            num_rows="dynamic",
+            column_config={
+                "site_id": st.column_config.TextColumn("Identifiant"),
+                "name": st.column_config.TextColumn("Nom"),
+                "site_type": st.column_config.SelectboxColumn("Type", options=list(SITE_TYPES)),
+                "code_insee": st.column_config.TextColumn("Code INSEE"),
+                "lon": st.column_config.NumberColumn("Longitude", format="%.5f"),
+                "lat": st.column_config.NumberColumn("Latitude", format="%.5f"),
+                "n_advisors": st.column_config.NumberColumn("Conseillers", min_value=0),
+            },
+            key="scenario_added",
+            width="stretch",
+        )
+        save = st.form_submit_button("Enregistrer une nouvelle version", type="primary")
+    if save:
+        added = edited.dropna(how="all").to_dict("records")
+        for site_id in hosts_added:
+            row = hosts.set_index("site_id").loc[site_id]
+            added.append(
+                {
+                    "site_id": f"{site_id}-ajout",
+                    "name": row["name"],
+                    "site_type": row["site_type"],
+                    "code_insee": row["code_insee"],
+                    "lon": float(row["lon"]),
+                    "lat": float(row["lat"]),
+                    "n_advisors": 1,
+                }
+            )
+        data = base.to_dict() | {
+            "name": name,
+            "author": author,
+            "note": note,
+            "changes": base.changes.to_dict() | {"added": added, "removed": removed},
+            "results": {},
+        }
+        try:
+            draft = scenario_from_dict(json.loads(json.dumps(data, default=str)), "scénario")
+        except DataValidationError as exc:
+            st.error("Scénario non enregistré :\n\n" + "\n".join(f"- {p}" for p in exc.problems))
+        else:
+            evaluated, _ = _evaluate(draft)
+            saved = store.save(evaluated)
+            st.success(f"« {saved.name} » enregistré (version {saved.version}).")
+            st.rerun()
+
+    if base_name != CURRENT:
+        evaluated, diagnosis = _evaluate(base)
+        head = diagnosis.headline()
+        c1, c2, c3 = st.columns(3)
+        c1.metric("Conseillers", format_number_fr(head["advisors"]))
+        c2.metric(
+            f"À moins de {diagnosis.settings.threshold_min:g} min",
+            format_percent_fr(head["share_within_threshold"]),
+        )
+        c3.metric("Habitants par conseiller", format_number_fr(head["inhabitants_per_advisor"]))
+        communes = territory.communes.join(diagnosis.communes[["travel_time_min"]])
+        html = commune_map_html(
+            communes,
+            territory.epci,
+            diagnosis.offer.sites,
+            None,
+            ("scenario", territory.cache_key, json.dumps(base.to_dict(), default=str), model),
+            "travel_time_min",
+            "quantiles",
+            False,
+            title=f"{base.name} — temps d'accès (min)",
+            legend_title="Minutes",
+            popup_columns=(("population", "Population (2022)"),),
+            percent_columns=(),
+        )
+        st.iframe(html, height=520)
+        st.markdown("**Historique des versions**")
+        show_table(
+            store.history(base.name),
+            {
+                "version": ("Version", "int"),
+                "created_at": ("Enregistrée le", "text"),
+                "author": ("Auteur", "text"),
+                "note": ("Note", "text"),
+            },
+        )
+
+with tab_compare:
+    chosen = st.multiselect(
+        "Scénarios à comparer (2 à 4, le premier sert de référence)",
+        [CURRENT, *names],
+        default=[CURRENT, *names[:1]],
+        max_selections=4,
+        key="compare_names",
+    )
+    if len(chosen) < 2:
+        st.info("Choisissez au moins deux scénarios.")
+    else:
+        scenarios = [
+            _evaluate(current_situation() if n == CURRENT else store.load(n))[0] for n in chosen
+        ]
+        try:
+            comparison = compare(scenarios, territory.communes["name"].to_dict())
+        except ValueError as exc:
+            st.error(str(exc))
+        else:
+            st.dataframe(comparison_table(comparison), width="stretch")
+            st.markdown("**Par EPCI**")
+            by_epci = comparison.by_epci
+            formats = {
+                col: format_percent_fr if col.endswith("part sous le seuil") else format_number_fr
+                for col in by_epci.columns
+            }
+            st.dataframe(by_epci.style.format(formats), width="stretch")
+            changes = comparison.access_changes
+            st.markdown(f"**Communes qui gagnent ou perdent l'accès** ({len(changes)})")
+            if changes.empty:
+                st.caption("Aucune commune ne change de situation par rapport à la référence.")
+            else:
+                changes = changes.assign(
+                    change=changes["change"].map({"gains": "gagne", "loses": "perd"})
+                )
+                show_table(
+                    changes,
+                    {
+                        "scenario": ("Scénario", "text"),
+                        "name": ("Commune", "text"),
+                        "change": ("Accès", "text"),
+                        "travel_time_before_min": ("Temps avant (min)", "dec"),
+                        "travel_time_after_min": ("Temps après (min)", "dec"),
+                    },
+                )
+
+with tab_io:
+    if names:
+        export_name = st.selectbox("Scénario à exporter", names, key="export_name")
+        st.download_button(
+            "Télécharger le scénario (JSON)",
+            json.dumps(store.load(export_name).to_dict(), ensure_ascii=False, indent=2),
+            file_name=f"{export_name}.json",
+            mime="application/json",
+        )
+    upload = st.file_uploader("Importer un scénario (JSON)", type=["json"], key="scenario_import")
+    if upload is not None and st.button("Valider et importer"):
+        try:
+            imported = scenario_from_dict(
+                json.loads(upload.getvalue().decode("utf-8-sig")), upload.name
+            )
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            st.error(f"Fichier illisible : {exc}")
+        except DataValidationError as exc:
+            st.error("Scénario refusé :\n\n" + "\n".join(f"- {p}" for p in exc.problems))
+        else:
+            evaluated, _ = _evaluate(imported)
+            saved = store.save(evaluated)
+            st.success(f"« {saved.name} » importé (version {saved.version}).")

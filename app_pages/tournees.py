@@ -1,0 +1,122 @@
+"""Tournées mobiles : stops and weekly circuits of the advisors' service vehicles."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from app_pages.cache import commune_map_html, mobile_for, scenario_evaluation, travel_model
+from app_pages.common import current_territory, scenario_store, show_table, travel_model_banner
+from equity.mobile import MobileSettings
+from equity.reporting import current_situation
+from equity.underserved import UNDERSERVED_COLORS, underserved_category
+from geo.formatting import format_number_fr
+
+CURRENT = "Situation actuelle"
+
+territory = current_territory()
+model = travel_model()
+store = scenario_store()
+
+st.title("Tournées mobiles")
+travel_model_banner(model)
+st.markdown(
+    "Les lieux fixes n'atteindront jamais toutes les communes rurales en peu de temps : "
+    "les séances mobiles (mairies, bibliothèques, France services, marchés) comblent le reste."
+)
+
+with st.sidebar:
+    st.header("Paramètres des tournées")
+    base_name = st.selectbox("Lieux fixes du scénario", [CURRENT, *store.list()["name"]])
+    half_days = st.slider("Demi-journées mobiles par conseiller et par semaine", 1, 6, 2)
+    session_hours = st.select_slider("Durée d'une séance (h)", [1.0, 1.5, 2.0, 2.5, 3.0], 2.0)
+    max_drive = st.slider("Conduite maximale par demi-journée (min)", 20, 120, 60, step=5)
+    n_stops = st.slider("Nombre d'arrêts", 1, 40, 12)
+    short_drive = st.slider("Trajet court jusqu'à un arrêt (min)", 5, 20, 10)
+    cost_per_km = st.number_input("Coût du véhicule (€/km)", 0.0, 2.0, 0.35, step=0.05)
+
+scenario = current_situation() if base_name == CURRENT else store.load(base_name)
+scenario_json = json.dumps(scenario.to_dict(), ensure_ascii=False, sort_keys=True, default=str)
+settings = MobileSettings(
+    n_stops=n_stops,
+    short_drive_min=float(short_drive),
+    session_hours=float(session_hours),
+    max_drive_min=float(max_drive),
+    cost_per_km_eur=float(cost_per_km),
+)
+with st.spinner("Choix des arrêts et construction des tournées…"):
+    try:
+        result = mobile_for(
+            territory, territory.cache_key, scenario_json, settings, half_days, model
+        )
+    except ValueError as exc:
+        st.error(str(exc))
+        st.stop()
+
+gain = result.coverage_gain
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Arrêts programmés", f"{int(result.stops['scheduled'].sum())} / {len(result.stops)}")
+c2.metric(
+    f"Habitants à moins de {short_drive} min d'un arrêt", format_number_fr(gain["population"])
+)
+c3.metric("Kilomètres par an", format_number_fr(result.km_per_year))
+c4.metric("Frais de véhicule par an", f"{format_number_fr(result.cost_eur_per_year)} €")
+st.caption(
+    f"{gain['communes']} communes mal desservies par les lieux fixes gagnent un arrêt à moins "
+    f"de {short_drive} min. Année = {settings.working_weeks_per_year} semaines travaillées."
+)
+for row in result.unschedulable.itertuples():
+    st.warning(f"{row.stop_name} : {row.reason}")
+
+_, diagnosis = scenario_evaluation(territory, territory.cache_key, scenario_json, model)
+communes = territory.communes.join(diagnosis.communes[["underserved_reason"]])
+communes["underserved_reason"] = underserved_category(communes["underserved_reason"])
+stops = result.stops.assign(site_type="mobile_stop")
+html = commune_map_html(
+    communes,
+    territory.epci,
+    stops,
+    None,
+    ("mobile", territory.cache_key, scenario_json, settings, half_days, model),
+    "underserved_reason",
+    "categorical",
+    False,
+    title="Tournées mobiles",
+    legend_title="Desserte par les lieux fixes",
+    popup_columns=(("population", "Population (2022)"),),
+    percent_columns=(),
+    category_colors=tuple(UNDERSERVED_COLORS.items()),
+    _circuits=result.circuits.rename(columns={"advisor_name": "advisor"}),
+)
+st.iframe(html, height=600)
+
+st.subheader("Planning sur un cycle de quatre semaines")
+show_table(
+    result.schedule,
+    {
+        "advisor_name": ("Conseiller", "text"),
+        "week": ("Semaine", "int"),
+        "day": ("Jour", "text"),
+        "half_day": ("Demi-journée", "text"),
+        "order": ("Ordre", "int"),
+        "stop_name": ("Lieu", "text"),
+        "session_start": ("Début", "text"),
+        "session_end": ("Fin", "text"),
+        "leg_drive_min": ("Trajet (min)", "dec"),
+        "leg_km": ("Trajet (km)", "dec"),
+        "half_day_drive_min": ("Conduite de la demi-journée (min)", "dec"),
+        "hours_note": ("Remarque", "text"),
+    },
+    height=420,
+)
+with tempfile.TemporaryDirectory() as folder:
+    path = result.schedule_csv(Path(folder) / "planning.csv")
+    st.download_button(
+        "Télécharger le planning (CSV pour Excel)",
+        path.read_bytes(),
+        file_name="planning_tournees.csv",
+        mime="text/csv",
+    )
