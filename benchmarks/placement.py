@@ -139,7 +139,9 @@ def main() -> None:
     no_group = pd.Series(dtype=object)
     print(f"Échelle : {s_times.shape[0]} points × {s_times.shape[1]} sites, k = {K}")
     same = True
-    settings = PlacementSettings(k=K, threshold_min=THRESHOLD_MIN, objective="median")
+    settings = PlacementSettings(
+        k=K, threshold_min=THRESHOLD_MIN, objective="median", time_limit_s=600
+    )
     start = time.perf_counter()
     solve_placement(s_times, s_weight, s_weight, s_existing, no_group, settings)
     figures["scale_med_full_s"] = round(time.perf_counter() - start, 3)

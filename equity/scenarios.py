@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -181,19 +181,7 @@ def evaluate(
         },
         "travel_time_min": {code: _finite(t) for code, t in communes["travel_time_min"].items()},
     }
-    return (
-        Scenario(
-            name=scenario.name,
-            parameters=scenario.parameters,
-            changes=scenario.changes,
-            results=results,
-            author=scenario.author,
-            note=scenario.note,
-            version=scenario.version,
-            created_at=scenario.created_at,
-        ),
-        diagnosis,
-    )
+    return replace(scenario, results=results), diagnosis
 
 
 def _finite(value: Any) -> float | None:
@@ -402,16 +390,7 @@ class ScenarioStore:
             (latest,) = db.execute(
                 "SELECT COALESCE(MAX(version), 0) FROM versions WHERE name = ?", (scenario.name,)
             ).fetchone()
-            saved = Scenario(
-                name=scenario.name,
-                parameters=scenario.parameters,
-                changes=scenario.changes,
-                results=scenario.results,
-                author=scenario.author,
-                note=scenario.note,
-                version=latest + 1,
-                created_at=now,
-            )
+            saved = replace(scenario, version=latest + 1, created_at=now)
             db.execute(
                 "INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?)",
                 (
