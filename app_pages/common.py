@@ -8,10 +8,12 @@ import streamlit as st
 
 from app_pages.cache import territory_for
 from equity.diagnostics import DiagnosisSettings
+from equity.need import NeedWeights, default_weights
 from equity.offer import DEFAULT_OFFER_TYPES
 from equity.scenarios import ScenarioStore, ScenarioStoreError
 from geo.formatting import format_number_fr, format_percent_fr
 from geo.sites import SITE_TYPES
+from geo.socio import INDICATORS
 from geo.territory import Territory, UserFiles
 from geo.travel_time import TravelModel
 
@@ -57,7 +59,58 @@ def offer_controls(territory: Territory) -> DiagnosisSettings:
     if not offer_types:
         st.warning("Choisissez au moins un type de lieu comme offre existante.")
         st.stop()
-    return DiagnosisSettings(threshold_min=float(threshold), offer_types=tuple(offer_types))
+    return DiagnosisSettings(
+        threshold_min=float(threshold),
+        offer_types=tuple(offer_types),
+        need_weights=st.session_state.get("need_weights"),
+    )
+
+
+def need_weight_controls(territory: Territory) -> None:
+    """Expander to change the need-index weights; applies to every page of the session."""
+    fibre_outdated = territory.sources.get("fibre", {}).get("status") == "DATED"
+    defaults = default_weights(fibre_outdated)
+    current = st.session_state.get("need_weights") or defaults
+    columns = [c for c in current.weights if c in territory.communes.columns]
+    columns += [c for c in territory.communes.columns if c.startswith("user_")]
+    labels = {
+        **{k: v[0] for k, v in INDICATORS.items()},
+        "fibre_share": "Fibre (locaux raccordables)",
+    }
+    with st.expander("Pondération de l'indice de besoin"):
+        st.caption(
+            "Poids relatifs (ramenés à 100 %). Indicateurs en rangs 0–1, orientés pour que "
+            "1 = plus de besoin. La fibre de 2018 est à 0 tant que la couche est obsolète."
+        )
+        with st.form("need_weights_form"):
+            weights = {}
+            for column in columns:
+                weights[column] = st.slider(
+                    labels.get(column, column.removeprefix("user_").replace("_", " ")),
+                    0.0,
+                    1.0,
+                    float(current.weights.get(column, 0.0)),
+                    step=0.05,
+                    key=f"w_{column}",
+                )
+            c1, c2 = st.columns(2)
+            apply = c1.form_submit_button("Appliquer")
+            reset = c2.form_submit_button("Poids par défaut")
+        if apply:
+            if sum(weights.values()) == 0:
+                st.error("Au moins un poids doit être positif.")
+            else:
+                directions = {
+                    **current.directions,
+                    **{c: 1 for c in weights if c not in current.directions},
+                }
+                st.session_state["need_weights"] = NeedWeights(weights, directions)
+                st.rerun()
+        if reset:
+            st.session_state.pop("need_weights", None)
+            for column in columns:
+                st.session_state.pop(f"w_{column}", None)
+            st.rerun()
 
 
 def travel_model_banner(model: TravelModel) -> None:

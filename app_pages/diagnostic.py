@@ -6,7 +6,13 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.cache import commune_map_html, diagnosis_for, travel_model
-from app_pages.common import current_territory, offer_controls, show_table, travel_model_banner
+from app_pages.common import (
+    current_territory,
+    need_weight_controls,
+    offer_controls,
+    show_table,
+    travel_model_banner,
+)
 from equity.underserved import UNDERSERVED_COLORS, underserved_category
 from geo.formatting import format_number_fr, format_percent_fr
 
@@ -20,6 +26,7 @@ threshold = settings.threshold_min
 st.title("Diagnostic d'équité d'accès")
 travel_model_banner(model)
 st.caption(diagnosis.offer.describe_fr() + ". " + " ".join(diagnosis.notes[2:]))
+need_weight_controls(territory)
 
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(

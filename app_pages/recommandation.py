@@ -13,8 +13,19 @@ from app_pages.common import (
     show_table,
     travel_model_banner,
 )
-from equity.placement import OBJECTIVE_LABELS_FR, PlacementInfeasible, PlacementSettings
-from equity.recommend import chosen_sites, epci_effect, result_scenario
+from equity.placement import (
+    OBJECTIVE_LABELS_FR,
+    PlacementInfeasible,
+    PlacementSettings,
+    robustness,
+)
+from equity.recommend import (
+    candidate_sites,
+    chosen_sites,
+    epci_effect,
+    placement_inputs,
+    result_scenario,
+)
 from equity.scenarios import evaluate
 from geo.formatting import format_number_fr, format_percent_fr
 
@@ -51,6 +62,14 @@ with st.form("reco_params"):
     cost = c5.number_input("Coût annuel d'un conseiller (€)", 0, 200_000, 50_000, step=1000)
     cofunding = c6.number_input("Cofinancement de l'État par conseiller (€/an)", 0, 200_000, 25_000)
     excluded_epci = st.multiselect("EPCI exclus de la recommandation", epci_names)
+    candidates = candidate_sites(territory, before)
+    labels = dict(zip(candidates["site_id"], candidates["name"], strict=True))
+    c7, c8, c9 = st.columns(3)
+    forced = c7.multiselect("Sites imposés", list(labels), format_func=labels.get)
+    excluded = c8.multiselect("Sites exclus", list(labels), format_func=labels.get)
+    budget = c9.number_input(
+        "Budget net annuel maximal (€, 0 = sans limite)", 0, 10_000_000, 0, step=25_000
+    )
     submitted = st.form_submit_button("Calculer la recommandation", type="primary")
 
 if submitted:
@@ -61,8 +80,11 @@ if submitted:
         capacity_per_advisor=float(capacity) or None,
         min_per_group=int(min_per_epci),
         max_per_group={name: 0 for name in excluded_epci} or None,
+        forced=tuple(forced),
+        excluded=tuple(excluded),
         cost_per_advisor_eur=float(cost),
         cofunding_per_advisor_eur=float(cofunding),
+        max_net_budget_eur=float(budget) or None,
         time_limit_s=20.0,
     )
 
@@ -184,6 +206,36 @@ show_table(
         "balance_after": ("Équilibre après", "dec"),
     },
 )
+
+with st.expander("Robustesse : si des postes existants disparaissent"):
+    n_lost = st.slider(
+        "Nombre de permanences fermées (celles qui desservent le moins d'habitants)", 1, 10, 3
+    )
+    if st.toggle("Calculer la robustesse", key="reco_robustness"):
+        inputs = placement_inputs(territory, before, model)
+        stress = robustness(
+            inputs.times,
+            inputs.weight,
+            inputs.population,
+            inputs.existing,
+            inputs.candidate_group,
+            request,
+            n_lost=n_lost,
+            placement=result,
+        )
+        names = territory.sites.set_index("site_id")["name"]
+        lost = stress.lost_with_placement
+        lost_population = lost["population"].sum() if len(lost) else 0
+        st.markdown(
+            "Postes supposés fermés : " + ", ".join(names.get(s, s) for s in stress.lost_sites)
+        )
+        st.markdown(
+            f"Avec le placement recommandé, **{len(lost)} commune(s)** sortent du seuil de "
+            f"{threshold:g} min ({format_number_fr(lost_population)} habitants). Placement "
+            "qui garde le plus de couverture sans ces postes : "
+            + ", ".join(names.get(s, s) for s in stress.resolved.chosen[:10])
+            + ("…" if len(stress.resolved.chosen) > 10 else "")
+        )
 
 st.subheader("Enregistrer comme scénario")
 with st.form("reco_save"):

@@ -12,7 +12,7 @@ from app_pages.common import current_territory, scenario_store, show_table, trav
 from equity.reporting import comparison_table, current_situation
 from equity.scenarios import Scenario, compare, scenario_from_dict
 from geo.errors import DataValidationError
-from geo.formatting import format_number_fr, format_percent_fr
+from geo.formatting import format_date_fr, format_number_fr, format_percent_fr
 from geo.sites import SITE_TYPES
 
 CURRENT = "Situation actuelle"
@@ -27,11 +27,16 @@ names = listing["name"].tolist()
 st.title("Scénarios")
 travel_model_banner(model)
 
+
+def _when(timestamp: str) -> str:
+    return f"{format_date_fr(timestamp)} à {timestamp[11:16]} (UTC)"
+
+
 if listing.empty:
     st.info("Aucun scénario enregistré : créez-en un ci-dessous ou depuis la page Recommandation.")
 else:
     show_table(
-        listing,
+        listing.assign(updated_at=listing["updated_at"].map(_when)),
         {
             "name": ("Scénario", "text"),
             "versions": ("Versions", "int"),
@@ -154,8 +159,9 @@ with tab_edit:
         )
         st.iframe(html, height=520)
         st.markdown("**Historique des versions**")
+        history = store.history(base.name)
         show_table(
-            store.history(base.name),
+            history.assign(created_at=history["created_at"].map(_when)),
             {
                 "version": ("Version", "int"),
                 "created_at": ("Enregistrée le", "text"),

@@ -17,6 +17,7 @@ from equity.cli_network import add_network_parser, run_network
 from equity.diagnostics import Diagnosis, DiagnosisSettings, diagnose
 from equity.mobile import MobileSettings
 from equity.mobile_programme import default_advisors, plan_for_diagnosis
+from equity.need import NeedWeights, default_weights
 from equity.offer import DEFAULT_OFFER_TYPES
 from equity.placement import (
     OBJECTIVES,
@@ -168,12 +169,29 @@ def print_diagnosis(diagnosis: Diagnosis) -> None:
         )
 
 
+def _need_weights(pairs: list[str], territory) -> NeedWeights | None:
+    """``["ifn_global=0.4", "user_demandes=0.2"]`` → weights over the defaults."""
+    if not pairs:
+        return None
+    fibre_outdated = territory.sources.get("fibre", {}).get("status") == "DATED"
+    weights = default_weights(fibre_outdated)
+    for pair in pairs:
+        column, _, value = pair.partition("=")
+        try:
+            weight = float(value.replace(",", "."))
+        except ValueError:
+            raise ValueError(f"poids illisible « {pair} » (attendu : indicateur=0.3)") from None
+        weights = weights.with_weight(column.strip(), weight)
+    return weights
+
+
 def cmd_diagnose(args: argparse.Namespace) -> int:
     territory = load_from_args(args)
     settings = DiagnosisSettings(
         threshold_min=args.threshold,
         offer_types=tuple(args.offer.split(",")),
         decay=args.decay,
+        need_weights=_need_weights(args.weight, territory),
     )
     try:
         diagnosis = diagnose(territory, settings)
@@ -414,6 +432,13 @@ def build_parser() -> argparse.ArgumentParser:
         f"({', '.join(SITE_TYPES)})",
     )
     diag.add_argument("--decay", choices=["step", "gaussian", "gravity"], default="step")
+    diag.add_argument(
+        "--weight",
+        action="append",
+        default=[],
+        metavar="INDICATEUR=POIDS",
+        help="poids de l'indice de besoin, ex. --weight ifn_global=0.4 --weight user_demandes=0.2",
+    )
     diag.add_argument("--json", metavar="OUT", help="écrire le résultat JSON (« - » : sortie)")
     diag.set_defaults(func=cmd_diagnose)
 
