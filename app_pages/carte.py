@@ -96,6 +96,7 @@ with st.sidebar:
     site_types = st.multiselect(
         "Lieux affichés",
         [t for t in SITE_TYPES if t in present],
+        placeholder="Choisir des types de lieux",
         default=[t for t in settings.offer_types if t in present],
         format_func=lambda t: f"{SITE_TYPES[t]} ({present[t]})",
         key="map_sites",
@@ -113,14 +114,17 @@ if key in ("travel_time_min", "fca_ratio", "underserved_reason") or show_catchme
 status = territory.status.get(key)
 notes = []
 if status is not None:
-    for state, word in (
-        ("imputed", "imputées"),
-        ("estimated", "estimées"),
-        ("missing", "manquantes"),
-    ):
+    for state, word in (("imputed", "imputée"), ("estimated", "estimée"), ("missing", "manquante")):
         n = int((status == state).sum())
         if n:
-            notes.append(f"{n} valeurs {word}")
+            plural = "s" if n > 1 else ""
+            notes.append(f"{n} valeur{plural} {word}{plural}")
+    imputed = int((status == "imputed").sum())
+    if imputed > len(status) / 2:
+        st.warning(
+            f"{imputed} valeurs sur {len(status)} de cet indicateur sont imputées (non publiées, "
+            "secret statistique) : la carte montre surtout des estimations."
+        )
 vintage = f" ; millésime : {indicator['vintage']}" if indicator["vintage"] else ""
 st.caption(
     f"**{indicator['label']}** — source : {indicator['source']}{vintage}"

@@ -48,6 +48,7 @@ def offer_controls(territory: Territory) -> DiagnosisSettings:
         offer_types = st.multiselect(
             "Lieux comptés comme aide existante",
             choices,
+            placeholder="Choisir des types de lieux",
             format_func=SITE_TYPES.get,
             key="offer_types",
             help="Par défaut, les permanences des conseillers numériques (avec leur nombre de "

@@ -83,9 +83,14 @@ with tab_epci:
     show_table(table, {"epci_name": ("EPCI", "text"), **GROUP_COLUMNS})
     st.markdown("**Équilibre** : 1 = conseillers en proportion du besoin ; moins de 1 = sous-doté.")
     st.bar_chart(
-        table.set_index("epci_name")["balance"].rename("Équilibre"),
+        table.assign(balance=table["balance"].clip(lower=0.02)),
+        x="epci_name",
+        y="balance",
+        x_label="Équilibre (1 = conseillers en proportion du besoin)",
+        y_label="",
         horizontal=True,
-        height=420,
+        sort="balance",
+        height=480,
     )
 with tab_density:
     show_table(
@@ -125,21 +130,24 @@ with tab_zones:
                 "communes": ("Communes", "text"),
             },
         )
-        communes = territory.communes.join(diagnosis.communes[["underserved_reason", "zone_id"]])
-        communes["underserved_reason"] = underserved_category(communes["underserved_reason"])
-        html = commune_map_html(
-            communes,
-            territory.epci,
-            diagnosis.offer.sites,
-            None,
-            ("zones", territory.cache_key, settings, model),
-            "underserved_reason",
-            "categorical",
-            False,
-            title=f"Communes mal desservies ({threshold:g} min)",
-            legend_title="Motif",
-            popup_columns=(("zone_id", "Zone"), ("population", "Population (2022)")),
-            percent_columns=(),
-            category_colors=tuple(UNDERSERVED_COLORS.items()),
-        )
-        st.iframe(html, height=600)
+
+if not diagnosis.zones.empty:
+    st.subheader("Carte des communes mal desservies")
+    communes = territory.communes.join(diagnosis.communes[["underserved_reason", "zone_id"]])
+    communes["underserved_reason"] = underserved_category(communes["underserved_reason"])
+    html = commune_map_html(
+        communes,
+        territory.epci,
+        diagnosis.offer.sites,
+        None,
+        ("zones", territory.cache_key, settings, model),
+        "underserved_reason",
+        "categorical",
+        False,
+        title=f"Communes mal desservies ({threshold:g} min)",
+        legend_title="Motif",
+        popup_columns=(("zone_id", "Zone"), ("population", "Population (2022)")),
+        percent_columns=(),
+        category_colors=tuple(UNDERSERVED_COLORS.items()),
+    )
+    st.iframe(html, height=600)

@@ -133,7 +133,7 @@ if submitted:
     except DataValidationError as exc:
         st.error(
             f"Fichier refusé — {len(exc.problems)} problème(s). Les données en cours sont "
-            "conservées.\n\n" + "\n".join(f"- {p}" for p in exc.problems[:100])
+            "conservées.\n\n" + "\n".join(f"- {p}" for p in exc.ordered()[:100])
         )
     else:
         st.session_state["user_files"] = candidate

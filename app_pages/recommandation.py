@@ -49,7 +49,15 @@ with st.form("reco_params"):
         format_func=OBJECTIVE_LABELS_FR.get,
         key="reco_objective",
     )
-    min_per_epci = c3.number_input("Minimum par EPCI", 0, 5, 0, key="reco_min_epci")
+    min_per_epci = c3.number_input(
+        "Minimum de nouveaux sites par EPCI",
+        0,
+        5,
+        0,
+        key="reco_min_epci",
+        help=f"Avec {len(epci_names)} EPCI, un minimum de 1 demande au moins "
+        f"{len(epci_names)} nouveaux conseillers.",
+    )
     c4, c5, c6 = st.columns(3)
     capacity = c4.number_input(
         "Capacité (personnes en besoin par conseiller, 0 = automatique)",
@@ -61,12 +69,18 @@ with st.form("reco_params"):
     )
     cost = c5.number_input("Coût annuel d'un conseiller (€)", 0, 200_000, 50_000, step=1000)
     cofunding = c6.number_input("Cofinancement de l'État par conseiller (€/an)", 0, 200_000, 25_000)
-    excluded_epci = st.multiselect("EPCI exclus de la recommandation", epci_names)
+    excluded_epci = st.multiselect(
+        "EPCI exclus de la recommandation", epci_names, placeholder="Aucun"
+    )
     candidates = candidate_sites(territory, before)
     labels = dict(zip(candidates["site_id"], candidates["name"], strict=True))
     c7, c8, c9 = st.columns(3)
-    forced = c7.multiselect("Sites imposés", list(labels), format_func=labels.get)
-    excluded = c8.multiselect("Sites exclus", list(labels), format_func=labels.get)
+    forced = c7.multiselect(
+        "Sites imposés", list(labels), format_func=labels.get, placeholder="Aucun"
+    )
+    excluded = c8.multiselect(
+        "Sites exclus", list(labels), format_func=labels.get, placeholder="Aucun"
+    )
     budget = c9.number_input(
         "Budget net annuel maximal (€, 0 = sans limite)", 0, 10_000_000, 0, step=25_000
     )
@@ -95,19 +109,15 @@ if request is None:
 if request.threshold_min != threshold:
     request = PlacementSettings(**{**request.__dict__, "threshold_min": threshold})
 
-with st.status("Optimisation en cours…", expanded=False) as status:
-    try:
+try:
+    with st.spinner("Optimisation en cours…"):
         result, curve, sensitivity = recommendation_for(
             territory, territory.cache_key, settings, request, model
         )
-    except PlacementInfeasible as exc:
-        status.update(label="Contraintes incompatibles", state="error")
-        st.error(str(exc))
-        st.stop()
-    status.update(
-        label=f"Optimisation terminée en {format_number_fr(result.solver['solve_s'], 2)} s",
-        state="complete",
-    )
+except PlacementInfeasible as exc:
+    st.error(f"Contraintes incompatibles. {exc}")
+    st.stop()
+st.caption(f"Optimisation résolue en {format_number_fr(result.solver['solve_s'], 2)} s.")
 
 st.success(result.decided_by)
 after_share = result.coverage_after["population_share"]
@@ -116,7 +126,7 @@ m1, m2, m3, m4 = st.columns(4)
 m1.metric(
     f"Population à moins de {threshold:g} min",
     format_percent_fr(after_share),
-    delta=f"{format_number_fr(gain_points, 1)} pt",
+    delta=f"+{format_number_fr(gain_points, 1)} pt",
 )
 m2.metric(
     "Temps moyen (min)",
@@ -178,8 +188,18 @@ show_table(
 st.subheader("Rendements décroissants")
 chart = curve.set_index("n_sites")[["population_share", "mean_travel_time_min"]]
 c1, c2 = st.columns(2)
-c1.line_chart(100 * chart["population_share"].rename(f"% à moins de {threshold:g} min"))
-c2.line_chart(chart["mean_travel_time_min"].rename("Temps moyen (min)"))
+c1.markdown(f"**Part de la population à moins de {threshold:g} min (%)**")
+c1.line_chart(
+    100 * chart["population_share"].rename("Part (%)"),
+    x_label="Nouveaux conseillers",
+    y_label="%",
+)
+c2.markdown("**Temps de trajet moyen (min)**")
+c2.line_chart(
+    chart["mean_travel_time_min"].rename("Minutes"),
+    x_label="Nouveaux conseillers",
+    y_label="min",
+)
 st.caption("Courbe obtenue en ajoutant les sites dans l'ordre glouton (emboîté).")
 
 st.subheader("Sensibilité au seuil")

@@ -10,7 +10,7 @@ import streamlit as st
 from app_pages.cache import commune_map_html, scenario_evaluation, travel_model
 from app_pages.common import current_territory, scenario_store, show_table, travel_model_banner
 from equity.reporting import comparison_table, current_situation
-from equity.scenarios import Scenario, compare, scenario_from_dict
+from equity.scenarios import Scenario, check_against_territory, compare, scenario_from_dict
 from geo.errors import DataValidationError
 from geo.formatting import format_date_fr, format_number_fr, format_percent_fr
 from geo.sites import SITE_TYPES
@@ -71,6 +71,7 @@ with tab_edit:
         removed = st.multiselect(
             "Conseillers retirés (permanences existantes)",
             offer_sites["site_id"].tolist(),
+            placeholder="Aucun",
             default=[r for r in base.changes.removed if r in set(offer_sites["site_id"])],
             format_func=dict(zip(offer_sites["site_id"], offer_sites["name"], strict=True)).get,
         )
@@ -78,6 +79,7 @@ with tab_edit:
         hosts_added = st.multiselect(
             "Ajouter un conseiller dans ces lieux",
             list(host_labels),
+            placeholder="Aucun",
             format_func=host_labels.get,
         )
         st.markdown(
@@ -125,7 +127,7 @@ with tab_edit:
         try:
             draft = scenario_from_dict(json.loads(json.dumps(data, default=str)), "scénario")
         except DataValidationError as exc:
-            st.error("Scénario non enregistré :\n\n" + "\n".join(f"- {p}" for p in exc.problems))
+            st.error("Scénario non enregistré :\n\n" + "\n".join(f"- {p}" for p in exc.ordered()))
         else:
             evaluated, _ = _evaluate(draft)
             saved = store.save(evaluated)
@@ -176,6 +178,7 @@ with tab_compare:
         [CURRENT, *names],
         default=[CURRENT, *names[:1]],
         max_selections=4,
+        placeholder="Choisir des scénarios",
         key="compare_names",
     )
     if len(chosen) < 2:
@@ -231,10 +234,15 @@ with tab_io:
             imported = scenario_from_dict(
                 json.loads(upload.getvalue().decode("utf-8-sig")), upload.name
             )
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            st.error(f"Fichier illisible : {exc}")
+            check_against_territory(imported, territory)
+        except UnicodeDecodeError:
+            st.error("Fichier illisible : il n'est pas encodé en UTF-8.")
+        except json.JSONDecodeError as exc:
+            st.error(
+                f"Fichier illisible : JSON mal formé (ligne {exc.lineno}, colonne {exc.colno})."
+            )
         except DataValidationError as exc:
-            st.error("Scénario refusé :\n\n" + "\n".join(f"- {p}" for p in exc.problems))
+            st.error("Scénario refusé :\n\n" + "\n".join(f"- {p}" for p in exc.ordered()))
         else:
             evaluated, _ = _evaluate(imported)
             saved = store.save(evaluated)

@@ -32,7 +32,12 @@ with st.sidebar:
     st.header("Paramètres des tournées")
     base_name = st.selectbox("Lieux fixes du scénario", [CURRENT, *store.list()["name"]])
     half_days = st.slider("Demi-journées mobiles par conseiller et par semaine", 1, 6, 2)
-    session_hours = st.select_slider("Durée d'une séance (h)", [1.0, 1.5, 2.0, 2.5, 3.0], 2.0)
+    session_hours = st.select_slider(
+        "Durée d'une séance",
+        [1.0, 1.5, 2.0, 2.5, 3.0],
+        2.0,
+        format_func=lambda h: f"{int(h)} h {int(60 * (h % 1)):02d}" if h % 1 else f"{int(h)} h",
+    )
     max_drive = st.slider("Conduite maximale par demi-journée (min)", 20, 120, 60, step=5)
     n_stops = st.slider("Nombre d'arrêts", 1, 40, 12)
     short_drive = st.slider("Trajet court jusqu'à un arrêt (min)", 5, 20, 10)
@@ -64,9 +69,15 @@ c2.metric(
 )
 c3.metric("Kilomètres par an", format_number_fr(result.km_per_year))
 c4.metric("Frais de véhicule par an", f"{format_number_fr(result.cost_eur_per_year)} €")
+fewer = (
+    f" Seuls {len(result.stops)} arrêts sur les {n_stops} demandés apportent une couverture "
+    "nouvelle ou sont joignables."
+    if len(result.stops) < n_stops
+    else ""
+)
 st.caption(
     f"{gain['communes']} communes mal desservies par les lieux fixes gagnent un arrêt à moins "
-    f"de {short_drive} min. Année = {settings.working_weeks_per_year} semaines travaillées."
+    f"de {short_drive} min. Année = {settings.working_weeks_per_year} semaines travaillées." + fewer
 )
 for row in result.unschedulable.itertuples():
     st.warning(f"{row.stop_name} : {row.reason}")

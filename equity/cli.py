@@ -42,6 +42,7 @@ from equity.reporting import (
 from equity.scenarios import (
     ScenarioStore,
     ScenarioStoreError,
+    check_against_territory,
     compare,
     evaluate,
     read_scenario_json,
@@ -244,6 +245,7 @@ def cmd_scenario(args: argparse.Namespace) -> int:
     territory = load_from_args(args)
     if args.scenario_command == "import":
         scenario = read_scenario_json(args.file)
+        check_against_territory(scenario, territory)
         if args.name:
             scenario = replace(scenario, name=args.name)
         evaluated, _ = evaluate(territory, scenario)

@@ -46,6 +46,10 @@ class DiagnosisSettings:
         under-served by capacity.
     zone_diameter_km : float
         Largest span of an under-served zone.
+    reference_advisors_per_10000 : float or None
+        Territory-wide ratio that "low capacity" is measured against; by default the
+        ratio of the offer itself. Scenarios pass the ratio of the unchanged offer, so
+        that adding advisors never makes more communes under-served.
     """
 
     threshold_min: float = 20.0
@@ -56,6 +60,7 @@ class DiagnosisSettings:
     need_weights: NeedWeights | None = None
     low_ratio_factor: float = underserved.DEFAULT_LOW_RATIO_FACTOR
     zone_diameter_km: float = underserved.DEFAULT_ZONE_DIAMETER_KM
+    reference_advisors_per_10000: float | None = None
 
 
 @dataclass(frozen=True)
@@ -90,7 +95,7 @@ class Diagnosis:
             "share_within_threshold": float(row["share_within"]),
             "need_share_within_threshold": float(row["need_share_within"]),
             "advisors": self.offer.n_advisors,
-            "advisors_per_10000": self.reference_ratio,
+            "advisors_per_10000": 10_000 * self.offer.n_advisors / self.population_total,
             "inhabitants_per_advisor": self.population_total / self.offer.n_advisors,
             "gini_travel_time": self.gini_travel_time,
             "n_underserved_communes": int(self.communes["underserved"].sum()),
@@ -277,7 +282,9 @@ def diagnose(
         settings.decay,
     )
     population = communes["population"]
-    reference_ratio = 10_000 * offer.n_advisors / float(population.sum())
+    reference_ratio = settings.reference_advisors_per_10000 or (
+        10_000 * offer.n_advisors / float(population.sum())
+    )
     flags = underserved.underserved_communes(
         nearest["travel_time_min"],
         fca["fca_ratio"],

@@ -76,7 +76,8 @@ def select_offer(
     site_types : tuple of str
         Types that count (keys of :data:`geo.sites.SITE_TYPES`).
     libraries_with_internet_only : bool
-        Keep only libraries with public internet (Wi-Fi) when libraries count.
+        Keep only libraries with public internet (Wi-Fi) when libraries count, unless
+        an advisor is placed there.
     removed : tuple of str
         Site ids taken out (e.g. a post whose funding stops).
 
@@ -94,7 +95,9 @@ def select_offer(
     chosen = sites[sites["site_type"].isin(site_types) & ~sites["site_id"].isin(removed)]
     if libraries_with_internet_only:
         has_internet = chosen["public_internet"].map(lambda v: v is True or v == 1)
-        no_internet = (chosen["site_type"] == "library") & ~has_internet.astype(bool)
+        # A library where an advisor is placed counts, internet access or not.
+        staffed = chosen["n_advisors"].astype(float).fillna(0) > 0
+        no_internet = (chosen["site_type"] == "library") & ~has_internet.astype(bool) & ~staffed
         chosen = chosen[~no_internet]
     if chosen.empty:
         raise ValueError("Aucun lieu ne compte comme offre existante avec ces choix.")

@@ -393,10 +393,12 @@ def _prepare(
             "site(s) imposé(s) inconnu(s) ou déjà existant(s) : " + ", ".join(bad_forced)
         )
     if len(set(forced)) > k:
-        problems.append(f"{len(set(forced))} sites imposés > k = {k}")
+        problems.append(f"{len(set(forced))} sites imposés pour {k} nouveaux sites demandés")
     candidates = [s for s in potential if s not in excluded]
     if k > len(candidates):
-        problems.append(f"k = {k} > {len(candidates)} sites candidats disponibles")
+        problems.append(
+            f"{k} nouveaux sites demandés pour {len(candidates)} sites candidats disponibles"
+        )
 
     all_groups = sorted({g for s in potential if (g := groups_map.get(s)) is not None})
     group_min = {g: v for g, v in _group_limits(settings.min_per_group, all_groups).items() if v}
@@ -408,11 +410,15 @@ def _prepare(
         if total_min > k:
             if isinstance(settings.min_per_group, int):
                 problems.append(
-                    f"au moins {settings.min_per_group} site par EPCI × {len(group_min)} EPCI"
-                    f" = {total_min} > k = {k}"
+                    f"au moins {settings.min_per_group} nouveau(x) site(s) par EPCI × "
+                    f"{len(group_min)} EPCI = {total_min} sites, plus que les {k} nouveaux "
+                    "sites demandés"
                 )
             else:
-                problems.append(f"somme des minimums par EPCI = {total_min} > k = {k}")
+                problems.append(
+                    f"la somme des minimums par EPCI ({total_min}) dépasse les {k} nouveaux "
+                    "sites demandés"
+                )
         for g, v in group_min.items():
             if available.get(g, 0) < v:
                 problems.append(
@@ -431,7 +437,9 @@ def _prepare(
             min(n, group_max.get(g, n)) if g is not None else n for g, n in available.items()
         ) + sum(1 for g in cand_group if g is None)
         if reachable < k:
-            problems.append(f"les maximums par EPCI ne permettent que {reachable} sites < k = {k}")
+            problems.append(
+                f"les maximums par EPCI ne permettent que {reachable} sites sur les {k} demandés"
+            )
     if settings.max_net_budget_eur is not None:
         net_per_site = settings.advisors_per_site * (
             settings.cost_per_advisor_eur - settings.cofunding_per_advisor_eur
@@ -441,7 +449,7 @@ def _prepare(
             problems.append(
                 f"le budget net annuel maximal de {_eur(settings.max_net_budget_eur)} permet au "
                 f"plus {allowed} nouveau(x) site(s) ({_eur(net_per_site)} nets par site), "
-                f"moins que k = {k}"
+                f"moins que les {k} demandés"
             )
     if problems:
         raise PlacementInfeasible("Placement impossible : " + " ; ".join(problems) + ".")

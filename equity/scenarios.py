@@ -34,6 +34,9 @@ SCHEMA_VERSION = 1
 #: ``PRAGMA application_id`` of Maillage databases ("MLLG").
 APPLICATION_ID = 0x4D4C4C47
 _SQLITE_HEADER = b"SQLite format 3\x00"
+#: Bounding box of Sarthe with a small margin (degrees), for a first check of points.
+_SARTHE_LON = (-0.5, 0.97)
+_SARTHE_LAT = (47.5, 48.55)
 _TO_WORK = pyproj.Transformer.from_crs(settings.LONLAT_CRS, settings.WORK_CRS, always_xy=True)
 
 
@@ -158,9 +161,14 @@ def evaluate(
     territory: Territory, scenario: Scenario, model: TravelModel | None = None
 ) -> tuple[Scenario, Diagnosis]:
     """Compute the scenario's diagnostic and return it with its ``results`` filled."""
+    settings = diagnosis_settings(scenario.parameters)
+    unchanged = select_offer(
+        territory.sites, settings.offer_types, settings.libraries_with_internet_only
+    )
+    reference = 10_000 * unchanged.n_advisors / float(territory.communes["population"].sum())
     diagnosis = diagnose(
         territory,
-        diagnosis_settings(scenario.parameters),
+        replace(settings, reference_advisors_per_10000=reference),
         offer=scenario_offer(territory, scenario),
         model=model,
     )
@@ -252,11 +260,27 @@ def scenario_from_dict(data: Any, source: str = "scénario") -> Scenario:
             lon, lat = item["lon"], item["lat"]
             if not (isinstance(lon, int | float) and isinstance(lat, int | float)):
                 problems.add("not_a_number", f"« changes.{key} » n°{i} : lon/lat non numériques.")
-            elif not (-5.5 < lon < 10 and 41 < lat < 51.5):
+            elif not (
+                _SARTHE_LON[0] < lon < _SARTHE_LON[1] and _SARTHE_LAT[0] < lat < _SARTHE_LAT[1]
+            ):
                 problems.add(
                     "outside_area",
-                    f"« changes.{key} » n°{i} : point ({lon}, {lat}) hors de France "
-                    "métropolitaine.",
+                    f"« changes.{key} » n°{i} : point ({lon}, {lat}) hors de la Sarthe.",
+                )
+            advisors = item.get("n_advisors", 1)
+            if advisors is not None and (
+                not isinstance(advisors, int | float) or isinstance(advisors, bool) or advisors < 0
+            ):
+                problems.add(
+                    "bad_value",
+                    f"« changes.{key} » n°{i} : nombre de conseillers invalide ({advisors!r}).",
+                )
+            code = item.get("code_insee")
+            if code is not None and not (
+                isinstance(code, str) and len(code) == 5 and code.isdigit()
+            ):
+                problems.add(
+                    "unknown_code", f"« changes.{key} » n°{i} : code INSEE invalide ({code!r})."
                 )
             if key == "added" and item["site_type"] not in SITE_TYPES:
                 problems.add(
@@ -278,6 +302,34 @@ def scenario_from_dict(data: Any, source: str = "scénario") -> Scenario:
         version=data.get("version"),
         created_at=data.get("created_at"),
     )
+
+
+def check_against_territory(scenario: Scenario, territory: Territory) -> None:
+    """Check a scenario's ids and codes against the territory, listing every problem.
+
+    Raises
+    ------
+    geo.errors.DataValidationError
+    """
+    problems = ProblemCollector(scenario.name)
+    known = set(territory.sites["site_id"])
+    for key in ("removed", "forced", "excluded"):
+        for site_id in getattr(scenario.changes, key):
+            if site_id not in known:
+                problems.add("unknown_id", f"« changes.{key} » : lieu inconnu « {site_id} ».")
+    for i, item in enumerate(scenario.changes.moved, start=1):
+        if item["site_id"] not in known:
+            problems.add(
+                "unknown_id", f"« changes.moved » n°{i} : lieu inconnu « {item['site_id']} »."
+            )
+    communes = set(territory.communes.index)
+    for i, item in enumerate(scenario.changes.added, start=1):
+        code = item.get("code_insee")
+        if code is not None and code not in communes:
+            problems.add(
+                "unknown_code", f"« changes.added » n°{i} : code INSEE {code} hors de la Sarthe."
+            )
+    problems.raise_if_any()
 
 
 def read_scenario_json(path: Path | str) -> Scenario:

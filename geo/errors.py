@@ -16,7 +16,8 @@ class Problem:
     message : str
         Human-readable explanation, in French (shown as is to users).
     row : int or None
-        1-based data row (header excluded) when the problem is tied to one row.
+        1-based data row (header excluded) when the problem is tied to one row; shown
+        to users as the spreadsheet line (``row + 1``, the header being line 1).
     column : str or None
         Column concerned, when there is one.
     """
@@ -29,7 +30,7 @@ class Problem:
     def __str__(self) -> str:
         where = []
         if self.row is not None:
-            where.append(f"ligne {self.row}")
+            where.append(f"ligne {self.row + 1}")
         if self.column is not None:
             where.append(f"colonne « {self.column} »")
         prefix = f"[{', '.join(where)}] " if where else ""
@@ -54,12 +55,16 @@ class DataValidationError(ValueError):
         self.problems = list(problems)
         super().__init__(self.format())
 
+    def ordered(self) -> list[Problem]:
+        """Problems of the whole file first, then by line."""
+        return sorted(self.problems, key=lambda p: (p.row is not None, p.row or 0))
+
     def format(self, limit: int = 50) -> str:
         """Return a French multi-line message listing the problems (at most ``limit``)."""
         n = len(self.problems)
         plural = "s" if n > 1 else ""
         head = f"Fichier « {self.source} » : {n} problème{plural} trouvé{plural}."
-        lines = [head, *(f"  - {p}" for p in self.problems[:limit])]
+        lines = [head, *(f"  - {p}" for p in self.ordered()[:limit])]
         if n > limit:
             lines.append(f"  … et {n - limit} autre(s) problème(s).")
         return "\n".join(lines)

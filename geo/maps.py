@@ -91,7 +91,8 @@ _MAP_CSS = f"""
   border: 1px solid #fff; box-shadow: 0 0 0 1px #777; }}
 .maillage-line {{ flex: none; width: 18px; height: 0; border-top: 3px dashed; }}
 .leaflet-control-layers {{ font-size: 13px; }}
-.maillage-popup .leaflet-popup-content {{ font-size: 13px; }}
+.maillage-popup .leaflet-popup-content {{ font-size: 13px; min-width: 300px; }}
+.maillage-popup td {{ min-width: 140px; }}
 .maillage-popup th {{ text-align: left; font-weight: 600; padding-right: 8px;
   white-space: nowrap; }}
 """
@@ -566,7 +567,8 @@ def _add_circuits(m: folium.Map, circuits: gpd.GeoDataFrame) -> list[tuple[str, 
             tooltip=html.escape(advisor),
         ).add_to(group)
     group.add_to(m)
-    return [("line", colors[a], f"Tournée — {a}") for a in advisors[:8]]
+    # One entry only: advisors' names are in the tooltips and would crowd the legend.
+    return [("line", colors[advisors[0]], "Tournée (une couleur par conseiller)")]
 
 
 def _add_sites(
@@ -734,6 +736,8 @@ def map_to_html(m: folium.Map) -> str:
             "map uses jQuery or awesome-markers (folium.Popup, folium.Icon or a plugin), "
             "which are not available offline; use GeoJsonPopup and CircleMarker instead"
         )
+    # French users read kilometres only: drop Leaflet's imperial scale.
+    document = document.replace("L.control.scale()", "L.control.scale({imperial: false})")
     standalone = _RESOURCE_TAG.sub(replace, document)
     remote = remote_references(standalone)
     if remote:

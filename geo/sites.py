@@ -118,6 +118,19 @@ def load_france_services() -> gpd.GeoDataFrame:
     )
 
 
+_ACRONYMS = {"Cc": "CC", "Cu": "CU", "Ccas": "CCAS", "Cias": "CIAS", "Cd": "CD", "Mjc": "MJC"}
+
+
+def _readable(names: pd.Series) -> pd.Series:
+    """Title case for names published in capitals, keeping acronyms (CC, CCAS...)."""
+    titled = names.str.title().str.replace(
+        r"(?<=\w[ -])(De|Du|Des|La|Le|Les|Et|Sur|En)\b", lambda m: m.group(1).lower(), regex=True
+    )
+    return titled.str.replace(
+        r"\b(" + "|".join(_ACRONYMS) + r")\b", lambda m: _ACRONYMS[m.group(1)], regex=True
+    )
+
+
 def load_cnfs_permanences() -> gpd.GeoDataFrame:
     """Conseiller numérique France Services permanences (ANCT, 2022) with advisor counts."""
     raw = pd.read_csv(SITES_DIR / "cnfs_permanences_72_2022.csv", dtype=str)
@@ -126,7 +139,10 @@ def load_cnfs_permanences() -> gpd.GeoDataFrame:
             {
                 "site_id": "cnfs-" + raw["id"],
                 "site_type": "cnfs_permanence",
-                "name": raw["nom"].str.title() + " (" + raw["commune"].str.title() + ")",
+                "name": _readable(raw["nom"])
+                + " ("
+                + raw["commune_pip"].map(load_commune_codes().names).fillna(raw["commune"])
+                + ")",
                 "code_insee": raw["commune_pip"],
                 "lon": raw["longitude"].astype(float),
                 "lat": raw["latitude"].astype(float),
@@ -458,7 +474,7 @@ def read_user_sites(
     if id_col:
         for value, count in ids[ids != ""].value_counts().items():
             if count > 1:
-                dup_rows = ", ".join(str(r) for r in rows[(ids == value).to_numpy()][:10])
+                dup_rows = ", ".join(str(r + 1) for r in rows[(ids == value).to_numpy()][:10])
                 collector.add(
                     "duplicate_id",
                     f"identifiant « {value} » en double (lignes {dup_rows}).",

@@ -155,13 +155,16 @@ def test_constrained_coverage_equals_brute_force():
 @pytest.mark.parametrize(
     ("changes", "expected"),
     [
-        ({"k": 2, "min_per_group": 1}, "au moins 1 site par EPCI × 3 EPCI = 3 > k = 2"),
-        ({"k": 1, "forced": ("c1", "c2")}, "2 sites imposés > k = 1"),
+        (
+            {"k": 2, "min_per_group": 1},
+            "au moins 1 nouveau(x) site(s) par EPCI × 3 EPCI = 3 sites, plus que les 2",
+        ),
+        ({"k": 1, "forced": ("c1", "c2")}, "2 sites imposés pour 1 nouveaux sites demandés"),
         ({"forced": ("c1",), "excluded": ("c1",)}, "à la fois imposé(s) et exclu(s) : c1"),
         ({"min_per_group": {"g9": 1}}, "EPCI « g9 »"),
         ({"excluded": ("c0", "c3", "c6"), "min_per_group": {"g2": 1}}, "EPCI « g2 »"),
         ({"k": 3, "max_net_budget_eur": 50_000}, "permet au plus 2 nouveau(x) site(s)"),
-        ({"k": 20}, "k = 20 > 8 sites candidats"),
+        ({"k": 20}, "20 nouveaux sites demandés pour 8 sites candidats"),
         ({"forced": ("e0",)}, "déjà existant(s) : e0"),
         ({"k": 3, "max_per_group": 0, "min_per_group": 0}, "ne permettent que 0 sites"),
         ({"k": 2, "max_per_group": {"g0": 0}, "forced": ("c1",)}, "EPCI « g0 » : 1 sites imposés"),

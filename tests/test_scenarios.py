@@ -14,6 +14,7 @@ from equity.scenarios import (
     ScenarioStore,
     ScenarioStoreError,
     SiteChanges,
+    check_against_territory,
     compare,
     evaluate,
     read_scenario_json,
@@ -181,3 +182,20 @@ def test_evaluate_and_compare(territory):
 def base_id(territory) -> str:
     sites = territory.sites
     return sites.loc[sites["site_type"] == "cnfs_permanence", "site_id"].iloc[0]
+
+
+def test_adding_advisors_never_adds_underserved_communes(territory):
+    base, _ = evaluate(territory, _scenario(name="Actuel"))
+    plan, _ = evaluate(territory, _scenario(added=[LOUE]))
+    assert (
+        plan.results["headline"]["n_underserved_communes"]
+        <= base.results["headline"]["n_underserved_communes"]
+    )
+
+
+def test_scenario_checked_against_territory(territory):
+    scenario = _scenario(removed=["cnfs-nope"], forced=["mairie-99999"])
+    with pytest.raises(DataValidationError) as info:
+        check_against_territory(scenario, territory)
+    assert [p.code for p in info.value.problems] == ["unknown_id", "unknown_id"]
+    check_against_territory(_scenario(added=[LOUE]), territory)

@@ -90,6 +90,7 @@ def test_unparsable_numbers(tmp_path):
     error = _problems(tmp_path, "s.csv", "nom;longitude;latitude\nA;0.2;quarante-huit\n")
     assert [p.code for p in error.problems] == ["not_a_number"]
     assert error.problems[0].row == 1 and error.problems[0].column == "latitude"
+    assert str(error.problems[0]).startswith("[ligne 2, colonne « latitude »]")
 
 
 def test_outside_sarthe_says_how_far(tmp_path):
@@ -164,7 +165,9 @@ def test_unknown_and_merged_insee_codes(tmp_path):
 def test_duplicate_ids(tmp_path):
     error = _problems(tmp_path, "s.csv", "id;nom;code_insee\n1;A;72181\n1;B;72003\n2;C;72003\n")
     assert [p.code for p in error.problems] == ["duplicate_id"]
-    assert "lignes 1, 2" in error.problems[0].message
+    # Lines as in a spreadsheet: the header is line 1.
+    assert "lignes 2, 3" in error.problems[0].message
+    assert str(error.problems[0]).startswith("[colonne « id »]")
 
 
 def test_empty_files(tmp_path):
