@@ -6,6 +6,7 @@ import json
 import tempfile
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from app_pages.cache import commune_map_html, mobile_for, scenario_evaluation, travel_model
@@ -85,7 +86,7 @@ for row in result.unschedulable.itertuples():
 _, diagnosis = scenario_evaluation(territory, territory.cache_key, scenario_json, model)
 communes = territory.communes.join(diagnosis.communes[["underserved_reason"]])
 communes["underserved_reason"] = underserved_category(communes["underserved_reason"])
-stops = result.stops.assign(site_type="mobile_stop")
+stops = pd.concat([diagnosis.offer.sites, result.stops.assign(site_type="mobile_stop")])
 html = commune_map_html(
     communes,
     territory.epci,

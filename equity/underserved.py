@@ -16,9 +16,9 @@ DEFAULT_LOW_RATIO_FACTOR = 0.5
 DEFAULT_ZONE_DIAMETER_KM = 30.0
 #: Map categories of :func:`underserved_category`, most serious first.
 UNDERSERVED_CATEGORIES: tuple[str, ...] = (
-    "éloignement et capacité",
+    "éloignement et capacité insuffisante",
     "éloignement",
-    "capacité",
+    "capacité insuffisante",
     "bien desservie",
 )
 #: Well-served communes stay in a neutral grey so the problems stand out.
@@ -59,14 +59,16 @@ def underserved_communes(
     -------
     pandas.DataFrame
         ``underserved`` (bool), ``underserved_reason`` (``"éloignement"``,
-        ``"capacité"``, ``"éloignement et capacité"`` or None) and
+        ``"capacité insuffisante"``, ``"éloignement et capacité insuffisante"`` or None) and
         ``underserved_score``: persons in need × (time excess ratio + ratio
         shortfall), the priority used to rank communes and zones.
     """
     far = travel_time_min > threshold_min
     low = fca_ratio < low_ratio_factor * reference_ratio
     reason = np.select(
-        [far & low, far, low], ["éloignement et capacité", "éloignement", "capacité"], None
+        [far & low, far, low],
+        ["éloignement et capacité insuffisante", "éloignement", "capacité insuffisante"],
+        None,
     )
     excess = (travel_time_min / threshold_min - 1).clip(lower=0).replace(np.inf, 1.0)
     shortfall = (1 - fca_ratio / reference_ratio).clip(lower=0) if reference_ratio > 0 else 0

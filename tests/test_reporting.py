@@ -36,11 +36,17 @@ def views(territory):
 
 
 def test_underserved_map_categories_keep_order_and_neutral_colour():
-    reason = pd.Series(["capacité", None, "éloignement et capacité", None])
+    reason = pd.Series(
+        ["capacité insuffisante", None, "éloignement et capacité insuffisante", None]
+    )
     classes = classify(
         underserved_category(reason), "categorical", category_colors={"bien desservie": "#e8e8e8"}
     )
-    assert classes.labels == ["éloignement et capacité", "capacité", "bien desservie"]
+    assert classes.labels == [
+        "éloignement et capacité insuffisante",
+        "capacité insuffisante",
+        "bien desservie",
+    ]
     assert classes.colors[-1] == "#e8e8e8"
     assert classes.codes.tolist() == [1, 2, 0, 2]
 
