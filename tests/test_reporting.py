@@ -7,6 +7,7 @@ import json
 import pandas as pd
 import pytest
 from pypdf import PdfReader
+from sample_sites import LOUE
 
 from equity.cli import main
 from equity.reporting import current_situation, export, map_spec, view_scenario
@@ -14,16 +15,6 @@ from equity.scenarios import Scenario, SiteChanges
 from equity.underserved import underserved_category
 from geo.exports import read_csv_fr
 from geo.maps import classify
-
-LOUE = {
-    "site_id": "new-loue",
-    "name": "Mairie de Loué",
-    "site_type": "town_hall",
-    "code_insee": "72168",
-    "lon": -0.153,
-    "lat": 47.996,
-    "n_advisors": 1,
-}
 
 
 @pytest.fixture(scope="module")

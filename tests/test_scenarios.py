@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+from sample_sites import LOUE
 
 from equity.scenarios import (
     Scenario,
@@ -21,16 +22,6 @@ from equity.scenarios import (
     scenario_from_dict,
 )
 from geo.errors import DataValidationError
-
-LOUE = {
-    "site_id": "new-loue",
-    "name": "Mairie de Loué",
-    "site_type": "town_hall",
-    "code_insee": "72168",
-    "lon": -0.153,
-    "lat": 47.996,
-    "n_advisors": 1,
-}
 
 
 def _scenario(name="Plan A", **changes):
