@@ -141,8 +141,11 @@ def mobile_for(
     settings: MobileSettings,
     half_days: int,
     model: TravelModel,
+    bases: tuple[str, ...] | None = None,
 ) -> MobileResult:
-    """Mobile programme on top of a scenario's fixed sites."""
+    """Mobile programme on top of a scenario's fixed sites (advisors at ``bases``, or all)."""
     _, diagnosis = evaluate(_territory, scenario_from_dict(json.loads(scenario_json)), model)
     advisors = default_advisors(diagnosis, half_days)
+    if bases is not None:
+        advisors = [a for a in advisors if a.base_id in bases]
     return plan_for_diagnosis(_territory, diagnosis, settings=settings, advisors=advisors)

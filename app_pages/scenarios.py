@@ -26,6 +26,8 @@ names = listing["name"].tolist()
 
 st.title("Scénarios")
 travel_model_banner(model)
+if "scenario_flash" in st.session_state:
+    st.success(st.session_state.pop("scenario_flash"))
 
 
 def _when(timestamp: str) -> str:
@@ -65,7 +67,9 @@ with tab_edit:
     ]
     host_labels = dict(zip(hosts["site_id"], hosts["name"], strict=True))
     with st.form("scenario_edit"):
-        name = st.text_input("Nom", value="" if base_name == CURRENT else base.name)
+        name = st.text_input(
+            "Nom", value="" if base_name == CURRENT else base.name, key="scenario_name"
+        )
         author = st.text_input("Auteur", value=base.author)
         note = st.text_area("Note", value=base.note)
         removed = st.multiselect(
@@ -76,11 +80,26 @@ with tab_edit:
             format_func=dict(zip(offer_sites["site_id"], offer_sites["name"], strict=True)).get,
         )
         existing_added = pd.DataFrame(base.changes.added, columns=ADDED_COLUMNS)
+        offer_labels = dict(zip(offer_sites["site_id"], offer_sites["name"], strict=True))
+        m1, m2 = st.columns(2)
+        move_from = m1.selectbox(
+            "Déplacer la permanence…",
+            [None, *offer_labels],
+            format_func=lambda v: "—" if v is None else offer_labels[v],
+            key="move_from",
+        )
+        move_to = m2.selectbox(
+            "…vers le lieu",
+            [None, *host_labels],
+            format_func=lambda v: "—" if v is None else host_labels[v],
+            key="move_to",
+        )
         hosts_added = st.multiselect(
             "Ajouter un conseiller dans ces lieux",
             list(host_labels),
             placeholder="Aucun",
             format_func=host_labels.get,
+            key="hosts_added",
         )
         st.markdown(
             "Conseillers ajoutés (modifiez, supprimez ou ajoutez des lignes ; "
@@ -104,6 +123,12 @@ with tab_edit:
         save = st.form_submit_button("Enregistrer une nouvelle version", type="primary")
     if save:
         added = edited.dropna(how="all").to_dict("records")
+        moved = [m for m in base.changes.moved if m["site_id"] != move_from]
+        if move_from and move_to:
+            target = hosts.set_index("site_id").loc[move_to]
+            moved.append(
+                {"site_id": move_from, "lon": float(target["lon"]), "lat": float(target["lat"])}
+            )
         for site_id in hosts_added:
             row = hosts.set_index("site_id").loc[site_id]
             added.append(
@@ -121,7 +146,8 @@ with tab_edit:
             "name": name,
             "author": author,
             "note": note,
-            "changes": base.changes.to_dict() | {"added": added, "removed": removed},
+            "changes": base.changes.to_dict()
+            | {"added": added, "removed": removed, "moved": moved},
             "results": {},
         }
         try:
@@ -131,7 +157,10 @@ with tab_edit:
         else:
             evaluated, _ = _evaluate(draft)
             saved = store.save(evaluated)
-            st.success(f"« {saved.name} » enregistré (version {saved.version}).")
+            # Shown after the rerun that refreshes the list of scenarios.
+            st.session_state["scenario_flash"] = (
+                f"« {saved.name} » enregistré (version {saved.version})."
+            )
             st.rerun()
 
     if base_name != CURRENT:

@@ -46,6 +46,21 @@ with st.sidebar:
 
 scenario = current_situation() if base_name == CURRENT else store.load(base_name)
 scenario_json = json.dumps(scenario.to_dict(), ensure_ascii=False, sort_keys=True, default=str)
+_, fixed = scenario_evaluation(territory, territory.cache_key, scenario_json, model)
+bases = fixed.offer.sites.drop_duplicates("code_insee")
+base_labels = dict(zip(bases["site_id"], bases["name"], strict=True))
+with st.sidebar:
+    mobile_bases = st.multiselect(
+        "Bases des conseillers itinérants",
+        list(base_labels),
+        default=list(base_labels),
+        format_func=base_labels.get,
+        placeholder="Choisir des bases",
+        help="Une tournée par base retenue ; une commune à plusieurs permanences n'a qu'une base.",
+    )
+if not mobile_bases:
+    st.warning("Choisissez au moins une base de conseiller itinérant.")
+    st.stop()
 settings = MobileSettings(
     n_stops=n_stops,
     short_drive_min=float(short_drive),
@@ -56,7 +71,13 @@ settings = MobileSettings(
 with st.spinner("Choix des arrêts et construction des tournées…"):
     try:
         result = mobile_for(
-            territory, territory.cache_key, scenario_json, settings, half_days, model
+            territory,
+            territory.cache_key,
+            scenario_json,
+            settings,
+            half_days,
+            model,
+            tuple(mobile_bases),
         )
     except ValueError as exc:
         st.error(str(exc))
@@ -83,7 +104,7 @@ st.caption(
 for row in result.unschedulable.itertuples():
     st.warning(f"{row.stop_name} : {row.reason}")
 
-_, diagnosis = scenario_evaluation(territory, territory.cache_key, scenario_json, model)
+diagnosis = fixed
 communes = territory.communes.join(diagnosis.communes[["underserved_reason"]])
 communes["underserved_reason"] = underserved_category(communes["underserved_reason"])
 stops = pd.concat([diagnosis.offer.sites, result.stops.assign(site_type="mobile_stop")])

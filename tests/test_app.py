@@ -116,3 +116,21 @@ def test_diagnostic_need_weights_apply_to_session():
     assert not app.exception
     weights = app.session_state["need_weights"]
     assert weights.weights["ifn_global"] == 0.0 and weights.weights["median_income_eur"] == 1.0
+
+
+def test_scenario_created_with_a_move_and_an_addition():
+    app = _run("scenarios.py")
+    app.text_input(key="scenario_name").set_value("Déplacement")
+    app.selectbox(key="move_from").set_value(app.selectbox(key="move_from").options[1])
+    app.selectbox(key="move_to").set_value("mairie-72168")
+    app.multiselect(key="hosts_added").set_value(["mairie-72137"])
+    next(b for b in app.button if "nouvelle version" in b.label).click().run()
+    assert not app.exception, [e.message for e in app.exception]
+    assert any("« Déplacement » enregistré (version 1)" in s.value for s in app.success)
+    from equity.scenarios import ScenarioStore
+
+    saved = ScenarioStore().load("Déplacement")
+    assert saved.changes.moved[0]["site_id"].startswith("cnfs-")
+    assert saved.changes.moved[0]["lon"] == pytest.approx(-0.15, abs=0.05)
+    assert saved.changes.added[0]["code_insee"] == "72137"
+    assert saved.results["headline"]["advisors"] == 42
