@@ -66,6 +66,7 @@ GROUP_COLUMNS = {
     "population": ("Habitants", "int"),
     "advisors": ("Conseillers", "int"),
     "inhabitants_per_advisor": ("Habitants par conseiller", "int"),
+    "need_per_advisor": ("Personnes en besoin par conseiller", "int"),
     "share_within_threshold": (f"Part à moins de {threshold:g} min", "pct"),
     "mean_travel_time_min": ("Temps moyen (min)", "dec"),
     "p90_travel_time_min": ("9e décile (min)", "dec"),
