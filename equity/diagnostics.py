@@ -220,6 +220,7 @@ def group_breakdown(
                 "advisors_per_10000": 10_000 * group_advisors / pop.sum(),
                 "fca_ratio_mean": float(np.average(part["fca_ratio"], weights=pop)),
                 "inhabitants_per_advisor": pop.sum() / group_advisors if group_advisors else np.inf,
+                "need_per_advisor": need.sum() / group_advisors if group_advisors else np.inf,
                 "need_share": float(need_share),
                 "advisor_share": float(advisor_share),
                 "balance": float(advisor_share / need_share) if need_share else np.nan,
