@@ -19,6 +19,8 @@ from equity.offer import select_offer
 from equity.placement import (
     PlacementResult,
     PlacementSettings,
+    RobustnessResult,
+    robustness,
     threshold_sensitivity,
     trade_off_curve,
 )
@@ -54,12 +56,14 @@ def diagnosis_for(
 def catchment_union(
     _territory: Territory,
     territory_key: str,
-    offer_types: tuple[str, ...],
+    settings: DiagnosisSettings,
     thresholds_min: tuple[int, ...],
     model: TravelModel,
 ) -> gpd.GeoDataFrame:
     """Area within each threshold of any open site (union of the sites' catchments)."""
-    offer = select_offer(_territory.sites, offer_types)
+    offer = select_offer(
+        _territory.sites, settings.offer_types, settings.libraries_with_internet_only
+    )
     per_site = catchments(
         offer.sites.geometry,
         _territory.communes,
@@ -116,7 +120,7 @@ def recommendation_for(
     model: TravelModel,
 ) -> tuple[PlacementResult, pd.DataFrame, pd.DataFrame]:
     """Placement result, trade-off curve and threshold sensitivity for one parameter set."""
-    before = diagnose(_territory, settings, model=model)
+    before = diagnosis_for(_territory, territory_key, settings, model)
     inputs = placement_inputs(_territory, before, model)
     result = recommend(_territory, before, placement, inputs)
     args = (inputs.times, inputs.weight, inputs.population, inputs.existing)
@@ -134,6 +138,31 @@ def scenario_evaluation(
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
+def robustness_for(
+    _territory: Territory,
+    territory_key: str,
+    settings: DiagnosisSettings,
+    placement: PlacementSettings,
+    model: TravelModel,
+    n_lost: int,
+) -> RobustnessResult:
+    """Coverage lost when the ``n_lost`` least used permanences close, with the placement."""
+    before = diagnosis_for(_territory, territory_key, settings, model)
+    inputs = placement_inputs(_territory, before, model)
+    result, _, _ = recommendation_for(_territory, territory_key, settings, placement, model)
+    return robustness(
+        inputs.times,
+        inputs.weight,
+        inputs.population,
+        inputs.existing,
+        inputs.candidate_group,
+        placement,
+        n_lost=n_lost,
+        placement=result,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
 def mobile_for(
     _territory: Territory,
     territory_key: str,
@@ -144,8 +173,6 @@ def mobile_for(
     bases: tuple[str, ...] | None = None,
 ) -> MobileResult:
     """Mobile programme on top of a scenario's fixed sites (advisors at ``bases``, or all)."""
-    _, diagnosis = evaluate(_territory, scenario_from_dict(json.loads(scenario_json)), model)
-    advisors = default_advisors(diagnosis, half_days)
-    if bases is not None:
-        advisors = [a for a in advisors if a.base_id in bases]
+    _, diagnosis = scenario_evaluation(_territory, territory_key, scenario_json, model)
+    advisors = default_advisors(diagnosis, half_days, bases)
     return plan_for_diagnosis(_territory, diagnosis, settings=settings, advisors=advisors)

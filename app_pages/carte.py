@@ -134,7 +134,7 @@ if indicator.get("warning"):
     st.warning(indicator["warning"])
 
 catchments = (
-    catchment_union(territory, territory.cache_key, settings.offer_types, (10, 20, 30), model)
+    catchment_union(territory, territory.cache_key, settings, (10, 20, 30), model)
     if show_catchments
     else None
 )

@@ -12,7 +12,7 @@ import streamlit as st
 
 from app_pages.cache import mobile_for, travel_model
 from app_pages.common import current_territory, scenario_store, travel_model_banner
-from equity.mobile import MobileSettings
+from equity.mobile import DEFAULT_N_STOPS, MobileSettings
 from equity.reporting import MAP_KINDS, current_situation, export, view_scenario
 
 CURRENT = "Situation actuelle"
@@ -59,7 +59,9 @@ with st.form("export_form"):
         format_func={"landscape": "paysage", "portrait": "portrait"}.get,
     )
     fmt = c6.selectbox("Format", ["pdf", "png", "svg"], format_func=str.upper)
-    with_mobile = st.checkbox("Inclure les tournées mobiles (2 demi-journées, 12 arrêts)")
+    with_mobile = st.checkbox(
+        f"Inclure les tournées mobiles (2 demi-journées, {DEFAULT_N_STOPS} arrêts)"
+    )
     go = st.form_submit_button("Préparer le fichier", type="primary")
 
 if go:

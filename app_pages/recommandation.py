@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import streamlit as st
 
-from app_pages.cache import commune_map_html, diagnosis_for, recommendation_for, travel_model
+from app_pages.cache import (
+    commune_map_html,
+    diagnosis_for,
+    recommendation_for,
+    robustness_for,
+    scenario_evaluation,
+    travel_model,
+)
 from app_pages.common import (
     current_territory,
     offer_controls,
@@ -17,13 +26,11 @@ from equity.placement import (
     OBJECTIVE_LABELS_FR,
     PlacementInfeasible,
     PlacementSettings,
-    robustness,
 )
 from equity.recommend import (
     candidate_sites,
     chosen_sites,
     epci_effect,
-    placement_inputs,
     result_scenario,
 )
 from equity.scenarios import evaluate
@@ -153,7 +160,8 @@ plan = result_scenario(
     "Recommandation",
     {"threshold_min": threshold, "offer_types": list(settings.offer_types)},
 )
-plan, after = evaluate(territory, plan, model)
+plan_json = json.dumps(plan.to_dict(), ensure_ascii=False, sort_keys=True, default=str)
+plan, after = scenario_evaluation(territory, territory.cache_key, plan_json, model)
 communes = territory.communes.join(after.communes[["travel_time_min", "need_index"]])
 html = commune_map_html(
     communes,
@@ -232,17 +240,7 @@ with st.expander("Robustesse : si des postes existants disparaissent"):
         "Nombre de permanences fermées (celles qui desservent le moins d'habitants)", 1, 10, 3
     )
     if st.toggle("Calculer la robustesse", key="reco_robustness"):
-        inputs = placement_inputs(territory, before, model)
-        stress = robustness(
-            inputs.times,
-            inputs.weight,
-            inputs.population,
-            inputs.existing,
-            inputs.candidate_group,
-            request,
-            n_lost=n_lost,
-            placement=result,
-        )
+        stress = robustness_for(territory, territory.cache_key, settings, request, model, n_lost)
         names = territory.sites.set_index("site_id")["name"]
         lost = stress.lost_with_placement
         lost_population = lost["population"].sum() if len(lost) else 0

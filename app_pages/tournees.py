@@ -12,6 +12,7 @@ import streamlit as st
 from app_pages.cache import commune_map_html, mobile_for, scenario_evaluation, travel_model
 from app_pages.common import current_territory, scenario_store, show_table, travel_model_banner
 from equity.mobile import MobileSettings
+from equity.mobile_programme import advisor_bases
 from equity.reporting import current_situation
 from equity.underserved import UNDERSERVED_COLORS, underserved_category
 from geo.formatting import format_number_fr
@@ -47,7 +48,7 @@ with st.sidebar:
 scenario = current_situation() if base_name == CURRENT else store.load(base_name)
 scenario_json = json.dumps(scenario.to_dict(), ensure_ascii=False, sort_keys=True, default=str)
 _, fixed = scenario_evaluation(territory, territory.cache_key, scenario_json, model)
-bases = fixed.offer.sites.drop_duplicates("code_insee")
+bases = advisor_bases(fixed)
 base_labels = dict(zip(bases["site_id"], bases["name"], strict=True))
 with st.sidebar:
     mobile_bases = st.multiselect(

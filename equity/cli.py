@@ -15,7 +15,7 @@ from pathlib import Path
 
 from equity.cli_network import add_network_parser, run_network
 from equity.diagnostics import Diagnosis, DiagnosisSettings, diagnose
-from equity.mobile import MobileSettings
+from equity.mobile import DEFAULT_N_STOPS, MobileSettings
 from equity.mobile_programme import default_advisors, plan_for_diagnosis
 from equity.need import NeedWeights, default_weights
 from equity.offer import DEFAULT_OFFER_TYPES
@@ -267,12 +267,14 @@ def cmd_scenario(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     territory = load_from_args(args)
-    settings_params = {"threshold_min": args.threshold}
-    reference = view_scenario(territory, current_situation(settings_params))
     if args.scenario:
-        view = view_scenario(territory, ScenarioStore(args.db).load(args.scenario))
+        scenario = ScenarioStore(args.db).load(args.scenario)
+        view = view_scenario(territory, scenario)
+        reference = view_scenario(territory, current_situation(scenario.parameters))
     else:
-        view = reference
+        view = reference = view_scenario(
+            territory, current_situation({"threshold_min": args.threshold})
+        )
     mobile = (
         plan_for_diagnosis(territory, view.diagnosis)
         if args.what in ("pack", "gpkg", "csv") or args.map == "mobile"
@@ -499,7 +501,7 @@ def build_parser() -> argparse.ArgumentParser:
     mob.add_argument(
         "--max-drive-min", type=float, default=60.0, help="conduite max / demi-journée"
     )
-    mob.add_argument("--stops", type=int, default=12, help="nombre d'arrêts")
+    mob.add_argument("--stops", type=int, default=DEFAULT_N_STOPS, help="nombre d'arrêts")
     mob.add_argument("--short-drive-min", type=float, default=10.0, help="trajet court (min)")
     mob.add_argument("--cost-per-km", type=float, default=0.35, help="coût par km (€)")
     mob.add_argument("--json", metavar="OUT", help="écrire le résultat JSON (« - » : sortie)")

@@ -62,6 +62,13 @@ class DiagnosisSettings:
     zone_diameter_km: float = underserved.DEFAULT_ZONE_DIAMETER_KM
     reference_advisors_per_10000: float | None = None
 
+    def __post_init__(self) -> None:
+        bad = [t for t in (self.threshold_min, *self.thresholds_min) if not t > 0]
+        if bad:
+            raise ValueError(
+                f"Seuil de temps de trajet invalide : {bad[0]:g} min (il doit être positif)."
+            )
+
 
 @dataclass(frozen=True)
 class Diagnosis:
@@ -80,6 +87,7 @@ class Diagnosis:
     theil_travel_time: inequality.TheilDecomposition
     zones: gpd.GeoDataFrame
     reference_ratio: float
+    need_weights: NeedWeights
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -352,5 +360,6 @@ def diagnose(
         theil_travel_time=theil,
         zones=zones,
         reference_ratio=reference_ratio,
+        need_weights=weights,
         notes=notes,
     )

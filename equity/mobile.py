@@ -170,6 +170,10 @@ class Advisor:
             )
 
 
+#: Default number of mobile-session stops (CLI, app and exports share it).
+DEFAULT_N_STOPS = 12
+
+
 @dataclass(frozen=True)
 class MobileSettings:
     """Parameters of a mobile-session plan.
@@ -211,7 +215,7 @@ class MobileSettings:
         Seed of the random tie-break ranks (the plan is deterministic for a seed).
     """
 
-    n_stops: int = 10
+    n_stops: int = DEFAULT_N_STOPS
     short_drive_min: float = 10.0
     session_hours: float = 2.0
     max_drive_min: float = 60.0

@@ -15,9 +15,10 @@ import pandas as pd
 
 from equity.diagnostics import Diagnosis, demand_points
 from equity.mobile import Advisor, MobileResult, MobileSettings, plan_mobile_sessions
+from geo.network import load_network
 from geo.opening_hours import WEEKDAYS_FR
 from geo.territory import Territory
-from geo.travel_time import TravelModel, travel_time_matrix
+from geo.travel_time import TravelModel, network_distance_km, travel_time_matrix
 
 #: Host site types for mobile sessions and the engine's kind names.
 HOST_KINDS: dict[str, str] = {
@@ -52,13 +53,22 @@ def host_candidates(territory: Territory) -> pd.DataFrame:
     )
 
 
-def default_advisors(diagnosis: Diagnosis, half_days_per_week: int = 2) -> list[Advisor]:
-    """One mobile advisor per open advisor site, based there.
+def advisor_bases(diagnosis: Diagnosis) -> gpd.GeoDataFrame:
+    """Open sites that base a mobile advisor: one per commune.
 
-    Sites in the same commune share one mobile advisor (the city's permanences
-    do not each run a vehicle), so Le Mans gets one, not fifteen.
+    The permanences of one commune share one vehicle, so Le Mans gets one base, not
+    fifteen.
     """
-    sites = diagnosis.offer.sites.drop_duplicates("code_insee")
+    return diagnosis.offer.sites.drop_duplicates("code_insee")
+
+
+def default_advisors(
+    diagnosis: Diagnosis, half_days_per_week: int = 2, bases: tuple[str, ...] | None = None
+) -> list[Advisor]:
+    """One mobile advisor per base of :func:`advisor_bases` (or of the given base ids)."""
+    sites = advisor_bases(diagnosis)
+    if bases is not None:
+        sites = sites[sites["site_id"].isin(bases)]
     return [
         Advisor(
             advisor_id=f"mobile-{site_id}",
@@ -121,9 +131,10 @@ def plan_for_diagnosis(
         geometry[~geometry.index.duplicated()].loc[places], crs=territory.communes.crs
     )
     drive_min = travel_time_matrix(geometry, geometry, model)
-    drive_km = None
     if model.kind == "straight_line":
         drive_km = drive_min * model.parameters["speed_kmh"] / 60.0
+    else:
+        drive_km = network_distance_km(geometry, geometry, load_network())
     covered = ~table["underserved"] if communes is None else ~table.index.isin(targets)
     return plan_mobile_sessions(
         candidates,

@@ -919,7 +919,8 @@ def _solve_capacity(
         "status": stages[-1]["status"],
         "message": stages[-1]["message"],
         "objective": served,
-        "mip_gap": max((s["mip_gap"] or 0.0) for s in stages),
+        # The gap that matters is the served need's; later stages' bounds are near 0.
+        "mip_gap": stages[0]["mip_gap"],
         "build_s": build,
         "solve_s": sum(s["solve_s"] for s in stages),
         "stages": stages,
@@ -1239,7 +1240,7 @@ def _decided_by(
     text = f"{head} : {reason}."
     if objective == "capacity" and not info.get("proven_optimal", True) and method == "milp":
         text += (
-            " Optimum non prouvé dans le temps imparti (écart relatif au plus "
+            " Optimum non prouvé dans le temps imparti (écart relatif sur le besoin servi au plus "
             f"{100 * (info.get('mip_gap') or 0.0):.2f} %)".replace(".", ",")
             + " : meilleure solution trouvée."
         )

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import folium
 import geopandas as gpd
 import pandas as pd
 
 from equity.diagnostics import Diagnosis, demand_points
 from equity.mobile import MobileResult
-from equity.need import DEFAULT_WEIGHTS
-from equity.scenarios import Scenario, SiteChanges, compare, evaluate
+from equity.scenarios import Comparison, Scenario, SiteChanges, compare, evaluate
 from equity.underserved import UNDERSERVED_COLORS, underserved_category
 from geo import exports
 from geo.catchments import catchments
@@ -212,7 +212,7 @@ def zones_table(diagnosis: Diagnosis) -> pd.DataFrame:
     return table.set_index("Rang")
 
 
-def comparison_table(comparison) -> pd.DataFrame:
+def comparison_table(comparison: Comparison) -> pd.DataFrame:
     """Key figures of a comparison as French text (shares as percentages, Δ in points)."""
     table = comparison.key_figures
     shares = [i for i in table.index if i.startswith("Part ")]
@@ -244,7 +244,7 @@ def _key_figures(view: ScenarioView, reference: ScenarioView | None) -> KeyFigur
     ]
     for threshold, row in diagnosis.coverage.iterrows():
         note = None
-        if reference is not None:
+        if reference is not None and threshold in reference.diagnosis.coverage.index:
             before = reference.diagnosis.coverage.loc[threshold, "share_within"]
             note = f"situation actuelle : {format_percent_fr(before)}"
         items.append(
@@ -262,10 +262,12 @@ def _key_figures(view: ScenarioView, reference: ScenarioView | None) -> KeyFigur
 
 
 def _method_note(territory: Territory, diagnosis: Diagnosis) -> TextSection:
+    used = diagnosis.need_weights.weights
+    total = sum(w for w in used.values() if w > 0)
     weights = [
-        f"{INDICATORS.get(k, (k,))[0]} ({format_percent_fr(w)})"
-        for k, (w, _) in DEFAULT_WEIGHTS.items()
-        if w > 0 and k != "fibre_share"
+        f"{INDICATORS.get(k, (k,))[0]} ({format_percent_fr(w / total)})"
+        for k, w in used.items()
+        if w > 0
     ]
     paragraphs = [
         "Données : " + " ; ".join(_sources(territory)) + ".",
@@ -279,9 +281,11 @@ def _method_note(territory: Territory, diagnosis: Diagnosis) -> TextSection:
         "étapes (2SFCA) : conseillers accessibles pour 10 000 habitants.",
         "Zones mal desservies : communes au-delà du seuil ou dont le ratio 2SFCA est sous la "
         "moitié de la moyenne départementale, regroupées en zones contiguës.",
-        "Placement : optimisation exacte (programme linéaire en nombres entiers, HiGHS) qui "
-        "maximise le besoin servi sous le seuil en respectant la capacité des conseillers, "
-        "les sites existants restant fixes.",
+        "Placement (objectif par défaut) : optimisation exacte (programme linéaire en nombres "
+        "entiers, HiGHS). La capacité des conseillers existants est répartie sur le besoin "
+        "à moins du seuil ; le besoin qu'ils ne peuvent pas absorber est rapproché au mieux "
+        "des nouveaux lieux (p-médian), les sites existants restant fixes. La page "
+        "Recommandation et la commande « maillage recommend » proposent d'autres objectifs.",
     ]
     paragraphs += [f"- {w}" for w in territory.warnings if "obsolète" in w or "imputée" in w]
     return TextSection("Note de méthode", paragraphs)
@@ -335,7 +339,7 @@ def council_pack(
     return build_pack(sections, path, paper=paper, date=date)
 
 
-def interactive_map(territory: Territory, view: ScenarioView):
+def interactive_map(territory: Territory, view: ScenarioView) -> folium.Map:
     """Folium map of a scenario (travel time, open sites, catchment)."""
     communes = territory.communes.join(view.diagnosis.communes[["travel_time_min", "need_index"]])
     return commune_map(

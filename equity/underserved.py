@@ -70,7 +70,10 @@ def underserved_communes(
         ["éloignement et capacité insuffisante", "éloignement", "capacité insuffisante"],
         None,
     )
-    excess = (travel_time_min / threshold_min - 1).clip(lower=0).replace(np.inf, 1.0)
+    excess = (travel_time_min / threshold_min - 1).clip(lower=0)
+    finite = excess[np.isfinite(excess)]
+    # Unreachable communes are the worst served: at least as urgent as the farthest one.
+    excess = excess.replace(np.inf, max(1.0, float(finite.max()) if len(finite) else 1.0))
     shortfall = (1 - fca_ratio / reference_ratio).clip(lower=0) if reference_ratio > 0 else 0
     score = persons_in_need * (excess + shortfall) * (far | low)
     return pd.DataFrame(

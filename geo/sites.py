@@ -485,11 +485,15 @@ def read_user_sites(
     lat_a = lat.to_numpy(copy=True) if lat is not None else np.full(len(frame), np.nan)
     has_point = ~np.isnan(lon_a) & ~np.isnan(lat_a)
     _check_positions(lon_a, lat_a, department, collector, rows)
-    blank = pd.Series(True, index=frame.index)
-    for col in (lon_col, lat_col):
-        if col:
-            blank &= frame[col] == ""
-    for i in np.flatnonzero((blank & (code == "")).to_numpy()):
+    lon_blank = frame[lon_col] == "" if lon_col else pd.Series(True, index=frame.index)
+    lat_blank = frame[lat_col] == "" if lat_col else pd.Series(True, index=frame.index)
+    for i in np.flatnonzero((lon_blank != lat_blank).to_numpy()):
+        collector.add(
+            "missing_value",
+            "longitude et latitude vont ensemble : une seule des deux est renseignée.",
+            row=int(rows[i]),
+        )
+    for i in np.flatnonzero((lon_blank & lat_blank & (code == "")).to_numpy()):
         collector.add(
             "missing_location",
             "ni coordonnées ni code INSEE : lieu impossible à situer.",

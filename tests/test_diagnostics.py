@@ -123,3 +123,27 @@ def test_cli_diagnose_json(tmp_path, capsys):
     assert set(le_mans) >= {"code_insee", "name", "population", "nearest_site_id", "need_index"}
     assert main(["diagnose", "--offer", "castle"]) == 2
     assert "inconnu" in capsys.readouterr().err
+
+
+def test_threshold_must_be_positive(capsys):
+    with pytest.raises(ValueError, match="positif"):
+        DiagnosisSettings(threshold_min=0)
+    assert main(["diagnose", "--threshold", "-5"]) == 2
+    assert "positif" in capsys.readouterr().err
+
+
+def test_unreachable_communes_rank_first():
+    import numpy as np
+    import pandas as pd
+
+    from equity.underserved import underserved_communes
+
+    times = pd.Series([25.0, 60.0, np.inf], index=list("abc"))
+    flags = underserved_communes(
+        times,
+        pd.Series([1.0, 1.0, 0.0], index=list("abc")),
+        pd.Series(1.0, index=list("abc")),
+        20.0,
+        1.0,
+    )
+    assert flags["underserved_score"].idxmax() == "c"

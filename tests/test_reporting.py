@@ -122,3 +122,17 @@ def test_cli_scenario_and_export_flow(tmp_path, capsys):
         == 0
     )
     assert (tmp_path / "plan-loue.gpkg").is_file()
+
+
+def test_cli_export_pack_of_a_45_minute_scenario(tmp_path):
+    plan = tmp_path / "plan.json"
+    plan.write_text(
+        json.dumps({"name": "Loin", "parameters": {"threshold_min": 45}, "changes": {}}),
+        encoding="utf-8",
+    )
+    db = str(tmp_path / "s.sqlite")
+    assert main(["scenario", "--db", db, "import", str(plan)]) == 0
+    args = ["export", "--db", db, "--scenario", "Loin", "--what", "pack", "--out", str(tmp_path)]
+    assert main(args) == 0
+    text = "\n".join(p.extract_text() for p in PdfReader(tmp_path / "loin-dossier.pdf").pages)
+    assert "Population à moins de 45 min" in text

@@ -239,3 +239,16 @@ def test_stale_model_is_refused(built, tmp_path):
         travel_time_matrix(points, points, stale, directory=directory)
     result = travel_time_matrix(points, points, directory=directory)
     assert result.attrs["travel_model"]["parameters"]["network_build_id"] == net.build_id
+
+
+def test_network_distance_matches_networkx_lengths(built):
+    net, _ = built
+    lengths = net.graph.copy()
+    lengths.data = net.length_m.astype(float)
+    graph = nx.from_scipy_sparse_array(lengths, create_using=nx.DiGraph)
+    rng = np.random.default_rng(3)
+    sources = rng.choice(net.n_nodes, 4, replace=False)
+    targets = rng.choice(net.n_nodes, 6, replace=False)
+    km = travel_time.network_distance_km(node_points(net, sources), node_points(net, targets), net)
+    expected = networkx_minutes(graph, sources, targets) * 60 / 1000  # metres → km
+    np.testing.assert_allclose(km.to_numpy(), expected, rtol=1e-12)

@@ -262,3 +262,11 @@ def test_cli_json(capsys):
     assert data["sites"]["cnfs_permanence"] == 36
     assert {"communes", "population", "epci", "sites", "vintages", "warnings"} <= set(data)
     assert "2018" in data["vintages"]["fibre"]
+
+
+def test_half_filled_coordinates_are_refused(tmp_path):
+    error = _problems(
+        tmp_path, "s.csv", "nom;longitude;latitude;code_insee\nA;0,2;;\nB;0,19;;72181\n"
+    )
+    assert [(p.code, p.row) for p in error.problems] == [("missing_value", 1), ("missing_value", 2)]
+    assert "une seule des deux" in error.problems[0].message
