@@ -181,15 +181,20 @@ st.iframe(html, height=600)
 st.caption("Les sites recommandés apparaissent comme « Site ajouté ».")
 
 st.subheader("Pourquoi ces sites")
+st.caption(
+    "Personnes en besoin rattachées : besoin des communes dont ce lieu devient le plus proche. "
+    "Quand la couverture est déjà complète, c'est la capacité (et non la distance) qui justifie "
+    "le choix."
+)
 show_table(
     sites.reset_index(drop=True),
     {
         "name": ("Site", "text"),
         "group": ("EPCI", "text"),
+        "load_need_per_advisor": ("Personnes en besoin rattachées (par conseiller)", "int"),
         "gain_population": (f"Habitants nouvellement à moins de {threshold:g} min", "int"),
         "gain_need": ("Personnes en besoin nouvellement couvertes", "int"),
         "newly_covered_count": ("Communes nouvellement couvertes", "int"),
-        "load_need_per_advisor": ("Personnes en besoin par conseiller", "int"),
     },
 )
 
