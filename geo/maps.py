@@ -170,6 +170,12 @@ def classify(
     codes[~missing] = np.searchsorted(bounds[1:-1], present, side="left")
     if decimals is None:
         decimals = _auto_decimals(present * 100 if percent else present)
+        # Skewed data (many zeros) gives close bounds: add decimals until they read apart.
+        distinct = np.unique(bounds)
+        while decimals < 3 and len({_format_value(b, decimals, percent) for b in distinct}) < len(
+            distinct
+        ):
+            decimals += 1
     labels = [
         f"{_format_value(lo, decimals, percent)} – {_format_value(hi, decimals, percent)}"
         for lo, hi in pairwise(bounds)
