@@ -33,7 +33,7 @@ indicators = {
         "categorical": False,
     },
     "persons_in_need": {
-        "label": "Personnes en besoin (population pondérée par le besoin)",
+        "label": "Personnes en besoin (habitants pondérés par l'indice ; total = population)",
         "short": "Personnes",
         "source": "Maillage",
         "vintage": "population 2022",

@@ -10,7 +10,8 @@ from app_pages.cache import territory_for
 from equity.diagnostics import DiagnosisSettings
 from equity.need import NeedWeights, default_weights
 from equity.offer import DEFAULT_OFFER_TYPES
-from equity.scenarios import ScenarioStore, ScenarioStoreError
+from equity.reporting import current_situation
+from equity.scenarios import Scenario, ScenarioStore, ScenarioStoreError
 from geo.formatting import format_number_fr, format_percent_fr
 from geo.sites import SITE_TYPES
 from geo.socio import INDICATORS
@@ -65,6 +66,18 @@ def offer_controls(territory: Territory) -> DiagnosisSettings:
         offer_types=tuple(offer_types),
         need_weights=st.session_state.get("need_weights"),
     )
+
+
+CURRENT_SITUATION = "Situation actuelle"
+
+
+def load_scenario(name: str, settings: DiagnosisSettings) -> Scenario:
+    """A saved scenario, or the session's current situation (sidebar offer and threshold)."""
+    if name == CURRENT_SITUATION:
+        return current_situation(
+            {"threshold_min": settings.threshold_min, "offer_types": list(settings.offer_types)}
+        )
+    return scenario_store().load(name)
 
 
 def need_weight_controls(territory: Territory) -> None:

@@ -11,11 +11,18 @@ from pathlib import Path
 import streamlit as st
 
 from app_pages.cache import mobile_for, travel_model
-from app_pages.common import current_territory, scenario_store, travel_model_banner
+from app_pages.common import (
+    CURRENT_SITUATION,
+    current_territory,
+    load_scenario,
+    offer_controls,
+    scenario_store,
+    travel_model_banner,
+)
 from equity.mobile import DEFAULT_N_STOPS, MobileSettings
 from equity.reporting import MAP_KINDS, current_situation, export, view_scenario
 
-CURRENT = "Situation actuelle"
+CURRENT = CURRENT_SITUATION
 WHAT_FR = {
     "map": "Carte à imprimer",
     "pack": "Dossier du conseil (PDF)",
@@ -40,6 +47,7 @@ MIME = {
 }
 
 territory = current_territory()
+settings = offer_controls(territory)
 model = travel_model()
 store = scenario_store()
 
@@ -65,7 +73,7 @@ with st.form("export_form"):
     go = st.form_submit_button("Préparer le fichier", type="primary")
 
 if go:
-    scenario = current_situation() if name == CURRENT else store.load(name)
+    scenario = load_scenario(name, settings)
     progress = st.progress(0.1, text="Évaluation du scénario…")
     view = view_scenario(territory, scenario, model)
     reference = (

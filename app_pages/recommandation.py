@@ -182,7 +182,8 @@ st.caption("Les sites recommandés apparaissent comme « Site ajouté ».")
 
 st.subheader("Pourquoi ces sites")
 st.caption(
-    "Personnes en besoin rattachées : besoin des communes dont ce lieu devient le plus proche. "
+    "Besoin non absorbé : part du besoin (en personnes pondérées) que les conseillers "
+    "existants ne peuvent pas prendre en charge, rattachée au nouveau lieu le plus proche. "
     "Quand la couverture est déjà complète, c'est la capacité (et non la distance) qui justifie "
     "le choix."
 )
@@ -191,7 +192,11 @@ show_table(
     {
         "name": ("Site", "text"),
         "group": ("EPCI", "text"),
-        "load_need_per_advisor": ("Personnes en besoin rattachées (par conseiller)", "int"),
+        **(
+            {"residual_need": ("Besoin non absorbé qu'il prend en charge", "int")}
+            if "residual_need" in sites
+            else {"load_need_per_advisor": ("Besoin rattaché par conseiller", "int")}
+        ),
         "gain_population": (f"Habitants nouvellement à moins de {threshold:g} min", "int"),
         "gain_need": ("Personnes en besoin nouvellement couvertes", "int"),
         "newly_covered_count": ("Communes nouvellement couvertes", "int"),

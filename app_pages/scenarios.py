@@ -8,17 +8,26 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.cache import commune_map_html, scenario_evaluation, travel_model
-from app_pages.common import current_territory, scenario_store, show_table, travel_model_banner
-from equity.reporting import comparison_table, current_situation
+from app_pages.common import (
+    CURRENT_SITUATION,
+    current_territory,
+    load_scenario,
+    offer_controls,
+    scenario_store,
+    show_table,
+    travel_model_banner,
+)
+from equity.reporting import comparison_table
 from equity.scenarios import Scenario, check_against_territory, compare, scenario_from_dict
 from geo.errors import DataValidationError
 from geo.formatting import format_date_fr, format_number_fr, format_percent_fr
 from geo.sites import SITE_TYPES
 
-CURRENT = "Situation actuelle"
+CURRENT = CURRENT_SITUATION
 ADDED_COLUMNS = ["site_id", "name", "site_type", "code_insee", "lon", "lat", "n_advisors"]
 
 territory = current_territory()
+settings = offer_controls(territory)
 model = travel_model()
 store = scenario_store()
 listing = store.list()
@@ -58,7 +67,15 @@ tab_edit, tab_compare, tab_io = st.tabs(["Créer ou modifier", "Comparer", "Impo
 
 with tab_edit:
     base_name = st.selectbox("Partir de", [CURRENT, *names], key="scenario_base")
-    base = current_situation() if base_name == CURRENT else store.load(base_name)
+    base = load_scenario(base_name, settings)
+    try:
+        check_against_territory(base, territory)
+    except DataValidationError as exc:
+        st.warning(
+            "Ce scénario cite des lieux absents des données actuelles (fichiers fournis "
+            "différents ?) ; ces changements seront perdus à l'enregistrement :\n\n"
+            + "\n".join(f"- {p}" for p in exc.ordered())
+        )
     offer_sites = territory.sites[
         territory.sites["site_type"].isin(base.parameters.get("offer_types", ["cnfs_permanence"]))
     ]
@@ -213,9 +230,7 @@ with tab_compare:
     if len(chosen) < 2:
         st.info("Choisissez au moins deux scénarios.")
     else:
-        scenarios = [
-            _evaluate(current_situation() if n == CURRENT else store.load(n))[0] for n in chosen
-        ]
+        scenarios = [_evaluate(load_scenario(n, settings))[0] for n in chosen]
         try:
             comparison = compare(scenarios, territory.communes["name"].to_dict())
         except ValueError as exc:
@@ -261,9 +276,8 @@ with tab_io:
     if upload is not None and st.button("Valider et importer"):
         try:
             imported = scenario_from_dict(
-                json.loads(upload.getvalue().decode("utf-8-sig")), upload.name
+                json.loads(upload.getvalue().decode("utf-8-sig")), upload.name, territory
             )
-            check_against_territory(imported, territory)
         except UnicodeDecodeError:
             st.error("Fichier illisible : il n'est pas encodé en UTF-8.")
         except json.JSONDecodeError as exc:

@@ -10,16 +10,24 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.cache import commune_map_html, mobile_for, scenario_evaluation, travel_model
-from app_pages.common import current_territory, scenario_store, show_table, travel_model_banner
+from app_pages.common import (
+    CURRENT_SITUATION,
+    current_territory,
+    load_scenario,
+    offer_controls,
+    scenario_store,
+    show_table,
+    travel_model_banner,
+)
 from equity.mobile import MobileSettings
 from equity.mobile_programme import advisor_bases
-from equity.reporting import current_situation
 from equity.underserved import UNDERSERVED_COLORS, underserved_category
 from geo.formatting import format_number_fr
 
-CURRENT = "Situation actuelle"
+CURRENT = CURRENT_SITUATION
 
 territory = current_territory()
+offer_settings = offer_controls(territory)
 model = travel_model()
 store = scenario_store()
 
@@ -45,7 +53,7 @@ with st.sidebar:
     short_drive = st.slider("Trajet court jusqu'à un arrêt (min)", 5, 20, 10)
     cost_per_km = st.number_input("Coût du véhicule (€/km)", 0.0, 2.0, 0.35, step=0.05)
 
-scenario = current_situation() if base_name == CURRENT else store.load(base_name)
+scenario = load_scenario(base_name, offer_settings)
 scenario_json = json.dumps(scenario.to_dict(), ensure_ascii=False, sort_keys=True, default=str)
 _, fixed = scenario_evaluation(territory, territory.cache_key, scenario_json, model)
 bases = advisor_bases(fixed)

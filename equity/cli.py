@@ -51,7 +51,7 @@ from equity.scenarios import (
     diagnosis_settings as scenarios_settings,
 )
 from geo.errors import DataValidationError
-from geo.formatting import format_number_fr, format_percent_fr
+from geo.formatting import format_date_fr, format_number_fr, format_percent_fr
 from geo.sites import SITE_TYPES
 from geo.territory import SOURCES, Territory, UserFiles, load_territory
 
@@ -230,7 +230,8 @@ def cmd_scenario(args: argparse.Namespace) -> int:
         else:
             for row in listing.itertuples():
                 print(
-                    f"  {row.name} — {row.versions} version(s), dernière le {row.updated_at} "
+                    f"  {row.name} — {row.versions} version(s), dernière le "
+                    f"{format_date_fr(row.updated_at)} à {row.updated_at[11:16]} (UTC) "
                     f"par {row.author or 'anonyme'} : {row.note}"
                 )
         return 0
@@ -244,8 +245,7 @@ def cmd_scenario(args: argparse.Namespace) -> int:
         return 0
     territory = load_from_args(args)
     if args.scenario_command == "import":
-        scenario = read_scenario_json(args.file)
-        check_against_territory(scenario, territory)
+        scenario = read_scenario_json(args.file, territory)
         if args.name:
             scenario = replace(scenario, name=args.name)
         evaluated, _ = evaluate(territory, scenario)
@@ -269,6 +269,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     territory = load_from_args(args)
     if args.scenario:
         scenario = ScenarioStore(args.db).load(args.scenario)
+        check_against_territory(scenario, territory)
         view = view_scenario(territory, scenario)
         reference = view_scenario(territory, current_situation(scenario.parameters))
     else:
@@ -357,8 +358,13 @@ def cmd_recommend(args: argparse.Namespace) -> int:
         print(
             f"  {i:>2}. {site['name']} ({site['epci']}) — "
             f"{format_number_fr(site['gain_population'])} hab. nouvellement à moins de "
-            f"{args.threshold:g} min, charge {format_number_fr(site['load_need_per_advisor'])} "
-            "personnes en besoin"
+            f"{args.threshold:g} min"
+            + (
+                f", prend en charge {format_number_fr(site['residual_need'])} personnes en "
+                "besoin non absorbées"
+                if site["residual_need"] == site["residual_need"]
+                else ""
+            )
         )
     cost = result.cost
     print(
@@ -367,7 +373,10 @@ def cmd_recommend(args: argparse.Namespace) -> int:
         f"{format_number_fr(cost['net_eur'])} € net pour le Département"
     )
     solver = report["solver"]
-    print(f"  Solveur : {solver['method']}, statut {solver['status']}, {solver['seconds']:.2f} s")
+    print(
+        f"  Solveur : {solver['method']} ({solver['message']}), "
+        f"{format_number_fr(solver['seconds'], 2)} s"
+    )
     if args.save:
         print(f"  Enregistré : scénario « {args.save} » (version {report['saved_as']['version']})")
     return 0
@@ -377,6 +386,7 @@ def cmd_mobile(args: argparse.Namespace) -> int:
     territory = load_from_args(args)
     if args.scenario:
         scenario = ScenarioStore(args.db).load(args.scenario)
+        check_against_territory(scenario, territory)
     else:
         scenario = current_situation({"threshold_min": args.threshold})
     _, diagnosis = evaluate(territory, scenario)

@@ -337,7 +337,13 @@ def diagnose(
             "Temps de trajet approximatifs tant qu'aucun réseau routier n'est construit "
             "(maillage network build)."
         )
-    if fibre_outdated:
+    fibre_weight = weights.weights.get("fibre_share", 0.0)
+    if fibre_outdated and fibre_weight > 0:
+        notes.append(
+            "Attention : la couche fibre obsolète (ARCEP T1 2018) entre dans l'indice de besoin "
+            f"avec un poids de {fibre_weight:g} ; chargez le fichier ARCEP actuel."
+        )
+    elif fibre_outdated:
         notes.append(
             "La couche fibre (ARCEP T1 2018, obsolète) n'entre pas dans l'indice de besoin."
         )

@@ -72,7 +72,7 @@ def default_advisors(
     return [
         Advisor(
             advisor_id=f"mobile-{site_id}",
-            name=f"Conseiller de {name}",
+            name=f"Itinérant — {name}",
             base_id=site_id,
             half_days_per_week=half_days_per_week,
         )

@@ -49,7 +49,14 @@ class Offer:
         """French one-liner naming what counts as existing help."""
         counts = self.sites["site_type"].value_counts()
         parts = [f"{SITE_TYPES.get(t, t)} ({counts.get(t, 0)})" for t in self.site_types]
-        return "Offre existante : " + ", ".join(parts)
+        text = "Offre existante : " + ", ".join(parts)
+        known = self.sites["n_advisors"].astype(float).fillna(0) > 0
+        if not known.all():
+            text += (
+                f" ; {int((~known).sum())} lieu(x) sans conseiller compté(s) chacun pour un "
+                "équivalent conseiller"
+            )
+        return text
 
     def to_dict(self) -> dict[str, object]:
         return {

@@ -156,7 +156,9 @@ class PlacementResult:
         ``newly_covered_count``, ``newly_covered`` (demand ids), ``gain_need_time_min``
         (reduction of the need-weighted travel minutes), ``advisors``,
         ``load_need_per_advisor`` (need of the demand points for which it is the nearest
-        open site, per advisor) and ``served_need`` (capacity model only, else NaN).
+        open site, per advisor), ``served_need`` (capacity model only, else NaN) and
+        ``residual_need`` (residual objective: the need not absorbed by existing advisors
+        for which the site is the nearest new site).
     coverage_before, coverage_after : dict
         ``population``, ``need``, ``population_share``, ``need_share`` within the
         threshold and the population-weighted ``mean_travel_time_min``.
@@ -1273,6 +1275,15 @@ def _build_result(
     if served_split is not None:
         assignment["served_share"] = served_split[0]
     explanation = _explain(inst, chosen, None if served_split is None else served_split[1])
+    if inst.settings.objective == "residual" and len(chosen):
+        # The need each new site takes: residual need for which it is the nearest new site.
+        residual = residual_need(inst, inst.capacity_per_advisor())
+        nearest_new = inst.times[:, inst.candidates[chosen]].argmin(axis=1)
+        taken = np.bincount(nearest_new, weights=residual, minlength=len(chosen))
+        ids = [inst.site_ids[c] for c in inst.candidates[chosen]]
+        explanation["residual_need"] = explanation["site_id"].map(
+            dict(zip(ids, taken, strict=True))
+        )
     s = inst.settings
     new_advisors = inst.k * s.advisors_per_site
     cost = {

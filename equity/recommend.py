@@ -197,6 +197,7 @@ def recommendation_report(
             "gain_population": float(row.gain_population),
             "newly_covered": list(row.newly_covered),
             "load_need_per_advisor": float(row.load_need_per_advisor),
+            "residual_need": float(getattr(row, "residual_need", float("nan"))),
         }
         for row in sites.itertuples()
     ]

@@ -321,7 +321,14 @@ def council_pack(
         sections.append(MapPage(map_spec(territory, view, "scenario", date)))
     if mobile is not None and len(mobile.circuits):
         sections.append(MapPage(map_spec(territory, view, "mobile", date, mobile)))
-    sections.append(TablePage("Équilibre par EPCI", epci_table(diagnosis)))
+    threshold = diagnosis.settings.threshold_min
+    sections.append(
+        TablePage(
+            "Équilibre par EPCI",
+            epci_table(diagnosis),
+            percent_columns=(f"Part à moins de {threshold:g} min",),
+        )
+    )
     if not diagnosis.zones.empty:
         sections.append(TablePage("Zones mal desservies, par priorité", zones_table(diagnosis)))
     compared = [v for v in (reference, view, *others) if v is not None]

@@ -26,7 +26,7 @@ from equity.diagnostics import Diagnosis, DiagnosisSettings, diagnose
 from equity.offer import Offer, select_offer
 from geo import settings
 from geo.errors import ProblemCollector
-from geo.sites import SITE_COLUMNS, SITE_TYPES
+from geo.sites import SITE_COLUMNS, SITE_TYPES, assign_communes
 from geo.territory import Territory
 from geo.travel_time import TravelModel
 
@@ -153,6 +153,8 @@ def scenario_offer(territory: Territory, scenario: Scenario) -> Offer:
         added_gdf.index = added_gdf["site_id"].to_numpy()
         sites = pd.concat([sites, added_gdf])
     sites = gpd.GeoDataFrame(sites, geometry="geometry", crs=settings.WORK_CRS)
+    # Moved and added sites belong to the commune (and EPCI) their point falls in.
+    sites["code_insee"] = assign_communes(sites, territory.communes, fallback=sites["code_insee"])
     types = tuple(dict.fromkeys([*params.offer_types, *sites["site_type"]]))
     return select_offer(sites.reset_index(drop=True), types, params.libraries_with_internet_only)
 
@@ -200,8 +202,12 @@ def _finite(value: Any) -> float | None:
 # --- JSON validation ----------------------------------------------------------------------
 
 
-def scenario_from_dict(data: Any, source: str = "scénario") -> Scenario:
+def scenario_from_dict(
+    data: Any, source: str = "scénario", territory: Territory | None = None
+) -> Scenario:
     """Validate a scenario JSON object, listing every problem found.
+
+    With ``territory``, unknown site ids and commune codes are listed too.
 
     Raises
     ------
@@ -291,6 +297,8 @@ def scenario_from_dict(data: Any, source: str = "scénario") -> Scenario:
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
         problems.add("duplicate_id", f"identifiants ajoutés en double : {', '.join(duplicates)}.")
+    if territory is not None:
+        _territory_problems(changes, territory, problems)
     problems.raise_if_any()
     return Scenario(
         name=name.strip(),
@@ -304,6 +312,30 @@ def scenario_from_dict(data: Any, source: str = "scénario") -> Scenario:
     )
 
 
+def _territory_problems(
+    changes: dict[str, Any], territory: Territory, problems: ProblemCollector
+) -> None:
+    """Ids and codes of ``changes`` that the territory does not know."""
+    known = set(territory.sites["site_id"])
+    added_ids = {a.get("site_id") for a in changes.get("added", []) if isinstance(a, dict)}
+    for key in ("removed", "forced", "excluded"):
+        for site_id in changes.get(key, []):
+            if site_id not in known:
+                problems.add("unknown_id", f"« changes.{key} » : lieu inconnu « {site_id} ».")
+    for i, item in enumerate(changes.get("moved", []), start=1):
+        if isinstance(item, dict) and item.get("site_id") not in known | added_ids:
+            problems.add(
+                "unknown_id", f"« changes.moved » n°{i} : lieu inconnu « {item.get('site_id')} »."
+            )
+    communes = set(territory.communes.index)
+    for i, item in enumerate(changes.get("added", []), start=1):
+        code = item.get("code_insee") if isinstance(item, dict) else None
+        if isinstance(code, str) and code not in communes:
+            problems.add(
+                "unknown_code", f"« changes.added » n°{i} : code INSEE {code} hors de la Sarthe."
+            )
+
+
 def check_against_territory(scenario: Scenario, territory: Territory) -> None:
     """Check a scenario's ids and codes against the territory, listing every problem.
 
@@ -312,28 +344,12 @@ def check_against_territory(scenario: Scenario, territory: Territory) -> None:
     geo.errors.DataValidationError
     """
     problems = ProblemCollector(scenario.name)
-    known = set(territory.sites["site_id"])
-    for key in ("removed", "forced", "excluded"):
-        for site_id in getattr(scenario.changes, key):
-            if site_id not in known:
-                problems.add("unknown_id", f"« changes.{key} » : lieu inconnu « {site_id} ».")
-    for i, item in enumerate(scenario.changes.moved, start=1):
-        if item["site_id"] not in known:
-            problems.add(
-                "unknown_id", f"« changes.moved » n°{i} : lieu inconnu « {item['site_id']} »."
-            )
-    communes = set(territory.communes.index)
-    for i, item in enumerate(scenario.changes.added, start=1):
-        code = item.get("code_insee")
-        if code is not None and code not in communes:
-            problems.add(
-                "unknown_code", f"« changes.added » n°{i} : code INSEE {code} hors de la Sarthe."
-            )
+    _territory_problems(scenario.changes.to_dict(), territory, problems)
     problems.raise_if_any()
 
 
-def read_scenario_json(path: Path | str) -> Scenario:
-    """Read and validate a scenario exported as JSON."""
+def read_scenario_json(path: Path | str, territory: Territory | None = None) -> Scenario:
+    """Read and validate a scenario exported as JSON (against ``territory`` if given)."""
     path = Path(path)
     problems = ProblemCollector(path.name)
     try:
@@ -344,7 +360,7 @@ def read_scenario_json(path: Path | str) -> Scenario:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         problems.add("malformed_json", f"JSON illisible : {exc}.")
         problems.raise_if_any()
-    return scenario_from_dict(data, path.name)
+    return scenario_from_dict(data, path.name, territory)
 
 
 # --- the store ----------------------------------------------------------------------------

@@ -302,6 +302,9 @@ def build_territory(user: UserFiles | None = None) -> Territory:
             )
         all_sites = pd.concat([kept, user_sites], ignore_index=True)
         vintages["user_sites"] = f"fichier fourni ({Path(user.sites).name})"
+        if user.replace_sites:
+            for site_type in set(user_sites["site_type"]) & set(vintages):
+                vintages[site_type] = f"fichier fourni ({Path(user.sites).name})"
         sources["user_sites"] = {
             "label": "Lieux fournis par l'utilisateur",
             "publisher": Path(user.sites).name,
@@ -368,10 +371,14 @@ def build_territory(user: UserFiles | None = None) -> Territory:
         f"Mairies : {len(fixed)} points publiés tombaient dans une autre commune ; ils sont "
         "remplacés par un point dans la bonne commune (emplacement approximatif)."
     )
-    warnings.append(
-        "Permanences des conseillers numériques : liste ANCT de 2022, à mettre à jour avec "
-        "le fichier actuel des conseillers (option --sites)."
-    )
+    if (all_sites["site_type"] == "cnfs_permanence").any() and not (
+        all_sites.loc[all_sites["site_type"] == "cnfs_permanence", "vintage"]
+        == "fourni par l'utilisateur"
+    ).all():
+        warnings.append(
+            "Permanences des conseillers numériques : liste ANCT de 2022, à mettre à jour avec "
+            "le fichier actuel des conseillers (page Données ou option --sites)."
+        )
 
     table = communes.join(values).join(fibre_table)
     if indicators is not None:

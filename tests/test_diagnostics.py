@@ -147,3 +147,9 @@ def test_unreachable_communes_rank_first():
         1.0,
     )
     assert flags["underserved_score"].idxmax() == "c"
+
+
+def test_outdated_fibre_weight_is_announced(territory):
+    weights = default_weights(fibre_outdated=True).with_weight("fibre_share", 0.2)
+    diagnosis = diagnose(territory, DiagnosisSettings(need_weights=weights))
+    assert any("Attention : la couche fibre obsolète" in note for note in diagnosis.notes)

@@ -190,3 +190,34 @@ def test_scenario_checked_against_territory(territory):
         check_against_territory(scenario, territory)
     assert [p.code for p in info.value.problems] == ["unknown_id", "unknown_id"]
     check_against_territory(_scenario(added=[LOUE]), territory)
+
+
+def test_moved_site_changes_commune_and_epci(territory):
+    sable = territory.sites[
+        (territory.sites["site_type"] == "cnfs_permanence")
+        & (territory.sites["code_insee"] == "72264")
+    ]["site_id"].iloc[0]
+    _, diagnosis = evaluate(
+        territory,
+        _scenario(moved=[{"site_id": sable, "lon": LOUE["lon"], "lat": LOUE["lat"]}]),
+    )
+    assert diagnosis.offer.sites.set_index("site_id").at[sable, "code_insee"] == "72168"
+    assert diagnosis.by_epci.loc["CC LBN Communauté", "advisors"] == 2
+    assert diagnosis.by_epci.loc["CC du Pays Sabolien", "advisors"] == 1
+
+
+def test_import_lists_format_and_territory_problems_together(territory):
+    data = {
+        "name": "Mauvais",
+        "changes": {
+            "moved": [
+                {"site_id": "cnfs-nope", "lon": 2.35, "lat": 48.85},
+                {"site_id": "cnfs-absent", "lon": 0.2, "lat": 48.0},
+            ],
+            "removed": ["fs-000"],
+        },
+    }
+    with pytest.raises(DataValidationError) as info:
+        scenario_from_dict(data, "mauvais.json", territory)
+    codes = sorted(p.code for p in info.value.problems)
+    assert codes == ["outside_area", "unknown_id", "unknown_id", "unknown_id"]

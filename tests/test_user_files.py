@@ -270,3 +270,13 @@ def test_half_filled_coordinates_are_refused(tmp_path):
     )
     assert [(p.code, p.row) for p in error.problems] == [("missing_value", 1), ("missing_value", 2)]
     assert "une seule des deux" in error.problems[0].message
+
+
+def test_replaced_advisor_list_is_not_called_outdated(tmp_path):
+    path = _write(
+        tmp_path / "cn.csv",
+        "nom,type,code_insee,nb_conseillers\nPermanence A,conseiller numérique,72181,3\n",
+    )
+    territory = build_territory(UserFiles(sites=path, replace_sites=True))
+    assert not any(w.startswith("Permanences des conseillers") for w in territory.warnings)
+    assert territory.vintages["cnfs_permanence"] == "fichier fourni (cn.csv)"
