@@ -30,6 +30,7 @@ from geo.formatting import format_date_fr, format_number_fr, format_percent_fr
 from geo.maps import commune_map
 from geo.print_maps import PrintMapSpec, format_source_line, render_print_map
 from geo.report import Cover, KeyFigures, MapPage, TablePage, TextSection, build_pack
+from geo.sites import SITE_TYPES
 from geo.socio import INDICATORS
 from geo.territory import Territory
 from geo.travel_time import TravelModel
@@ -442,12 +443,15 @@ def export(
     layers = data_layers(territory, view)
     if mobile is not None:
         mobile.schedule_csv(out_dir / f"{stem}-tournees.csv")
+    site_drop = ("lon", "lat", "opening_hours_json")
     written = [
-        exports.export_csv_fr(layers["communes"], out_dir / f"{stem}-communes.csv"),
-        exports.export_csv_fr(layers["sites_ouverts"], out_dir / f"{stem}-sites.csv"),
-        exports.export_csv_fr(view.diagnosis.by_epci, out_dir / f"{stem}-epci.csv"),
+        exports.export_csv_fr(_csv_table(layers["communes"]), out_dir / f"{stem}-communes.csv"),
         exports.export_csv_fr(
-            pd.DataFrame(view.diagnosis.zones.drop(columns="geometry")),
+            _csv_table(layers["sites_ouverts"], site_drop), out_dir / f"{stem}-sites.csv"
+        ),
+        exports.export_csv_fr(_csv_table(view.diagnosis.by_epci), out_dir / f"{stem}-epci.csv"),
+        exports.export_csv_fr(
+            _csv_table(view.diagnosis.zones, ("geometry", "code_insee")),
             out_dir / f"{stem}-zones.csv",
         ),
     ]
@@ -458,6 +462,95 @@ def export(
     if mobile is not None:
         written.append(out_dir / f"{stem}-tournees.csv")
     return [*written, scenario_json]
+
+
+#: French headers of the CSV exports (staff open them in Excel); GeoPackage layers keep
+#: the code names, which GIS users script against.
+CSV_HEADERS_FR: dict[str, str] = {
+    "code_insee": "code_insee",
+    "name": "nom",
+    "epci_siren": "siren_epci",
+    "epci_name": "epci",
+    "epci_type": "type_epci",
+    "arrondissement": "arrondissement",
+    "canton": "canton",
+    "area_km2": "superficie_km2",
+    "population": "population_2022",
+    "population_2021": "population_2021",
+    "median_income_eur": "revenu_median_uc_2021_eur",
+    "poverty_rate_pct": "taux_pauvrete_2021_pct",
+    "unemployment_rate_pct": "taux_chomage_15_64_2021_pct",
+    "outside_working_age_pct": "part_moins_15_et_65_plus_2021_pct",
+    "ifn_global": "ifn_2020_score_global",
+    "ifn_access_information": "ifn_2020_acces_information",
+    "ifn_access_interfaces": "ifn_2020_acces_interfaces",
+    "ifn_skills_administrative": "ifn_2020_competences_administratives",
+    "ifn_skills_digital": "ifn_2020_competences_numeriques",
+    "ifn_global_access": "ifn_2020_global_acces",
+    "ifn_global_skills": "ifn_2020_global_competences",
+    "density_level": "grille_densite_niveau",
+    "density_label": "grille_densite",
+    "density_group": "type_espace",
+    "aav_category": "categorie_aav",
+    "aav_label": "categorie_aav_libelle",
+    "aav_code": "code_aav",
+    "aav_name": "aire_attraction",
+    "fibre_premises": "fibre_locaux",
+    "fibre_connectable": "fibre_locaux_raccordables",
+    "fibre_share": "fibre_part_raccordable",
+    "density_per_km2": "densite_hab_km2",
+    "quality_note": "valeurs_imputees_ou_estimees",
+    "need_index": "indice_besoin",
+    "persons_in_need": "personnes_en_besoin_ponderees",
+    "nearest_site_id": "lieu_le_plus_proche",
+    "travel_time_min": "temps_trajet_min",
+    "n_sites_within": "lieux_sous_le_seuil",
+    "fca_ratio": "conseillers_accessibles_pour_10000_hab",
+    "underserved": "mal_desservie",
+    "underserved_reason": "motif",
+    "zone_id": "zone",
+    "site_id": "identifiant",
+    "site_type": "type",
+    "n_advisors": "conseillers",
+    "advisors": "conseillers_ou_equivalents",
+    "opening_hours": "horaires",
+    "public_internet": "acces_internet_public",
+    "source": "source",
+    "vintage": "millesime",
+    "location_note": "remarque_emplacement",
+    "rank": "rang",
+    "n_communes": "communes",
+    "priority_score": "score_priorite",
+    "mean_travel_time_min": "temps_moyen_min",
+    "median_travel_time_min": "temps_median_min",
+    "p90_travel_time_min": "temps_9e_decile_min",
+    "dominant_density": "densite_dominante",
+    "epci": "epci",
+    "communes": "liste_communes",
+    "share_within_threshold": "part_sous_le_seuil",
+    "need_share_within_threshold": "part_besoin_sous_le_seuil",
+    "advisors_per_10000": "conseillers_pour_10000_hab",
+    "fca_ratio_mean": "conseillers_accessibles_moyen",
+    "inhabitants_per_advisor": "habitants_par_conseiller",
+    "need_per_advisor": "besoin_par_conseiller",
+    "need_share": "part_du_besoin",
+    "advisor_share": "part_des_conseillers",
+    "balance": "equilibre_conseillers_besoin",
+}
+
+
+def _csv_table(frame: pd.DataFrame, drop: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A table for French Excel: French headers, French site types, lists as text."""
+    table = pd.DataFrame(frame.drop(columns=[c for c in drop if c in frame.columns]))
+    if "site_type" in table:
+        table["site_type"] = table["site_type"].map(SITE_TYPES).fillna(table["site_type"])
+    for column in table.columns:
+        if table[column].map(lambda v: isinstance(v, list)).any():
+            table[column] = table[column].map(
+                lambda v: ", ".join(map(str, v)) if isinstance(v, list) else v
+            )
+    table.index.names = [CSV_HEADERS_FR.get(n, n) if n else n for n in table.index.names]
+    return table.rename(columns=CSV_HEADERS_FR)
 
 
 def _slug(text: str) -> str:

@@ -72,7 +72,10 @@ def test_pack_sections_and_data_exports(territory, views, tmp_path):
     files = export("csv", territory, plan, tmp_path)
     communes = read_csv_fr(files[0], dtype={"code_insee": str})
     assert len(communes) == 352
-    assert communes["population"].sum() == 566_733
+    assert communes["population_2022"].sum() == 566_733
+    assert {"code_insee", "nom", "epci", "temps_trajet_min", "indice_besoin"} <= set(communes)
+    sites = read_csv_fr(files[1])
+    assert set(sites["type"]) == {"Permanence conseiller numérique", "Mairie"}
     scenario = json.loads(files[-1].read_text(encoding="utf-8"))
     assert scenario["changes"]["added"][0]["site_id"] == "new-loue"
     with pytest.raises(ValueError, match="Export inconnu"):
