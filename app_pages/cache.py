@@ -171,8 +171,12 @@ def mobile_for(
     half_days: int,
     model: TravelModel,
     bases: tuple[str, ...] | None = None,
+    saturday: bool = False,
+    forced: tuple[str, ...] = (),
 ) -> MobileResult:
     """Mobile programme on top of a scenario's fixed sites (advisors at ``bases``, or all)."""
     _, diagnosis = scenario_evaluation(_territory, territory_key, scenario_json, model)
-    advisors = default_advisors(diagnosis, half_days, bases)
-    return plan_for_diagnosis(_territory, diagnosis, settings=settings, advisors=advisors)
+    advisors = default_advisors(diagnosis, half_days, bases, saturday)
+    return plan_for_diagnosis(
+        _territory, diagnosis, settings=settings, advisors=advisors, forced=forced
+    )

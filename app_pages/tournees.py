@@ -20,7 +20,7 @@ from app_pages.common import (
     travel_model_banner,
 )
 from equity.mobile import MobileSettings
-from equity.mobile_programme import advisor_bases
+from equity.mobile_programme import advisor_bases, host_candidates
 from equity.underserved import UNDERSERVED_COLORS, underserved_category
 from geo.formatting import format_number_fr
 
@@ -67,6 +67,15 @@ with st.sidebar:
         placeholder="Choisir des bases",
         help="Une tournée par base retenue ; une commune à plusieurs permanences n'a qu'une base.",
     )
+    saturday = st.checkbox("Tournées aussi le samedi (marchés)", value=False)
+    hosts = host_candidates(territory)
+    host_labels = dict(zip(hosts.index, hosts["name"], strict=True))
+    forced = st.multiselect(
+        "Arrêts imposés (marché, lieu choisi…)",
+        list(host_labels),
+        format_func=host_labels.get,
+        placeholder="Aucun",
+    )
 if not mobile_bases:
     st.warning("Choisissez au moins une base de conseiller itinérant.")
     st.stop()
@@ -87,6 +96,8 @@ with st.spinner("Choix des arrêts et construction des tournées…"):
             half_days,
             model,
             tuple(mobile_bases),
+            saturday,
+            tuple(forced),
         )
     except ValueError as exc:
         st.error(str(exc))

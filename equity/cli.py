@@ -397,8 +397,14 @@ def cmd_mobile(args: argparse.Namespace) -> int:
         max_drive_min=args.max_drive_min,
         cost_per_km_eur=args.cost_per_km,
     )
-    advisors = default_advisors(diagnosis, args.half_days)
-    result = plan_for_diagnosis(territory, diagnosis, settings=settings, advisors=advisors)
+    advisors = default_advisors(diagnosis, args.half_days, saturday=args.saturday)
+    result = plan_for_diagnosis(
+        territory,
+        diagnosis,
+        settings=settings,
+        advisors=advisors,
+        forced=tuple(args.force_stop),
+    )
     if args.csv:
         result.schedule_csv(args.csv)
         print(f"Écrit : {args.csv}")
@@ -514,6 +520,10 @@ def build_parser() -> argparse.ArgumentParser:
     mob.add_argument("--stops", type=int, default=DEFAULT_N_STOPS, help="nombre d'arrêts")
     mob.add_argument("--short-drive-min", type=float, default=10.0, help="trajet court (min)")
     mob.add_argument("--cost-per-km", type=float, default=0.35, help="coût par km (€)")
+    mob.add_argument("--saturday", action="store_true", help="tournées aussi le samedi (marchés)")
+    mob.add_argument(
+        "--force-stop", nargs="*", default=[], metavar="ID", help="lieux imposés comme arrêts"
+    )
     mob.add_argument("--json", metavar="OUT", help="écrire le résultat JSON (« - » : sortie)")
     mob.add_argument("--csv", type=Path, help="planning au format CSV (Excel français)")
     mob.set_defaults(func=cmd_mobile)

@@ -64,6 +64,15 @@ from geo.opening_hours import WEEKDAYS_FR, WeeklyHours, format_fr, from_json
 HALF_DAYS: tuple[str, str] = ("matin", "après-midi")
 #: Frequency of a stop → period in weeks.
 FREQUENCY_PERIOD_WEEKS: dict[str, int] = {"weekly": 1, "fortnightly": 2, "monthly": 4}
+#: Display names of the host kinds (the kinds themselves are plain ASCII keys).
+KIND_FR: dict[str, str] = {
+    "mairie": "mairie",
+    "bibliotheque": "bibliothèque",
+    "france_services": "France services",
+    "marche": "marché",
+    "structure": "structure d'inclusion",
+    "autre": "autre lieu",
+}
 FREQUENCY_FR: dict[str, str] = {
     "weekly": "chaque semaine",
     "fortnightly": "une semaine sur deux",
@@ -1054,6 +1063,7 @@ class MobileResult:
         numeric = table.select_dtypes("number").columns.difference(["week", "order"])
         table[numeric] = table[numeric].round(1)
         table["frequency"] = table["frequency"].map(FREQUENCY_FR)
+        table["kind"] = table["kind"].map(KIND_FR).fillna(table["kind"])
         table.rename(columns=SCHEDULE_COLUMNS_FR).to_csv(
             path, sep=";", decimal=",", encoding="utf-8-sig", index=False
         )

@@ -63,9 +63,15 @@ def advisor_bases(diagnosis: Diagnosis) -> gpd.GeoDataFrame:
 
 
 def default_advisors(
-    diagnosis: Diagnosis, half_days_per_week: int = 2, bases: tuple[str, ...] | None = None
+    diagnosis: Diagnosis,
+    half_days_per_week: int = 2,
+    bases: tuple[str, ...] | None = None,
+    saturday: bool = False,
 ) -> list[Advisor]:
-    """One mobile advisor per base of :func:`advisor_bases` (or of the given base ids)."""
+    """One mobile advisor per base of :func:`advisor_bases` (or of the given base ids).
+
+    Advisors go out Monday to Friday, and on Saturday too when ``saturday`` (markets).
+    """
     sites = advisor_bases(diagnosis)
     if bases is not None:
         sites = sites[sites["site_id"].isin(bases)]
@@ -75,6 +81,7 @@ def default_advisors(
             name=f"Itinérant — {name}",
             base_id=site_id,
             half_days_per_week=half_days_per_week,
+            available_days=WEEKDAYS_FR[:6] if saturday else WEEKDAYS_FR[:5],
         )
         for site_id, name in zip(sites["site_id"], sites["name"], strict=True)
     ]

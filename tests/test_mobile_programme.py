@@ -80,3 +80,30 @@ def test_cli_mobile_json_and_csv(tmp_path):
     raw = csv.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and b";" in raw.splitlines()[0]
     assert main(["mobile", "--session-hours", "9"]) == 2
+
+
+def test_saturday_market_forced_as_stop(tmp_path):
+    sites = tmp_path / "marches.csv"
+    sites.write_text(
+        "id;nom;type;code_insee;jour_de_marche\nm1;Marché de Loué;marché;72168;samedi\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "m.json"
+    code = main(
+        [
+            "mobile",
+            "--sites",
+            str(sites),
+            "--saturday",
+            "--force-stop",
+            "user-m1",
+            "--stops",
+            "3",
+            "--json",
+            str(out),
+        ]
+    )
+    assert code == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    market = next(s for s in data["stops"] if s["stop_id"] == "user-m1")
+    assert market["scheduled"] and market["day"] == "samedi" and market["half_day"] == "matin"
