@@ -107,7 +107,9 @@ gain = result.coverage_gain
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Arrêts programmés", f"{int(result.stops['scheduled'].sum())} / {len(result.stops)}")
 c2.metric(
-    f"Habitants à moins de {short_drive} min d'un arrêt", format_number_fr(gain["population"])
+    "Habitants desservis",
+    format_number_fr(gain["population"]),
+    help=f"Habitants des communes mal desservies à moins de {short_drive} min d'un arrêt.",
 )
 c3.metric("Kilomètres par an", format_number_fr(result.km_per_year))
 c4.metric("Frais de véhicule par an", f"{format_number_fr(result.cost_eur_per_year)} €")
