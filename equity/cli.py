@@ -40,6 +40,7 @@ from equity.reporting import (
     view_scenario,
 )
 from equity.scenarios import (
+    Scenario,
     ScenarioStore,
     ScenarioStoreError,
     check_against_territory,
@@ -265,17 +266,22 @@ def cmd_scenario(args: argparse.Namespace) -> int:
     return 0
 
 
+def _scenario_from_args(args: argparse.Namespace, territory: Territory) -> Scenario:
+    """The saved scenario named by ``--scenario`` (checked), else the current situation."""
+    if not args.scenario:
+        return current_situation({"threshold_min": args.threshold})
+    scenario = ScenarioStore(args.db).load(args.scenario)
+    check_against_territory(scenario, territory)
+    return scenario
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     territory = load_from_args(args)
-    if args.scenario:
-        scenario = ScenarioStore(args.db).load(args.scenario)
-        check_against_territory(scenario, territory)
-        view = view_scenario(territory, scenario)
-        reference = view_scenario(territory, current_situation(scenario.parameters))
-    else:
-        view = reference = view_scenario(
-            territory, current_situation({"threshold_min": args.threshold})
-        )
+    scenario = _scenario_from_args(args, territory)
+    view = view_scenario(territory, scenario)
+    reference = (
+        view_scenario(territory, current_situation(scenario.parameters)) if args.scenario else view
+    )
     mobile = (
         plan_for_diagnosis(territory, view.diagnosis)
         if args.what in ("pack", "gpkg", "csv") or args.map == "mobile"
@@ -384,11 +390,7 @@ def cmd_recommend(args: argparse.Namespace) -> int:
 
 def cmd_mobile(args: argparse.Namespace) -> int:
     territory = load_from_args(args)
-    if args.scenario:
-        scenario = ScenarioStore(args.db).load(args.scenario)
-        check_against_territory(scenario, territory)
-    else:
-        scenario = current_situation({"threshold_min": args.threshold})
+    scenario = _scenario_from_args(args, territory)
     _, diagnosis = evaluate(territory, scenario)
     settings = MobileSettings(
         n_stops=args.stops,
