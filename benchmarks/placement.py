@@ -36,12 +36,13 @@ sys.path.insert(0, str(ROOT))
 from equity.diagnostics import diagnose  # noqa: E402
 from equity.placement import OBJECTIVES, PlacementSettings, solve_placement  # noqa: E402
 from equity.recommend import PlacementInputs, placement_inputs  # noqa: E402
+from geo import defaults  # noqa: E402
 from geo.territory import load_territory  # noqa: E402
 
-DETOUR = 1.3
-SPEED_KMH = 60.0
-K = 20
-THRESHOLD_MIN = 20.0
+DETOUR = defaults.CIRCUITY
+SPEED_KMH = defaults.SPEED_KMH
+K = defaults.NEW_SITES
+THRESHOLD_MIN = defaults.THRESHOLD_MIN
 SCALE_DEMAND, SCALE_CANDIDATES, SCALE_EXISTING = 10_000, 400, 40
 MEDIAN_DEMAND = 1_500
 SEED = 72

@@ -6,7 +6,7 @@ that a request gives the same result whichever way it is made. Units are in the 
 
 from __future__ import annotations
 
-__all__ = [
+__all__ = [  # noqa: RUF022 (new names appended at the end to ease merges)
     "ACCESS_SPEED_KMH",
     "ADVISOR_COST_EUR",
     "BORDER_KM",
@@ -28,6 +28,9 @@ __all__ = [
     "SPEED_KMH",
     "THRESHOLD_MIN",
     "ZONE_DIAMETER_KM",
+    "NEW_SITES",
+    "SENSITIVITY_THRESHOLDS_MIN",
+    "CAPACITY_MIP_REL_GAP",
 ]
 
 #: Code of the département loaded when none is chosen.
@@ -79,3 +82,11 @@ MOBILE_MAX_DRIVE_MIN: float = 60.0
 
 #: User files larger than this are refused before parsing.
 MAX_USER_FILE_BYTES: int = 50 * 1024 * 1024
+
+#: Placement: number of new sites asked for by default (one advisor each unless set).
+NEW_SITES: int = 20
+#: Placement: thresholds compared by the threshold-sensitivity analysis.
+SENSITIVITY_THRESHOLDS_MIN: tuple[float, ...] = (15.0, 20.0, 30.0)
+#: Placement: relative MIP gap of the capacity model's stages (massive near-ties make
+#: MIP_REL_GAP take minutes on Sarthe; this is HiGHS' own default).
+CAPACITY_MIP_REL_GAP: float = 1e-4

@@ -17,6 +17,7 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, OptimizeResult, milp
 
+from equity.placement.problem import Instance
 from geo import defaults
 
 __all__ = [
@@ -25,6 +26,8 @@ __all__ = [
     "chosen_from",
     "deadline_share",
     "forbid_selection",
+    "instance_model",
+    "instance_selection_rows",
     "rows_block",
     "selection_model",
     "selection_rows",
@@ -179,6 +182,21 @@ def selection_model(
     integrality = np.concatenate([np.ones(n_y), np.zeros(n_extra)])
     c = np.concatenate([np.zeros(n_y), c_extra])
     return MilpModel(c, integrality, lb, ub, rows, n_y)
+
+
+def instance_selection_rows(inst: Instance, n_vars: int) -> list[Rows]:
+    """Selection rows of a placement run: exactly ``k`` new sites and the group limits."""
+    groups = np.array(inst.cand_group, dtype=object)
+    return selection_rows(
+        len(inst.candidates), n_vars, inst.k, inst.k, groups, inst.group_min, inst.group_max
+    )
+
+
+def instance_model(inst: Instance, c_extra: np.ndarray, ub_extra: np.ndarray) -> MilpModel:
+    """A placement run's candidate binaries and selection rows, then continuous variables."""
+    n_c = len(inst.candidates)
+    rows = instance_selection_rows(inst, n_c + len(c_extra))
+    return selection_model(inst.forced, c_extra, ub_extra, rows, n_c)
 
 
 def forbid_selection(model: MilpModel, chosen: np.ndarray, forced: np.ndarray) -> None:

@@ -12,7 +12,6 @@ import pytest
 from equity.placement import (
     PlacementInfeasible,
     PlacementSettings,
-    _prepare,
     greedy_placement,
     residual_need,
     robustness,
@@ -20,6 +19,7 @@ from equity.placement import (
     threshold_sensitivity,
     trade_off_curve,
 )
+from equity.placement.problem import prepare_instance
 
 THRESHOLD = 15.0
 
@@ -38,7 +38,7 @@ def random_instance(seed: int, n: int = 12, n_cand: int = 8, n_exist: int = 2):
     return times, weight, population, existing, group
 
 
-def brute_force(times, weight, existing, candidates, k, value):
+def brute_force(times, existing, candidates, k, value):
     """Best value of ``value(open_columns)`` over all k-subsets of candidates."""
     results = []
     for combo in itertools.combinations(candidates, k):
@@ -66,7 +66,7 @@ def test_coverage_exact_equals_brute_force(seed, k):
     settings = PlacementSettings(k=k, threshold_min=THRESHOLD, objective="coverage")
     res = solve_placement(times, weight, population, existing, group, settings)
     cands = [c for c in times.columns if c not in existing.index]
-    best = max(v for v, _ in brute_force(times, weight, existing, cands, k, covered_need(weight)))
+    best = max(v for v, _ in brute_force(times, existing, cands, k, covered_need(weight)))
     assert res.solver["method"] == "milp"
     assert res.objective_value == pytest.approx(best)
     assert res.coverage_after["need"] == pytest.approx(best)
@@ -84,9 +84,7 @@ def test_median_exact_equals_brute_force(seed, k):
     penalty = 2 * finite.max() + 1
     cost = median_cost(weight)
     cands = [c for c in times.columns if c not in existing.index]
-    best = min(
-        v for v, _ in brute_force(times, weight, existing, cands, k, lambda t: cost(t, penalty))
-    )
+    best = min(v for v, _ in brute_force(times, existing, cands, k, lambda t: cost(t, penalty)))
     assert res.objective_value == pytest.approx(best, rel=1e-9)
     greedy = greedy_placement(times, weight, population, existing, group, settings)
     assert greedy.objective_value >= best - 1e-6
@@ -146,7 +144,7 @@ def test_constrained_coverage_equals_brute_force():
     cands = [c for c in times.columns if c not in existing.index and c != "c4"]
     feasible = [
         (v, combo)
-        for v, combo in brute_force(times, weight, existing, cands, 3, covered_need(weight))
+        for v, combo in brute_force(times, existing, cands, 3, covered_need(weight))
         if "c1" in combo and (group[list(combo)] == "g2").sum() >= 2
     ]
     assert res.objective_value == pytest.approx(max(v for v, _ in feasible))
@@ -243,7 +241,7 @@ def test_residual_equals_brute_force_on_small_instances():
         times, weight, population, existing, group = random_instance(seed)
         settings = PlacementSettings(k=2, threshold_min=15.0)
         res = solve_placement(times, weight, population, existing, group, settings)
-        inst = _prepare(times, weight, population, existing, group, settings)
+        inst = prepare_instance(times, weight, population, existing, group, settings)
         residual = residual_need(inst, inst.capacity_per_advisor()) + 0.05 * inst.weight
         t = inst.times[:, inst.candidates]
         # With 8 candidates every one is "near": unreachable demand pays the penalty time.
