@@ -28,6 +28,14 @@ __all__ = [
     "SPEED_KMH",
     "THRESHOLD_MIN",
     "ZONE_DIAMETER_KM",
+    "MOBILE_SHORT_DRIVE_MIN",
+    "MOBILE_MAX_STOPS_PER_HALF_DAY",
+    "MOBILE_WEEKS_IN_CYCLE",
+    "MOBILE_WORKING_WEEKS_PER_YEAR",
+    "MOBILE_COST_PER_KM_EUR",
+    "MOBILE_AVG_SPEED_KMH",
+    "MOBILE_MORNING",
+    "MOBILE_AFTERNOON",
 ]
 
 #: Code of the département loaded when none is chosen.
@@ -79,3 +87,20 @@ MOBILE_MAX_DRIVE_MIN: float = 60.0
 
 #: User files larger than this are refused before parsing.
 MAX_USER_FILE_BYTES: int = 50 * 1024 * 1024
+
+#: Mobile sessions: a commune is reached by a stop within this driving time.
+MOBILE_SHORT_DRIVE_MIN: float = 10.0
+#: Mobile sessions: most sessions in one half-day (visiting orders are enumerated).
+MOBILE_MAX_STOPS_PER_HALF_DAY: int = 3
+#: Mobile sessions: length of the planning cycle (a multiple of 4 weeks).
+MOBILE_WEEKS_IN_CYCLE: int = 4
+#: Mobile sessions: weeks with sessions per year (yearly km = cycle km × this / cycle weeks).
+MOBILE_WORKING_WEEKS_PER_YEAR: int = 47
+#: Mobile sessions: vehicle cost per kilometre.
+MOBILE_COST_PER_KM_EUR: float = 0.35
+#: Mobile sessions: speed turning driving minutes into km when no distance matrix is given.
+MOBILE_AVG_SPEED_KMH: float = 50.0
+#: Mobile sessions: morning window ("HH:MM", "HH:MM"), driving included.
+MOBILE_MORNING: tuple[str, str] = ("09:00", "12:30")
+#: Mobile sessions: afternoon window ("HH:MM", "HH:MM"), driving included.
+MOBILE_AFTERNOON: tuple[str, str] = ("13:30", "17:30")
