@@ -54,7 +54,6 @@ when the solver returns no solution, and a test oracle.
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -63,7 +62,21 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
+
+from equity.placement.covering import covering_model
+from equity.placement.milp import (
+    MilpModel,
+    Rows,
+    chosen_from,
+    deadline_share,
+    forbid_selection,
+    rows_block,
+    selection_model,
+    selection_rows,
+    solve_status,
+)
+from geo import defaults
+from geo.jsonio import to_jsonable
 
 Objective = Literal["residual", "capacity", "coverage", "median", "balanced"]
 OBJECTIVES: tuple[str, ...] = ("residual", "capacity", "coverage", "median", "balanced")
@@ -72,8 +85,6 @@ RESIDUAL_FLOOR = 0.05
 #: Candidates considered for each demand point's residual need (nearest first).
 RESIDUAL_NEAREST = 40
 
-# HiGHS' default relative gap (1e-4) is not "exact" for totals of ~10^5 persons.
-MIP_REL_GAP = 1e-7
 # The capacity model is a capacitated location problem with massive near-ties; proving
 # 1e-7 takes minutes on Sarthe, so its stages stop at HiGHS' default relative gap.
 CAPACITY_REL_GAP = 1e-4
@@ -127,7 +138,7 @@ class PlacementSettings:
     """
 
     k: int = 20
-    threshold_min: float = 20.0
+    threshold_min: float = defaults.THRESHOLD_MIN
     objective: Objective = "residual"
     capacity_per_advisor: float | None = None
     advisors_per_site: int = 1
@@ -135,11 +146,11 @@ class PlacementSettings:
     max_per_group: int | dict[str, int] | None = None
     forced: tuple[str, ...] = ()
     excluded: tuple[str, ...] = ()
-    cost_per_advisor_eur: float = 50_000.0
-    cofunding_per_advisor_eur: float = 25_000.0
+    cost_per_advisor_eur: float = defaults.ADVISOR_COST_EUR
+    cofunding_per_advisor_eur: float = defaults.COFUNDING_PER_ADVISOR_EUR
     max_net_budget_eur: float | None = None
     max_time_min: float | None = None
-    time_limit_s: float = 30.0
+    time_limit_s: float = defaults.SOLVER_TIME_LIMIT_S
 
 
 @dataclass
@@ -194,7 +205,7 @@ class PlacementResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready representation (``inf``/NaN become ``None``)."""
-        return _jsonable(
+        return to_jsonable(
             {
                 "chosen": self.chosen,
                 "explanation": self.explanation.to_dict(orient="records"),
@@ -241,7 +252,7 @@ class RobustnessResult:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready representation."""
-        return _jsonable(
+        return to_jsonable(
             {
                 "lost_sites": self.lost_sites,
                 "lost_coverage": self.lost_coverage.reset_index(names="demand_id").to_dict(
@@ -254,24 +265,6 @@ class RobustnessResult:
                 "resolved": self.resolved.to_dict(),
             }
         )
-
-
-def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple | np.ndarray):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.bool_ | bool):
-        return bool(obj)
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, float | np.floating):
-        return float(obj) if math.isfinite(obj) else None
-    if obj is None or isinstance(obj, int | str):
-        return obj
-    if pd.isna(obj):
-        return None
-    return str(obj)
 
 
 def _eur(x: float) -> str:
@@ -478,117 +471,42 @@ def _prepare(
 # --------------------------------------------------------------------------- MILP plumbing
 
 
-@dataclass
-class _Model:
-    """A MILP whose first ``n_y`` variables are the candidate-site binaries."""
-
-    c: np.ndarray
-    integrality: np.ndarray
-    lb: np.ndarray
-    ub: np.ndarray
-    rows: list[tuple[sparse.csr_array, np.ndarray, np.ndarray]]
-    n_y: int
-    constant: float = 0.0
-
-    def add_row(self, coef: np.ndarray, lo: float, hi: float) -> None:
-        self.rows.append((sparse.csr_array(coef.reshape(1, -1)), np.array([lo]), np.array([hi])))
-
-    def solve(
-        self, deadline: float, c: np.ndarray | None = None, gap: float = MIP_REL_GAP
-    ) -> tuple[Any, float]:
-        a = sparse.vstack([r[0] for r in self.rows], format="csr")
-        lo = np.concatenate([r[1] for r in self.rows])
-        hi = np.concatenate([r[2] for r in self.rows])
-        start = time.perf_counter()
-        res = milp(
-            self.c if c is None else c,
-            integrality=self.integrality,
-            bounds=Bounds(self.lb, self.ub),
-            constraints=LinearConstraint(a, lo, hi),
-            options={
-                "time_limit": max(deadline - time.perf_counter(), 0.05),
-                "mip_rel_gap": gap,
-            },
-        )
-        return res, time.perf_counter() - start
-
-
-def _site_rows(inst: _Instance, n_vars: int) -> list[tuple[sparse.csr_array, Any, Any]]:
+def _site_rows(inst: _Instance, n_vars: int) -> list[Rows]:
     """Rows on the candidate binaries: exactly ``k`` sites and the group limits."""
-    n_c = len(inst.candidates)
-    rows = []
-    coef = np.zeros(n_vars)
-    coef[:n_c] = 1.0
-    rows.append((sparse.csr_array(coef.reshape(1, -1)), np.array([inst.k]), np.array([inst.k])))
     groups = np.array(inst.cand_group, dtype=object)
-    for g in sorted(set(inst.group_min) | set(inst.group_max)):
-        coef = np.zeros(n_vars)
-        coef[:n_c] = groups == g
-        lo = inst.group_min.get(g, 0)
-        hi = inst.group_max.get(g, n_c)
-        rows.append((sparse.csr_array(coef.reshape(1, -1)), np.array([lo]), np.array([hi])))
-    return rows
+    return selection_rows(
+        len(inst.candidates), n_vars, inst.k, inst.k, groups, inst.group_min, inst.group_max
+    )
 
 
-def _base_model(inst: _Instance, n_extra: int, c_extra: np.ndarray, ub_extra: np.ndarray) -> _Model:
+def _base_model(
+    inst: _Instance, n_extra: int, c_extra: np.ndarray, ub_extra: np.ndarray
+) -> MilpModel:
     n_c = len(inst.candidates)
-    n_vars = n_c + n_extra
-    lb = np.zeros(n_vars)
-    lb[inst.forced] = 1.0
-    ub = np.concatenate([np.ones(n_c), ub_extra])
-    integrality = np.concatenate([np.ones(n_c), np.zeros(n_extra)])
-    c = np.concatenate([np.zeros(n_c), c_extra])
-    return _Model(c, integrality, lb, ub, _site_rows(inst, n_vars), n_c)
-
-
-def _rows(a: sparse.coo_array, lo: np.ndarray, hi: np.ndarray) -> tuple:
-    return (a.tocsr(), lo, hi)
-
-
-def _no_good(model: _Model, chosen: np.ndarray, forced: np.ndarray) -> None:
-    """Forbid the exact candidate set ``chosen`` (forced sites are in every solution)."""
-    free = np.setdiff1d(chosen, forced)
-    coef = np.zeros(len(model.c))
-    coef[free] = 1.0
-    model.add_row(coef, -np.inf, len(free) - 1)
-
-
-def _status(res: Any) -> dict[str, Any]:
-    return {
-        "status": int(res.status),
-        "message": str(res.message),
-        "objective": None if res.x is None else float(res.fun),
-        "mip_gap": getattr(res, "mip_gap", None),
-    }
-
-
-def _chosen_from(res: Any, n_y: int) -> np.ndarray:
-    return np.flatnonzero(res.x[:n_y] > 0.5)
+    return selection_model(inst.forced, c_extra, ub_extra, _site_rows(inst, n_c + n_extra), n_c)
 
 
 # --------------------------------------------------------------------------- models
 
 
-def _coverage_model(inst: _Instance) -> _Model:
+def _coverage_model(inst: _Instance) -> MilpModel:
     t_ex = inst.times[:, inst.existing]
     covered0 = (
         (t_ex <= inst.threshold).any(axis=1) if t_ex.size else np.zeros(len(inst.weight), bool)
     )
-    within = inst.times[:, inst.candidates] <= inst.threshold
-    rows_i = np.flatnonzero(~covered0 & (inst.weight > 0) & within.any(axis=1))
-    n_c, n_z = len(inst.candidates), len(rows_i)
-    model = _base_model(inst, n_z, -inst.weight[rows_i], np.ones(n_z))
-    model.constant = float(inst.weight[covered0].sum())
-    # z_i - sum_{s within threshold} y_s <= 0: z_i can be 1 only if a chosen site covers i.
-    ii, ss = np.nonzero(within[rows_i])
-    a = sparse.coo_array(
-        (
-            np.concatenate([-np.ones(len(ii)), np.ones(n_z)]),
-            (np.concatenate([ii, np.arange(n_z)]), np.concatenate([ss, n_c + np.arange(n_z)])),
-        ),
-        shape=(n_z, n_c + n_z),
+    # Demand already covered by an existing site is a constant, not a variable.
+    open_rows = np.flatnonzero(~covered0)
+    model = covering_model(
+        inst.times[np.ix_(open_rows, inst.candidates)] <= inst.threshold,
+        inst.weight[open_rows],
+        inst.k,
+        inst.k,
+        inst.forced,
+        np.array(inst.cand_group, dtype=object),
+        inst.group_min,
+        inst.group_max,
     )
-    model.rows.append(_rows(a, np.full(n_z, -np.inf), np.zeros(n_z)))
+    model.constant = float(inst.weight[covered0].sum())
     return model
 
 
@@ -599,7 +517,7 @@ def _nearest_existing(inst: _Instance) -> np.ndarray:
     return np.minimum(inst.times[:, inst.existing].min(axis=1), inst.penalty_min)
 
 
-def _median_model(inst: _Instance) -> _Model:
+def _median_model(inst: _Instance) -> MilpModel:
     base = _nearest_existing(inst)
     t_c = inst.times[:, inst.candidates]
     # Only candidates strictly closer than the nearest existing site can take demand.
@@ -612,7 +530,7 @@ def _median_model(inst: _Instance) -> _Model:
     rows_i, inv = np.unique(ii, return_inverse=True)
     # Each demand is moved at most once: sum_s x_is <= 1.
     a1 = sparse.coo_array((np.ones(n_x), (inv, x_col)), shape=(len(rows_i), n_c + n_x))
-    model.rows.append(_rows(a1, np.full(len(rows_i), -np.inf), np.ones(len(rows_i))))
+    model.rows.append(rows_block(a1, np.full(len(rows_i), -np.inf), np.ones(len(rows_i))))
     # x_is <= y_s (the strong, disaggregated p-median formulation).
     a2 = sparse.coo_array(
         (
@@ -621,7 +539,7 @@ def _median_model(inst: _Instance) -> _Model:
         ),
         shape=(n_x, n_c + n_x),
     )
-    model.rows.append(_rows(a2, np.full(n_x, -np.inf), np.zeros(n_x)))
+    model.rows.append(rows_block(a2, np.full(n_x, -np.inf), np.zeros(n_x)))
     return model
 
 
@@ -634,7 +552,7 @@ def _cover_rows(inst: _Instance, limit_min: float, n_vars: int) -> tuple | None:
         return None
     ii, ss = np.nonzero(within[need])
     a = sparse.coo_array((np.ones(len(ii)), (ii, ss)), shape=(len(need), n_vars))
-    return _rows(a, np.ones(len(need)), np.full(len(need), np.inf))
+    return rows_block(a, np.ones(len(need)), np.full(len(need), np.inf))
 
 
 def _capacity_model(inst: _Instance, cap: float) -> tuple[_Model, dict[str, np.ndarray]]:
@@ -652,7 +570,7 @@ def _capacity_model(inst: _Instance, cap: float) -> tuple[_Model, dict[str, np.n
     n_vars = n_c + n_f
     rows_i, inv_i = np.unique(ii, return_inverse=True)
     a1 = sparse.coo_array((np.ones(n_f), (inv_i, f_col)), shape=(len(rows_i), n_vars))
-    model.rows.append(_rows(a1, np.full(len(rows_i), -np.inf), np.ones(len(rows_i))))
+    model.rows.append(rows_block(a1, np.full(len(rows_i), -np.inf), np.ones(len(rows_i))))
     # Load of site s <= capacity (existing) or capacity * y_s (candidate).
     rows_s, inv_s = np.unique(kk, return_inverse=True)
     is_cand = rows_s >= n_e
@@ -667,7 +585,7 @@ def _capacity_model(inst: _Instance, cap: float) -> tuple[_Model, dict[str, np.n
         shape=(len(rows_s), n_vars),
     )
     hi = np.where(is_cand, 0.0, site_cap[rows_s])
-    model.rows.append(_rows(a2, np.full(len(rows_s), -np.inf), hi))
+    model.rows.append(rows_block(a2, np.full(len(rows_s), -np.inf), hi))
     # f_is <= y_s for candidates: tightens the LP relaxation.
     cand_pairs = np.flatnonzero(kk >= n_e)
     n_p = len(cand_pairs)
@@ -678,7 +596,7 @@ def _capacity_model(inst: _Instance, cap: float) -> tuple[_Model, dict[str, np.n
         ),
         shape=(n_p, n_vars),
     )
-    model.rows.append(_rows(a3, np.full(n_p, -np.inf), np.zeros(n_p)))
+    model.rows.append(rows_block(a3, np.full(n_p, -np.inf), np.zeros(n_p)))
     info = {"ii": ii, "kk": kk, "sites": sites, "site_cap": site_cap, "time": t[ii, kk], "wf": wf}
     return model, info
 
@@ -753,10 +671,10 @@ def _solve_coverage(inst: _Instance, deadline: float) -> tuple[np.ndarray | None
     model = _coverage_model(inst)
     build = time.perf_counter() - t0
     res, solve_s = model.solve(deadline)
-    info = {**_status(res), "build_s": build, "solve_s": solve_s}
+    info = {**solve_status(res), "build_s": build, "solve_s": solve_s}
     if res.x is None:
         return None, float("nan"), info
-    return _chosen_from(res, model.n_y), model.constant - float(res.fun), info
+    return chosen_from(res, model.n_y), model.constant - float(res.fun), info
 
 
 def residual_need(inst: _Instance, cap: float) -> np.ndarray:
@@ -821,10 +739,10 @@ def _solve_median(
             model.rows.append(rows)
     build = time.perf_counter() - t0
     res, solve_s = model.solve(deadline)
-    info = {**_status(res), "build_s": build, "solve_s": solve_s}
+    info = {**solve_status(res), "build_s": build, "solve_s": solve_s}
     if res.x is None:
         return None, float("nan"), info
-    return _chosen_from(res, model.n_y), model.constant + float(res.fun), info
+    return chosen_from(res, model.n_y), model.constant + float(res.fun), info
 
 
 def _cover_feasible(inst: _Instance, limit_min: float, deadline: float) -> bool | None:
@@ -835,7 +753,7 @@ def _cover_feasible(inst: _Instance, limit_min: float, deadline: float) -> bool 
         rows.append(cover)
     lb = np.zeros(n_c)
     lb[inst.forced] = 1.0
-    model = _Model(np.zeros(n_c), np.ones(n_c), lb, np.ones(n_c), rows, n_c)
+    model = MilpModel(np.zeros(n_c), np.ones(n_c), lb, np.ones(n_c), rows, n_c)
     res, _ = model.solve(deadline)
     if res.status == 2:
         return False
@@ -886,12 +804,12 @@ def _solve_capacity(
 
     # Stage 1 gets 40 % of the remaining time and stage 2 half of what is left, so that
     # stage 3 and the uniqueness checks still have time.
-    res1, s1 = model.solve(_share(deadline, 0.4), gap=CAPACITY_REL_GAP)
-    stages.append({"stage": "besoin servi", **_status(res1), "solve_s": s1})
+    res1, s1 = model.solve(deadline_share(deadline, 0.4), gap=CAPACITY_REL_GAP)
+    stages.append({"stage": "besoin servi", **solve_status(res1), "solve_s": s1})
     if res1.x is None:
         return None, float("nan"), {**stages[0], "build_s": build, "solve_s": s1}, None
     served = -float(res1.fun)
-    best_chosen, best_f = _chosen_from(res1, n_y), res1.x[n_y:]
+    best_chosen, best_f = chosen_from(res1, n_y), res1.x[n_y:]
     if res1.status != 0:
         # Not proven optimal: the greedy placement may serve more; keep the better one.
         order = np.array(_greedy_order(inst, cap), dtype=int)
@@ -903,15 +821,15 @@ def _solve_capacity(
     time_c = np.concatenate([np.zeros(n_y), wf * tf])
     wf_full = np.concatenate([np.zeros(n_y), wf])
     model.add_row(wf_full, served - LEXICO_REL_TOL * max(1.0, served), np.inf)
-    res2, s2 = model.solve(_share(deadline, 0.5), c=time_c, gap=CAPACITY_REL_GAP)
-    stages.append({"stage": "temps pondéré", **_status(res2), "solve_s": s2})
+    res2, s2 = model.solve(deadline_share(deadline, 0.5), c=time_c, gap=CAPACITY_REL_GAP)
+    stages.append({"stage": "temps pondéré", **solve_status(res2), "solve_s": s2})
     if res2.x is not None:
-        best_chosen, best_f = _chosen_from(res2, n_y), res2.x[n_y:]
+        best_chosen, best_f = chosen_from(res2, n_y), res2.x[n_y:]
     if res2.x is not None and res2.status == 0:
         res3, s3 = _balance_stage(model, pinfo, time_c, float(res2.fun), deadline)
-        stages.append({"stage": "équilibre de charge", **_status(res3), "solve_s": s3})
+        stages.append({"stage": "équilibre de charge", **solve_status(res3), "solve_s": s3})
         if res3.x is not None:
-            best_chosen, best_f = _chosen_from(res3, n_y), res3.x[n_y : n_y + len(wf)]
+            best_chosen, best_f = chosen_from(res3, n_y), res3.x[n_y : n_y + len(wf)]
     if best_f is None:
         _, share, per_site = _capacity_served(inst, best_chosen, cap)
         served_split = (share, per_site)
@@ -938,19 +856,17 @@ def _solve_capacity(
     return best_chosen, served, info, served_split
 
 
-def _share(deadline: float, fraction: float) -> float:
-    """A deadline ``fraction`` of the way from now to ``deadline``."""
-    now = time.perf_counter()
-    return now + fraction * max(deadline - now, 0.0)
-
-
 def _balance_stage(
-    model: _Model, pinfo: dict[str, np.ndarray], time_c: np.ndarray, minutes: float, deadline: float
+    model: MilpModel,
+    pinfo: dict[str, np.ndarray],
+    time_c: np.ndarray,
+    minutes: float,
+    deadline: float,
 ) -> tuple[Any, float]:
     """Stage 3: minimise the maximum load ratio L, served need and minutes kept."""
     n_y, wf = model.n_y, pinfo["wf"]
     n_f = len(wf)
-    m3 = _Model(
+    m3 = MilpModel(
         np.concatenate([np.zeros(len(model.c)), [1.0]]),
         np.concatenate([model.integrality, [0]]),
         np.concatenate([model.lb, [0.0]]),
@@ -975,13 +891,13 @@ def _balance_stage(
         ),
         shape=(len(rows_s), n_y + n_f + 1),
     )
-    m3.rows.append(_rows(a, np.full(len(rows_s), -np.inf), np.zeros(len(rows_s))))
+    m3.rows.append(rows_block(a, np.full(len(rows_s), -np.inf), np.zeros(len(rows_s))))
     return m3.solve(deadline, gap=CAPACITY_REL_GAP)
 
 
 def _decisive_stage(
     inst: _Instance,
-    model: _Model,
+    model: MilpModel,
     chosen: np.ndarray,
     served: float,
     time_c: np.ndarray,
@@ -994,8 +910,8 @@ def _decisive_stage(
     """
     if len(np.setdiff1d(chosen, inst.forced)) == 0:
         return "constraints"
-    stage1 = _Model(model.c, model.integrality, model.lb, model.ub, model.rows[:-1], model.n_y)
-    _no_good(stage1, chosen, inst.forced)
+    stage1 = MilpModel(model.c, model.integrality, model.lb, model.ub, model.rows[:-1], model.n_y)
+    forbid_selection(stage1, chosen, inst.forced)
     res, _ = stage1.solve(deadline, gap=CAPACITY_REL_GAP)
     if res.status == 2 or (
         res.x is not None
@@ -1005,8 +921,8 @@ def _decisive_stage(
         return "served"
     if res.x is None or res.status != 0:
         return "unknown"
-    stage2 = _Model(model.c, model.integrality, model.lb, model.ub, list(model.rows), model.n_y)
-    _no_good(stage2, chosen, inst.forced)
+    stage2 = MilpModel(model.c, model.integrality, model.lb, model.ub, list(model.rows), model.n_y)
+    forbid_selection(stage2, chosen, inst.forced)
     res2, _ = stage2.solve(deadline, c=time_c, gap=CAPACITY_REL_GAP)
     if res2.status == 2 or (
         res2.status == 0 and float(res2.fun) > minutes + LEXICO_REL_TOL * max(1.0, minutes)
