@@ -2,9 +2,10 @@
 
 Choose at most ``n_stops`` candidate sites maximising the need (persons in need) of the
 communes within ``short_drive_min`` of a chosen stop that are *not already covered* by
-the fixed sites (MCLP). Exact MILP solved by HiGHS; a greedy heuristic (best marginal
-gain first) is the fallback when the solver returns no solution. Stops adding no need are
-dropped, so fewer than ``n_stops`` may come back.
+the fixed sites (MCLP). The model is the placement package's maximal covering
+(:func:`equity.placement.covering.max_covering`, exact MILP solved by HiGHS); its greedy
+heuristic (best marginal gain first) is the fallback when the solver returns no
+solution. Stops adding no need are dropped, so fewer than ``n_stops`` may come back.
 """
 
 from __future__ import annotations
@@ -14,10 +15,9 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, milp
 
-from geo.defaults import MIP_REL_GAP, SOLVER_TIME_LIMIT_S
+from equity.placement.covering import greedy_covering, max_covering
+from geo.defaults import SOLVER_TIME_LIMIT_S
 
 __all__ = ["select_stops"]
 
@@ -38,61 +38,6 @@ def _aligned(series: pd.Series, index: pd.Index, name: str) -> np.ndarray:
             f"{name} manquant(e) pour {len(missing)} commune(s), par exemple « {missing[0]} »."
         )
     return series.reindex(index).to_numpy(dtype=float)
-
-
-def _greedy_cover(a: np.ndarray, w: np.ndarray, k: int, forced: np.ndarray) -> np.ndarray:
-    """Greedy MCLP: forced columns first, then the best marginal gain (lowest index on ties)."""
-    chosen = np.zeros(a.shape[1], dtype=bool)
-    covered = np.zeros(a.shape[0], dtype=bool)
-    for j in np.flatnonzero(forced):
-        chosen[j] = True
-        covered |= a[:, j]
-    while chosen.sum() < k:
-        gains = (a & ~covered[:, None]).T.astype(float) @ w
-        gains[chosen] = -1.0
-        j = int(np.argmax(gains))
-        if gains[j] <= 0:
-            break
-        chosen[j] = True
-        covered |= a[:, j]
-    return chosen
-
-
-def _milp_cover(
-    a: np.ndarray, w: np.ndarray, k: int, forced: np.ndarray, time_limit_s: float
-) -> tuple[np.ndarray | None, dict[str, Any]]:
-    """Exact MCLP: max Σ w_i z_i, z_i ≤ Σ_j a_ij x_j, Σ x_j ≤ k, x binary, z in [0, 1]."""
-    n_rows, n_cols = a.shape
-    rows, cols = np.nonzero(a)
-    # Variables: x (columns) then z (rows). Row i: z_i - Σ_j a_ij x_j ≤ 0.
-    cover = sparse.coo_array(
-        (
-            np.concatenate([-np.ones(len(rows)), np.ones(n_rows)]),
-            (
-                np.concatenate([rows, np.arange(n_rows)]),
-                np.concatenate([cols, n_cols + np.arange(n_rows)]),
-            ),
-        ),
-        shape=(n_rows, n_cols + n_rows),
-    ).tocsr()
-    count = sparse.csr_array(
-        (np.ones(n_cols), (np.zeros(n_cols, dtype=int), np.arange(n_cols))),
-        shape=(1, n_cols + n_rows),
-    )
-    res = milp(
-        c=np.concatenate([np.zeros(n_cols), -w]),
-        integrality=np.concatenate([np.ones(n_cols), np.zeros(n_rows)]),
-        bounds=Bounds(np.concatenate([forced.astype(float), np.zeros(n_rows)]), 1.0),
-        constraints=[
-            LinearConstraint(cover, -np.inf, 0.0),
-            LinearConstraint(count, -np.inf, float(k)),
-        ],
-        options={"time_limit": time_limit_s, "mip_rel_gap": MIP_REL_GAP, "disp": False},
-    )
-    status = {"status": int(res.status), "message": str(res.message)}
-    if res.x is None:
-        return None, status
-    return res.x[:n_cols] > 0.5, status
 
 
 def _candidate_columns(
@@ -228,10 +173,11 @@ def select_stops(
     solver: dict[str, Any] = {"method": method, "status": 0, "message": ""}
     chosen = None
     if method == "milp":
-        chosen, status = _milp_cover(a, w, n_stops, forced_mask, time_limit_s)
-        solver.update(status)
+        chosen, status = max_covering(a, w, n_stops, forced_mask, time_limit_s=time_limit_s)
+        # Solve seconds stay out: the selection's record must not vary between runs.
+        solver.update(status=status["status"], message=status["message"])
     if chosen is None:
-        chosen = _greedy_cover(a, w, n_stops, forced_mask)
+        chosen = greedy_covering(a, w, n_stops, forced_mask)
         solver["method"] = "greedy"
     result, covered_now = _ranked(chosen, a, w, pop, forced_mask, rows, cols)
     solver["covered_need"] = float(w[covered_now].sum())
