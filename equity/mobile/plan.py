@@ -49,6 +49,20 @@ def _parameters(
     }
 
 
+def _vehicle_use(schedule: pd.DataFrame, settings: MobileSettings) -> dict[str, float]:
+    """Kilometres per cycle and per year, driving hours and vehicle cost per year."""
+    halves = schedule.drop_duplicates(["advisor_id", "week", "day", "half_day"])
+    km_per_cycle = float(halves["half_day_km"].sum())
+    yearly = settings.working_weeks_per_year / settings.weeks_in_cycle
+    km_per_year = km_per_cycle * yearly
+    return {
+        "km_per_cycle": km_per_cycle,
+        "km_per_year": km_per_year,
+        "drive_hours_per_year": float(halves["half_day_drive_min"].sum()) * yearly / 60.0,
+        "cost_eur_per_year": km_per_year * settings.cost_per_km_eur,
+    }
+
+
 def plan_mobile_sessions(
     candidates: pd.DataFrame,
     advisors: Sequence[Advisor],
@@ -105,11 +119,10 @@ def plan_mobile_sessions(
     forced = list(dict.fromkeys(forced))
     alone = schedulable_alone(candidates, advisors, drive_min, s)
     eligible = [c for c in candidates.index if alone[c] == "" or c in forced]
+    covering = (need, population, already_covered)
     selection = select_stops(
         coverage_min,
-        need,
-        population,
-        already_covered,
+        *covering,
         s.n_stops,
         s.short_drive_min,
         candidates=eligible,
@@ -121,31 +134,17 @@ def plan_mobile_sessions(
     stops = candidates.loc[selection.index].copy()
     stops["gain_need"] = selection["gain_need"]
     schedule, unschedulable = plan_circuits(stops, advisors, drive_min, drive_km, s)
-    gain = coverage_gain(
-        coverage_min,
-        need,
-        population,
-        already_covered,
-        pd.Index(schedule["stop_id"].unique()),
-        selection.index,
-        s.short_drive_min,
-        communes,
-    )
-    halves = schedule.drop_duplicates(["advisor_id", "week", "day", "half_day"])
-    km_per_cycle = float(halves["half_day_km"].sum())
-    yearly = s.working_weeks_per_year / s.weeks_in_cycle
-    km_per_year = km_per_cycle * yearly
+    scheduled = pd.Index(schedule["stop_id"].unique())
     return MobileResult(
         selection=selection,
         stops=stops_layer(stops, selection, schedule, unschedulable, points, s),
         schedule=schedule,
         unschedulable=unschedulable,
         circuits=circuits_layer(schedule, points),
-        coverage_gain=gain,
-        km_per_cycle=km_per_cycle,
-        km_per_year=km_per_year,
-        drive_hours_per_year=float(halves["half_day_drive_min"].sum()) * yearly / 60.0,
-        cost_eur_per_year=km_per_year * s.cost_per_km_eur,
+        coverage_gain=coverage_gain(
+            coverage_min, *covering, scheduled, selection.index, s.short_drive_min, communes
+        ),
+        **_vehicle_use(schedule, s),
         travel_model=dict(travel_model or {}),
         parameters=_parameters(s, advisors, drive_km is not None),
     )

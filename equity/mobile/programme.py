@@ -98,6 +98,29 @@ def default_advisors(
     ]
 
 
+def _place_matrices(
+    territory: Territory,
+    diagnosis: Diagnosis,
+    advisors: list[Advisor],
+    candidate_ids: pd.Index,
+    model: TravelModel,
+) -> tuple[gpd.GeoSeries, pd.DataFrame, pd.DataFrame]:
+    """Points of the bases and candidates, driving minutes and km between them."""
+    sites = territory.sites.set_index("site_id")
+    bases = pd.Index(dict.fromkeys(a.base_id for a in advisors))
+    places = bases.append(candidate_ids.difference(bases))
+    geometry = pd.concat([diagnosis.offer.sites.set_index("site_id").geometry, sites.geometry])
+    geometry = gpd.GeoSeries(
+        geometry[~geometry.index.duplicated()].loc[places], crs=territory.communes.crs
+    )
+    drive_min = travel_time_matrix(geometry, geometry, model)
+    if model.kind == "straight_line":
+        drive_km = drive_min * model.parameters["speed_kmh"] / 60.0
+    else:
+        drive_km = network_distance_km(geometry, geometry, load_network())
+    return geometry, drive_min, drive_km
+
+
 def plan_for_diagnosis(
     territory: Territory,
     diagnosis: Diagnosis,
@@ -151,17 +174,9 @@ def plan_for_diagnosis(
     useful = coverage.columns[(coverage <= settings.short_drive_min).any(axis=0)]
     useful = useful.union(pd.Index([f for f in forced if f in candidates.index]))
     candidates = candidates.loc[useful]
-    bases = pd.Index(dict.fromkeys(a.base_id for a in advisors))
-    places = bases.append(candidates.index.difference(bases))
-    geometry = pd.concat([diagnosis.offer.sites.set_index("site_id").geometry, sites.geometry])
-    geometry = gpd.GeoSeries(
-        geometry[~geometry.index.duplicated()].loc[places], crs=territory.communes.crs
+    geometry, drive_min, drive_km = _place_matrices(
+        territory, diagnosis, advisors, candidates.index, model
     )
-    drive_min = travel_time_matrix(geometry, geometry, model)
-    if model.kind == "straight_line":
-        drive_km = drive_min * model.parameters["speed_kmh"] / 60.0
-    else:
-        drive_km = network_distance_km(geometry, geometry, load_network())
     covered = ~table["underserved"] if communes is None else ~table.index.isin(targets)
     return plan_mobile_sessions(
         candidates,

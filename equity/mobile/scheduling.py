@@ -291,6 +291,21 @@ def _unschedulable_table(records: list[StopRecord], reasons: dict[Hashable, str]
     )
 
 
+def _all_options(
+    router: Router, records: list[StopRecord], problems: dict[Hashable, str]
+) -> tuple[dict[Hashable, dict[int, list]], dict[Hashable, str]]:
+    """Half-days fitting each stop alone, and the French reason of the stops none fits."""
+    reasons: dict[Hashable, str] = {}
+    options: dict[Hashable, dict[int, list]] = {}
+    for st in records:
+        reason = problems.get(st.stop_id) or ""
+        if not reason:
+            options[st.stop_id], reason = _stop_options(router, st)
+        if reason:
+            reasons[st.stop_id] = reason
+    return options, reasons
+
+
 def plan_circuits(
     stops: pd.DataFrame,
     advisors: Sequence[Advisor],
@@ -339,15 +354,7 @@ def plan_circuits(
     )
     cycle = _Cycle(router, rng.permutation(len(advisors)))
 
-    reasons: dict[Hashable, str] = {}
-    options: dict[Hashable, dict[int, list]] = {}
-    for st in records:
-        reason = problems.get(st.stop_id) or ""
-        if not reason:
-            options[st.stop_id], reason = _stop_options(router, st)
-        if reason:
-            reasons[st.stop_id] = reason
-
+    options, reasons = _all_options(router, records, problems)
     todo = sorted(
         (st for st in records if st.stop_id not in reasons),
         key=lambda st: (
