@@ -1,160 +1,20 @@
-"""Mobile-session programme for a territory and a scenario's fixed sites.
+"""Former home of the mobile-session programme, kept so existing imports work.
 
-Glue between the territory (host sites, opening hours, demand points), a
-diagnostic (which communes remain poorly served) and the engine of
-:mod:`equity.mobile`. Travel times come from the same engine as every other
-result (road network when built, stated approximation otherwise).
+The code lives in :mod:`equity.mobile.programme`.
 """
 
-from __future__ import annotations
+from equity.mobile.programme import (
+    HOST_KINDS,
+    advisor_bases,
+    default_advisors,
+    host_candidates,
+    plan_for_diagnosis,
+)
 
-import re
-
-import geopandas as gpd
-import pandas as pd
-
-from equity.diagnostics import Diagnosis, demand_points
-from equity.mobile import Advisor, MobileResult, MobileSettings, plan_mobile_sessions
-from geo.network import load_network
-from geo.opening_hours import WEEKDAYS_FR
-from geo.territory import Territory
-from geo.travel_time import TravelModel, network_distance_km, travel_time_matrix
-
-#: Host site types for mobile sessions and the engine's kind names.
-HOST_KINDS: dict[str, str] = {
-    "town_hall": "mairie",
-    "library": "bibliotheque",
-    "france_services": "france_services",
-    "data_inclusion": "structure",
-    "market": "marche",
-    "user": "autre",
-}
-_MARKET_DAY = re.compile(r"\b(" + "|".join(WEEKDAYS_FR) + r")\b")
-
-
-def host_candidates(territory: Territory) -> pd.DataFrame:
-    """Host sites indexed by ``site_id`` with ``name``, ``kind``, ``hours``, ``market_day``."""
-    sites = territory.sites[territory.sites["site_type"].isin(list(HOST_KINDS))]
-    market_day = [
-        (m.group(1) if (m := _MARKET_DAY.search(str(h or "").lower())) else "")
-        if t == "market"
-        else ""
-        for t, h in zip(sites["site_type"], sites["opening_hours"], strict=True)
-    ]
-    return pd.DataFrame(
-        {
-            "name": sites["name"].to_numpy(),
-            "kind": sites["site_type"].map(HOST_KINDS).to_numpy(),
-            "hours": sites["opening_hours_json"].fillna("").to_numpy(),
-            "market_day": market_day,
-            "code_insee": sites["code_insee"].to_numpy(),
-        },
-        index=pd.Index(sites["site_id"], name="place_id"),
-    )
-
-
-def advisor_bases(diagnosis: Diagnosis) -> gpd.GeoDataFrame:
-    """Open sites that base a mobile advisor: one per commune.
-
-    The permanences of one commune share one vehicle, so Le Mans gets one base, not
-    fifteen.
-    """
-    return diagnosis.offer.sites.drop_duplicates("code_insee")
-
-
-def default_advisors(
-    diagnosis: Diagnosis,
-    half_days_per_week: int = 2,
-    bases: tuple[str, ...] | None = None,
-    saturday: bool = False,
-) -> list[Advisor]:
-    """One mobile advisor per base of :func:`advisor_bases` (or of the given base ids).
-
-    Advisors go out Monday to Friday, and on Saturday too when ``saturday`` (markets).
-    """
-    sites = advisor_bases(diagnosis)
-    if bases is not None:
-        sites = sites[sites["site_id"].isin(bases)]
-    return [
-        Advisor(
-            advisor_id=f"mobile-{site_id}",
-            name=f"Itinérant — {name}",
-            base_id=site_id,
-            half_days_per_week=half_days_per_week,
-            available_days=WEEKDAYS_FR[:6] if saturday else WEEKDAYS_FR[:5],
-        )
-        for site_id, name in zip(sites["site_id"], sites["name"], strict=True)
-    ]
-
-
-def plan_for_diagnosis(
-    territory: Territory,
-    diagnosis: Diagnosis,
-    *,
-    settings: MobileSettings | None = None,
-    advisors: list[Advisor] | None = None,
-    communes: list[str] | None = None,
-    forced: tuple[str, ...] = (),
-    model: TravelModel | None = None,
-) -> MobileResult:
-    """Mobile sessions for the communes a diagnostic leaves poorly served.
-
-    Parameters
-    ----------
-    territory : Territory
-    diagnosis : Diagnosis
-        Fixed-site situation (current or a scenario); its under-served communes are
-        served unless ``communes`` is given.
-    settings : MobileSettings, optional
-    advisors : list of Advisor, optional
-        Default: :func:`default_advisors`.
-    communes : list of str, optional
-        INSEE codes to serve instead of the under-served ones.
-    forced : tuple of str
-        Host site ids that must be stops (e.g. a market).
-    model : TravelModel, optional
-        Defaults to the diagnostic's travel model.
-    """
-    settings = settings or MobileSettings()
-    model = model or diagnosis.travel_model
-    advisors = advisors or default_advisors(diagnosis)
-    table = diagnosis.communes
-    targets = communes or table.index[table["underserved"]].tolist()
-    unknown = sorted(set(targets) - set(table.index))
-    if unknown:
-        raise ValueError(f"Code(s) INSEE inconnu(s) : {', '.join(unknown)}.")
-    candidates = host_candidates(territory)
-    sites = territory.sites.set_index("site_id")
-    points = demand_points(territory.communes)
-    coverage = travel_time_matrix(points.loc[targets], sites.geometry.loc[candidates.index], model)
-    # Only hosts that can reach a target commune within the short drive are worth routing.
-    useful = coverage.columns[(coverage <= settings.short_drive_min).any(axis=0)]
-    useful = useful.union(pd.Index([f for f in forced if f in candidates.index]))
-    candidates = candidates.loc[useful]
-    bases = pd.Index(dict.fromkeys(a.base_id for a in advisors))
-    places = bases.append(candidates.index.difference(bases))
-    geometry = pd.concat([diagnosis.offer.sites.set_index("site_id").geometry, sites.geometry])
-    geometry = gpd.GeoSeries(
-        geometry[~geometry.index.duplicated()].loc[places], crs=territory.communes.crs
-    )
-    drive_min = travel_time_matrix(geometry, geometry, model)
-    if model.kind == "straight_line":
-        drive_km = drive_min * model.parameters["speed_kmh"] / 60.0
-    else:
-        drive_km = network_distance_km(geometry, geometry, load_network())
-    covered = ~table["underserved"] if communes is None else ~table.index.isin(targets)
-    return plan_mobile_sessions(
-        candidates,
-        advisors,
-        coverage[useful],
-        drive_min,
-        table["persons_in_need"],
-        table["population"],
-        pd.Series(covered, index=table.index),
-        geometry,
-        settings,
-        drive_km=drive_km,
-        travel_model=model.to_dict(),
-        communes=targets,
-        forced=forced,
-    )
+__all__ = [
+    "HOST_KINDS",
+    "advisor_bases",
+    "default_advisors",
+    "host_candidates",
+    "plan_for_diagnosis",
+]

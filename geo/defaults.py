@@ -6,10 +6,11 @@ that a request gives the same result whichever way it is made. Units are in the 
 
 from __future__ import annotations
 
-__all__ = [  # noqa: RUF022 (new names appended at the end to ease merges)
+__all__ = [
     "ACCESS_SPEED_KMH",
     "ADVISOR_COST_EUR",
     "BORDER_KM",
+    "CAPACITY_MIP_REL_GAP",
     "CATCHMENT_THRESHOLDS_MIN",
     "CIRCUITY",
     "COFUNDING_PER_ADVISOR_EUR",
@@ -18,19 +19,26 @@ __all__ = [  # noqa: RUF022 (new names appended at the end to ease merges)
     "LOW_RATIO_FACTOR",
     "MAX_USER_FILE_BYTES",
     "MIP_REL_GAP",
+    "MOBILE_AFTERNOON",
+    "MOBILE_AVG_SPEED_KMH",
+    "MOBILE_COST_PER_KM_EUR",
     "MOBILE_HALF_DAYS_PER_WEEK",
     "MOBILE_MAX_DRIVE_MIN",
+    "MOBILE_MAX_STOPS_PER_HALF_DAY",
+    "MOBILE_MORNING",
     "MOBILE_N_STOPS",
     "MOBILE_SESSION_HOURS",
+    "MOBILE_SHORT_DRIVE_MIN",
+    "MOBILE_WEEKS_IN_CYCLE",
+    "MOBILE_WORKING_WEEKS_PER_YEAR",
     "NETWORK_BUFFER_M",
+    "NEW_SITES",
     "OFFER_TYPES",
+    "SENSITIVITY_THRESHOLDS_MIN",
     "SOLVER_TIME_LIMIT_S",
     "SPEED_KMH",
     "THRESHOLD_MIN",
     "ZONE_DIAMETER_KM",
-    "NEW_SITES",
-    "SENSITIVITY_THRESHOLDS_MIN",
-    "CAPACITY_MIP_REL_GAP",
 ]
 
 #: Code of the département loaded when none is chosen.
@@ -90,3 +98,19 @@ SENSITIVITY_THRESHOLDS_MIN: tuple[float, ...] = (15.0, 20.0, 30.0)
 #: Placement: relative MIP gap of the capacity model's stages (massive near-ties make
 #: MIP_REL_GAP take minutes on Sarthe; this is HiGHS' own default).
 CAPACITY_MIP_REL_GAP: float = 1e-4
+#: Mobile sessions: a commune is reached by a stop within this driving time.
+MOBILE_SHORT_DRIVE_MIN: float = 10.0
+#: Mobile sessions: most sessions in one half-day (visiting orders are enumerated).
+MOBILE_MAX_STOPS_PER_HALF_DAY: int = 3
+#: Mobile sessions: length of the planning cycle (a multiple of 4 weeks).
+MOBILE_WEEKS_IN_CYCLE: int = 4
+#: Mobile sessions: weeks with sessions per year (yearly km = cycle km × this / cycle weeks).
+MOBILE_WORKING_WEEKS_PER_YEAR: int = 47
+#: Mobile sessions: vehicle cost per kilometre.
+MOBILE_COST_PER_KM_EUR: float = 0.35
+#: Mobile sessions: speed turning driving minutes into km when no distance matrix is given.
+MOBILE_AVG_SPEED_KMH: float = 50.0
+#: Mobile sessions: morning window ("HH:MM", "HH:MM"), driving included.
+MOBILE_MORNING: tuple[str, str] = ("09:00", "12:30")
+#: Mobile sessions: afternoon window ("HH:MM", "HH:MM"), driving included.
+MOBILE_AFTERNOON: tuple[str, str] = ("13:30", "17:30")

@@ -372,6 +372,35 @@ def test_select_stops_beats_greedy_and_respects_forced_and_covered() -> None:
         select_stops(times, need, need, covered, 1, 10.0, forced=["L", "R"])
 
 
+def test_select_stops_falls_back_to_greedy_when_the_solver_finds_nothing(monkeypatch) -> None:
+    communes = ["C1", "C2", "C3", "C4"]
+    times = pd.DataFrame(
+        {"L": [5, 5, 99, 99], "M": [5, 99, 5, 99], "R": [99, 5, 99, 5]},
+        index=communes,
+        dtype=float,
+    )
+    need = pd.Series([6.0, 6.0, 4.0, 4.0], index=communes)
+    covered = pd.Series(False, index=communes)
+    calls = []
+
+    def no_solution(within, weights, n_select, forced=None, time_limit_s=0.0):
+        calls.append((within.shape, len(weights), n_select, int(forced.sum()), time_limit_s))
+        return None, {"status": 1, "message": "Time limit reached", "objective": None}
+
+    monkeypatch.setattr("equity.mobile.stops.max_covering", no_solution)
+    result = select_stops(times, need, need, covered, 2, 10.0, time_limit_s=3.0)
+    assert calls == [((4, 3), 4, 2, 0, 3.0)]
+    solver = result.attrs["solver"]
+    assert (solver["method"], solver["status"], solver["message"]) == (
+        "greedy",
+        1,
+        "Time limit reached",
+    )
+    # The greedy answer: L (need 12), then M adds C3 (4).
+    assert list(result.index) == ["L", "M"]
+    assert solver["covered_need"] == pytest.approx(16.0)
+
+
 # --------------------------------------------------------------------------- full plan
 
 
