@@ -367,6 +367,13 @@ def _read_geojson(path: Path, collector: ProblemCollector) -> pd.DataFrame | Non
             "les lieux doivent être des points ; géométries trouvées : " + ", ".join(sorted(kinds)),
         )
         return None
+    if len(gdf.columns) > defaults.MAX_USER_COLUMNS:
+        collector.add(
+            "too_many_columns",
+            f"{len(gdf.columns) - 1} propriétés par objet, au-delà de la limite de "
+            f"{defaults.MAX_USER_COLUMNS}.",
+        )
+        return None
     props = pd.DataFrame(gdf.drop(columns="geometry"))
     frame = props.astype(object).where(props.notna(), "").astype(str).replace("None", "")
     frame.columns = [str(c) for c in frame.columns]

@@ -346,6 +346,14 @@ def test_geojson_fifo_refused_without_blocking(tmp_path):
     assert [p.code for p in info.value.problems] == ["not_a_file"]
 
 
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
+def test_unreadable_file(tmp_path):
+    path = _write(tmp_path / "prive.csv", "nom;code_insee\nA;72181\n")
+    path.chmod(0)
+    problem = _read_problem(path)
+    assert problem.code == "unreadable" and "n'est pas lisible" in problem.message
+
+
 def test_file_size_limit_read_from_defaults(tmp_path, monkeypatch):
     monkeypatch.setattr(defaults, "MAX_USER_FILE_BYTES", 2048)
     problem = _read_problem(_write(tmp_path / "big.csv", "nom;code_insee\n" + "A;72181\n" * 400))
