@@ -114,3 +114,35 @@ MOBILE_AVG_SPEED_KMH: float = 50.0
 MOBILE_MORNING: tuple[str, str] = ("09:00", "12:30")
 #: Mobile sessions: afternoon window ("HH:MM", "HH:MM"), driving included.
 MOBILE_AFTERNOON: tuple[str, str] = ("13:30", "17:30")
+# User-file validation bounds (their own block so parallel additions merge cleanly).
+__all__ += [
+    "MAX_ABS_USER_NUMBER",
+    "MAX_ADVISORS_PER_SITE",
+    "MAX_FIBRE_PREMISES_PER_COMMUNE",
+    "MAX_FIBRE_SHARE_INSEE_BASE",
+    "MAX_PROBLEMS_KEPT",
+    "MAX_PROBLEMS_SHOWN",
+    "MAX_SITE_NAME_CHARS",
+    "MAX_USER_CELL_CHARS",
+    "MAX_USER_COLUMNS",
+]
+
+#: User tables with more columns are refused on their header line, before parsing.
+MAX_USER_COLUMNS: int = 500
+#: Longest cell accepted in a user table (characters).
+MAX_USER_CELL_CHARS: int = 2_000
+#: Longest site name accepted in a user file (characters).
+MAX_SITE_NAME_CHARS: int = 200
+#: Any number read from a user file beyond this magnitude is refused as garbage.
+MAX_ABS_USER_NUMBER: float = 1e12
+#: Plausible advisors at one site in a user file (0 to this).
+MAX_ADVISORS_PER_SITE: float = 50.0
+#: Plausible premises (or connectable premises) of one commune (Paris has about 1.5 million).
+MAX_FIBRE_PREMISES_PER_COMMUNE: float = 5_000_000.0
+#: Connectable ÷ premises accepted when premises are INSEE housing + business counts (older
+#: ARCEP files, whose estimates fell short of the operators' counts); the share is capped at 1.
+MAX_FIBRE_SHARE_INSEE_BASE: float = 2.0
+#: Problems kept per file; the count stays exact beyond it.
+MAX_PROBLEMS_KEPT: int = 1_000
+#: Problems listed in one validation message.
+MAX_PROBLEMS_SHOWN: int = 80

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from equity.cli import main
-from geo import settings
+from geo import defaults
 from geo.errors import DataValidationError
 from geo.territory import UserFiles, build_territory
 
@@ -176,7 +176,7 @@ def test_empty_files(tmp_path):
 
 
 def test_file_too_large(tmp_path, monkeypatch):
-    monkeypatch.setattr(settings, "MAX_USER_FILE_BYTES", 100)
+    monkeypatch.setattr(defaults, "MAX_USER_FILE_BYTES", 100)
     error = _problems(tmp_path, "big.csv", "nom;code_insee\n" + "A;72181\n" * 50)
     assert error.problems[0].code == "file_too_large"
 
