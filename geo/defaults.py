@@ -28,6 +28,9 @@ __all__ = [
     "SPEED_KMH",
     "THRESHOLD_MIN",
     "ZONE_DIAMETER_KM",
+    "TERRITORY_CACHE_KEEP",
+    "MAX_NETWORK_BUFFER_M",
+    "NETWORK_MIN_COVERAGE",
 ]
 
 #: Code of the département loaded when none is chosen.
@@ -79,3 +82,10 @@ MOBILE_MAX_DRIVE_MIN: float = 60.0
 
 #: User files larger than this are refused before parsing.
 MAX_USER_FILE_BYTES: int = 50 * 1024 * 1024
+
+#: Cached territories kept on disk (older ones are pruned).
+TERRITORY_CACHE_KEEP: int = 6
+#: Largest buffer accepted around the study area of a road network build.
+MAX_NETWORK_BUFFER_M: float = 100_000.0
+#: Minimum share of the (unbuffered) study area that a road network must span.
+NETWORK_MIN_COVERAGE: float = 0.9
