@@ -59,10 +59,12 @@ def build_territory(user: UserFiles | None = None) -> Territory:
     Raises
     ------
     geo.errors.DataValidationError
-        When a user file is invalid; the problems of every user file are
-        listed together, each prefixed by its file name.
+        When a user file is not a readable regular file, or is invalid; the problems
+        of every user file are listed together, each prefixed by its file name.
     """
     user = user or UserFiles()
+    # First, so that a FIFO, a device or a missing file is refused before any reader runs.
+    key = cache_key(user)
     codes = cog.load_commune_codes()
     communes = boundaries.load_communes()
     departement = boundaries.load_departement()
@@ -90,7 +92,7 @@ def build_territory(user: UserFiles | None = None) -> Territory:
         sites=all_sites,
         vintages=notes.vintages,
         warnings=notes.warnings,
-        cache_key=cache_key(user),
+        cache_key=key,
         sources=notes.sources,
     )
 
