@@ -48,10 +48,6 @@ from geo import settings
 from geo.defaults import ACCESS_SPEED_KMH, CIRCUITY, SPEED_KMH
 from geo.network import CACHE_SUBDIR, RoadNetwork, load_network, network_info
 
-#: Budget for one block of Dijkstra distances (sources × nodes × 8 bytes).
-_DIJKSTRA_BLOCK_BYTES = 200 * 1024 * 1024
-#: Below this many (sources × nodes), worker processes cost more than they save.
-PARALLEL_MIN_WORK = 5_000_000
 __all__ = [
     "PARALLEL_MIN_WORK",
     "Direction",
@@ -69,6 +65,10 @@ __all__ = [
     "travel_time_matrix",
 ]
 
+#: Budget for one block of Dijkstra distances (sources × nodes × 8 bytes).
+_DIJKSTRA_BLOCK_BYTES = 200 * 1024 * 1024
+#: Below this many (sources × nodes), worker processes cost more than they save.
+PARALLEL_MIN_WORK = 5_000_000
 _CACHE_VERSION = 2
 _log = logging.getLogger(__name__)
 
