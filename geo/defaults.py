@@ -17,6 +17,7 @@ __all__ = [
     "COVERAGE_THRESHOLDS_MIN",
     "DEPARTEMENT_CODE",
     "LOW_RATIO_FACTOR",
+    "MAX_NETWORK_BUFFER_M",
     "MAX_USER_FILE_BYTES",
     "MIP_REL_GAP",
     "MOBILE_AFTERNOON",
@@ -32,11 +33,13 @@ __all__ = [
     "MOBILE_WEEKS_IN_CYCLE",
     "MOBILE_WORKING_WEEKS_PER_YEAR",
     "NETWORK_BUFFER_M",
+    "NETWORK_MIN_COVERAGE",
     "NEW_SITES",
     "OFFER_TYPES",
     "SENSITIVITY_THRESHOLDS_MIN",
     "SOLVER_TIME_LIMIT_S",
     "SPEED_KMH",
+    "TERRITORY_CACHE_KEEP",
     "THRESHOLD_MIN",
     "ZONE_DIAMETER_KM",
 ]
@@ -146,3 +149,9 @@ MAX_FIBRE_SHARE_INSEE_BASE: float = 2.0
 MAX_PROBLEMS_KEPT: int = 1_000
 #: Problems listed in one validation message.
 MAX_PROBLEMS_SHOWN: int = 80
+#: Cached territories kept on disk (older ones are pruned).
+TERRITORY_CACHE_KEEP: int = 6
+#: Largest buffer accepted around the study area of a road network build.
+MAX_NETWORK_BUFFER_M: float = 100_000.0
+#: Minimum share of the (unbuffered) study area that a road network must span.
+NETWORK_MIN_COVERAGE: float = 0.9

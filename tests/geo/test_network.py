@@ -17,7 +17,7 @@ from equity.cli_network import add_network_parser, run_network
 from geo import network
 from geo.errors import DataValidationError
 
-PBF = Path(__file__).parent / "data" / "test.osm.pbf"
+PBF = Path(__file__).parents[1] / "data" / "test.osm.pbf"
 # Inner part of the extract's extent (it covers lon 26.93-26.97, lat 60.52-60.54).
 AREA_LONLAT = box(26.935, 60.522, 26.965, 60.538)
 BUILD = {"buffer_m": 2000.0, "min_coverage": 0.5}
@@ -208,7 +208,7 @@ def test_download_wraps_osmnx(monkeypatch, tmp_path):
     for u, v in [(1, 2), (2, 1), (2, 3), (3, 2), (3, 1)]:
         graph.add_edge(u, v, length=1000.0, highway="tertiary", maxspeed=["50", "70"])
     graph.add_edge(1, 3, length=1000.0, highway=["residential", "tertiary"])
-    monkeypatch.setattr(osmnx, "graph_from_polygon", lambda polygon, **kwargs: graph)
+    monkeypatch.setattr(osmnx, "graph_from_polygon", lambda *_, **__: graph)
     small_area = area_2154(box(26.945, 60.526, 26.955, 60.532))
     net = network.build_network_from_download(
         small_area, directory=tmp_path, buffer_m=0, min_coverage=0.1
@@ -221,7 +221,7 @@ def test_download_wraps_osmnx(monkeypatch, tmp_path):
 def test_download_failure_is_a_clear_error(monkeypatch, tmp_path):
     import osmnx
 
-    def offline(polygon, **kwargs):
+    def offline(*_, **__):
         raise ConnectionError("Name or service not known")
 
     monkeypatch.setattr(osmnx, "graph_from_polygon", offline)

@@ -23,7 +23,7 @@ from geo.travel_time import (
     travel_time_matrix,
 )
 
-PBF = Path(__file__).parent / "data" / "test.osm.pbf"
+PBF = Path(__file__).parents[1] / "data" / "test.osm.pbf"
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +126,7 @@ def test_network_matrix_matches_networkx(built, nx_graph, tmp_path, n_sources, n
     )
 
 
-def test_parallel_workers_give_the_same_matrix(built, tmp_path, monkeypatch):
+def test_parallel_workers_give_the_same_matrix(built, monkeypatch):
     net, _ = built
     points = node_points(net, np.arange(40))
     serial = network_matrix(points, points, net, use_cache=False, n_jobs=1)
@@ -185,7 +185,7 @@ def test_one_way_streets_and_direction(built, nx_graph, tmp_path):
         access_matrix(demand, site, model, direction="both", network=net)
 
 
-def test_cutoff(built, tmp_path):
+def test_cutoff(built):
     net, _ = built
     points = node_points(net, np.arange(0, net.n_nodes, 7))
     full = network_matrix(points, points, net, use_cache=False)
@@ -211,7 +211,7 @@ def test_cache_hits_and_invalidation(built, tmp_path, monkeypatch):
     first = network_matrix(origins, sites, net, cutoff_min=20, directory=tmp_path)
     assert len(runs) == 1
     cached = list((tmp_path / "cache" / "travel_times").iterdir())
-    assert len(cached) == 1 and cached[0].suffix == ".npy"
+    assert len(cached) == 1 and cached[0].suffix == ".npz"
     again = network_matrix(origins, sites, net, cutoff_min=20, directory=tmp_path)
     assert len(runs) == 1
     pd.testing.assert_frame_equal(first, again)
@@ -231,7 +231,7 @@ def test_cache_hits_and_invalidation(built, tmp_path, monkeypatch):
     assert len(runs) == 5
 
 
-def test_stale_model_is_refused(built, tmp_path):
+def test_stale_model_is_refused(built):
     net, directory = built
     stale = travel_time.road_network_model({**net.metadata, "build_id": "0" * 16})
     points = node_points(net, [0])

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from geo import settings
-from geo.territory import UserFiles, cache_key, load_territory
+from geo.territory import UserFiles, cache_key, imputed_counts, load_territory
 
 
 def test_communes_population_and_epci(territory):
@@ -152,3 +152,18 @@ def test_summary_keys(territory):
     assert summary["sites"]["france_services"] == 26
     assert "fibre" in summary["vintages"]
     assert isinstance(summary["warnings"], list) and summary["warnings"]
+
+
+def test_imputed_counts_per_indicator(territory):
+    counts = imputed_counts(territory)
+    assert list(counts.columns) == ["observed", "estimated", "imputed", "missing", "total"]
+    assert set(counts.index) == set(territory.status.columns)
+    assert counts.loc["poverty_rate_pct", "imputed"] == 315
+    assert counts.loc["poverty_rate_pct", "observed"] == 37
+    assert counts.loc["median_income_eur", "imputed"] == 14
+    assert counts.loc["ifn_global", "imputed"] == 1
+    assert (counts[["observed", "estimated", "imputed", "missing"]].sum(axis=1) == 352).all()
+    assert (counts["total"] == 352).all()
+    # The two communes merged in 2025 carry estimated INSEE values.
+    assert counts.loc["unemployment_rate_pct", "estimated"] >= 2
+    assert counts["missing"].sum() == 0

@@ -15,7 +15,7 @@ from geo import network, settings
 from geo.catchments import catchments
 from geo.travel_time import straight_line_matrix, straight_line_model
 
-PBF = Path(__file__).parent / "data" / "test.osm.pbf"
+PBF = Path(__file__).parents[1] / "data" / "test.osm.pbf"
 
 
 @pytest.fixture(scope="module")
