@@ -28,6 +28,11 @@ __all__ = [
     "SPEED_KMH",
     "THRESHOLD_MIN",
     "ZONE_DIAMETER_KM",
+    "MAP_CLASS_SCHEME",
+    "MAP_N_CLASSES",
+    "PRINT_PAPER",
+    "PRINT_ORIENTATION",
+    "PRINT_DPI",
 ]
 
 #: Code of the département loaded when none is chosen.
@@ -79,3 +84,14 @@ MOBILE_MAX_DRIVE_MIN: float = 60.0
 
 #: User files larger than this are refused before parsing.
 MAX_USER_FILE_BYTES: int = 50 * 1024 * 1024
+
+#: Maps: classification scheme of numeric choropleths (see geo.render.classification).
+MAP_CLASS_SCHEME: str = "quantiles"
+#: Maps: number of classes of numeric choropleths.
+MAP_N_CLASSES: int = 5
+#: Print maps: paper size.
+PRINT_PAPER: str = "A4"
+#: Print maps: page orientation.
+PRINT_ORIENTATION: str = "landscape"
+#: Print maps: resolution of PNG files (PDF and SVG are vector).
+PRINT_DPI: int = 300
