@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from geo.print_maps import PrintMapSpec
-from geo.report import (
+from geo.render import (
     Cover,
     KeyFigures,
     MapPage,
+    PrintMapSpec,
     TablePage,
     TextSection,
     build_pack,
