@@ -7,7 +7,6 @@ OWASP recommends against CSV injection; :func:`read_csv_fr` removes it again.
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -20,6 +19,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from geo.jsonio import dumps_strict
 from geo.render.offline_html import map_to_html
 from geo.settings import LONLAT_CRS, WORK_CRS
 
@@ -166,13 +166,9 @@ def _prepare_layer(layer: pd.DataFrame, name: str) -> pd.DataFrame:
 
 
 def _text_value(value: object) -> object:
-    """JSON for containers, text for other objects, None for missing values."""
-    if isinstance(value, list | tuple | dict | set):
-        return json.dumps(
-            list(value) if isinstance(value, set) else value, ensure_ascii=False, default=str
-        )
-    if isinstance(value, np.ndarray):
-        return json.dumps(value.tolist(), ensure_ascii=False, default=str)
+    """Strict JSON for containers, text for other objects, None for missing values."""
+    if isinstance(value, list | tuple | dict | set | np.ndarray):
+        return dumps_strict(value, indent=None)
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return None
     if isinstance(value, str | int | float | bool):

@@ -173,10 +173,8 @@ def commune_map(
         column and the mapped column.
     column : str
         Column to map, numeric or (with ``scheme="categorical"``) categorical.
-    title : str
-        French map title, shown in the top-right corner.
-    legend_title : str
-        French title of the choropleth legend and name of the layer.
+    title, legend_title : str
+        French map title (top-right corner); title of the legend and name of the layer.
     scheme : {"quantiles", "equal_interval", "natural_breaks", "user_defined", "categorical"}
         Classification method, see :func:`geo.render.classification.classify`.
     n_classes : int, default :data:`geo.defaults.MAP_N_CLASSES`
@@ -189,8 +187,7 @@ def commune_map(
         Point sites with ``site_type`` and ``name`` (and optionally ``n_advisors``,
         ``opening_hours``), one layer per type; town halls start hidden.
     site_types_labels : mapping, optional
-        French label of each site type; defaults to
-        :data:`geo.render.style.SITE_TYPE_LABELS_FR`.
+        French label of some site types, over :data:`geo.render.style.SITE_TYPE_LABELS_FR`.
     popup_columns : mapping, optional
         Extra columns shown in the commune card, as ``{column: French label}``.
     catchments : geopandas.GeoDataFrame, optional
