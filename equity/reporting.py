@@ -122,7 +122,7 @@ def map_spec(
         "subtitle": _subtitle(view, date),
         "epci": territory.epci,
         "sources": _sources(territory),
-        "approximate_travel": diagnosis.travel_model.is_approximate,
+        "travel_model": diagnosis.travel_model,
     }
     offer_sites = diagnosis.offer.sites
     existing = offer_sites[~offer_sites["site_id"].isin(view.added_sites["site_id"])]

@@ -17,6 +17,8 @@ __all__ = [
     "COVERAGE_THRESHOLDS_MIN",
     "DEPARTEMENT_CODE",
     "LOW_RATIO_FACTOR",
+    "MAP_CLASS_SCHEME",
+    "MAP_N_CLASSES",
     "MAX_NETWORK_BUFFER_M",
     "MAX_USER_FILE_BYTES",
     "MIP_REL_GAP",
@@ -36,6 +38,9 @@ __all__ = [
     "NETWORK_MIN_COVERAGE",
     "NEW_SITES",
     "OFFER_TYPES",
+    "PRINT_DPI",
+    "PRINT_ORIENTATION",
+    "PRINT_PAPER",
     "SENSITIVITY_THRESHOLDS_MIN",
     "SOLVER_TIME_LIMIT_S",
     "SPEED_KMH",
@@ -155,3 +160,13 @@ TERRITORY_CACHE_KEEP: int = 6
 MAX_NETWORK_BUFFER_M: float = 100_000.0
 #: Minimum share of the (unbuffered) study area that a road network must span.
 NETWORK_MIN_COVERAGE: float = 0.9
+#: Maps: classification scheme of numeric choropleths (see geo.render.classification).
+MAP_CLASS_SCHEME: str = "quantiles"
+#: Maps: number of classes of numeric choropleths.
+MAP_N_CLASSES: int = 5
+#: Print maps: paper size.
+PRINT_PAPER: str = "A4"
+#: Print maps: page orientation.
+PRINT_ORIENTATION: str = "landscape"
+#: Print maps: resolution of PNG files (PDF and SVG are vector).
+PRINT_DPI: int = 300

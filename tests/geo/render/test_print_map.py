@@ -10,12 +10,14 @@ import shapely
 from PIL import Image
 from pypdf import PdfReader
 
-from geo.print_maps import (
+from geo.render import (
     APPROXIMATE_TRAVEL_NOTE_FR,
     PrintMapSpec,
     format_source_line,
     render_print_map,
+    travel_note_fr,
 )
+from geo.travel_time import road_network_model, straight_line_model
 
 A4_PT = (595.28, 841.89)
 A3_PT = (841.89, 1190.55)
@@ -186,3 +188,45 @@ def test_source_line():
         {"label": "Populations", "publisher": "INSEE", "vintage": "2022", "licence": "LO 2.0"}
     )
     assert line == "Populations : INSEE, 2022, LO 2.0"
+
+
+def _pdf_text(path) -> str:
+    return re.sub(r"\s+", " ", PdfReader(path).pages[0].extract_text())
+
+
+def test_travel_mention_is_built_from_the_model(territory, tmp_path):
+    assert APPROXIMATE_TRAVEL_NOTE_FR == (
+        "Temps de trajet approximatifs (distance à vol d'oiseau × 1,3 à 60 km/h)"
+    )
+    base = {
+        "communes": territory.communes,
+        "column": "ifn_global",
+        "title": "Fragilité",
+        "legend_title": "IFN",
+        "n_town_labels": 0,
+    }
+    slower = PrintMapSpec(**base, travel_model=straight_line_model(circuity=1.25, speed_kmh=50))
+    assert slower.approximate_travel
+    text = _pdf_text(render_print_map(slower, tmp_path / "lent.pdf"))
+    assert "Temps de trajet approximatifs (distance à vol d'oiseau × 1,25 à 50 km/h)" in text
+    assert "1,3 à 60" not in text
+
+    road = road_network_model({"build_id": "test", "osm_timestamp": None})
+    exact = PrintMapSpec(**base, travel_model=road.to_dict())
+    assert not exact.approximate_travel
+    assert travel_note_fr(road, approximate=True) is None
+    assert "approximatifs" not in _pdf_text(render_print_map(exact, tmp_path / "route.pdf"))
+
+
+def test_user_defined_classes_on_paper(territory, tmp_path):
+    spec = PrintMapSpec(
+        communes=territory.communes,
+        column="ifn_global",
+        title="Fragilité, classes fixées",
+        legend_title="IFN",
+        scheme="user_defined",
+        user_bounds=[80, 100, 120],
+        n_town_labels=0,
+    )
+    text = _pdf_text(render_print_map(spec, tmp_path / "classes.pdf"))
+    assert "80 – 100" in text and "100 – 120" in text

@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from geo.print_maps import PrintMapSpec
-from geo.report import (
+from geo.render import (
     Cover,
     KeyFigures,
     MapPage,
+    PrintMapSpec,
     TablePage,
     TextSection,
     build_pack,
@@ -36,7 +36,7 @@ def epci_table(territory) -> pd.DataFrame:
     return table
 
 
-def test_pack_sections_pages_and_numbering(territory, epci_table, tmp_path):
+def test_pack_sections_pages_and_numbering(epci_table, tmp_path):
     long_table = pd.DataFrame(
         {"Commune": [f"Commune {i}" for i in range(120)], "Valeur": np.linspace(0, 1, 120)}
     )

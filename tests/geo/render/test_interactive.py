@@ -1,4 +1,4 @@
-"""Offline commune maps built from the real Sarthe files."""
+"""Interactive commune maps built from the real Sarthe files, rendered offline."""
 
 import re
 
@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.maps import (
+from geo.render import (
+    CATCHMENT_COLORS,
     MISSING_COLOR,
     MISSING_LABEL_FR,
     classify,
@@ -190,21 +191,6 @@ def test_categorical_scheme(communes):
     assert (classes.codes >= 0).all()
 
 
-def test_natural_breaks_finds_obvious_groups():
-    values = pd.Series([1, 2, 3, 10, 11, 12, 20, 21, 22, np.nan])
-    classes = classify(values, "natural_breaks", 3)
-    assert list(classes.bounds) == [1, 3, 12, 22]
-    assert list(classes.codes) == [0, 0, 0, 1, 1, 1, 2, 2, 2, -1]
-    assert classes.labels == ["1 – 3", "3 – 12", "12 – 22"]
-    assert classes.n_missing == 1
-
-
-def test_constant_column_gives_one_class():
-    classes = classify(pd.Series([5.0, 5.0, 5.0]), "quantiles", 5)
-    assert classes.labels == ["5 – 5"]
-    assert list(classes.codes) == [0, 0, 0]
-
-
 def test_catchments_and_tiles(communes, sites):
     centre = sites.geometry.iloc[0]
     catchments = gpd.GeoDataFrame(
@@ -222,26 +208,6 @@ def test_catchments_and_tiles(communes, sites):
     )
     page = _text(map_to_html(m))
     assert "Zone d'accès ≤ 15 min" in page and "Zone d'accès ≤ 30 min" in page
+    assert CATCHMENT_COLORS[0] in page and CATCHMENT_COLORS[1] in page
     # Tiles are opt-in and requested by Leaflet at run time, not linked by the page.
     assert "OpenStreetMap" in page and remote_references(page) == []
-
-
-def test_map_to_html_refuses_what_needs_internet():
-    m = folium.Map(tiles=None)
-    folium.Marker([48.0, 0.2], popup=folium.Popup("Le Mans")).add_to(m)
-    with pytest.raises(ValueError, match="jQuery"):
-        map_to_html(m)
-
-    m = folium.Map(tiles=None)
-    m.get_root().header.add_child(folium.JavascriptLink("https://example.org/plugin.js"))
-    with pytest.raises(ValueError, match="external resources"):
-        map_to_html(m)
-
-
-def test_remote_references_ignores_script_text():
-    page = (
-        "<html><head><script>var a = '<a href=\"https://x.org\">';</script>"
-        "<style>.a{background:url(https://x.org/a.png)}</style></head>"
-        '<body><img src="//x.org/b.png"></body></html>'
-    )
-    assert remote_references(page) == ["url(https://x.org/a.png)", "//x.org/b.png"]
