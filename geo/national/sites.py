@@ -219,8 +219,8 @@ def _place_cnfs(raw: pd.DataFrame, code: str, names: pd.Series) -> tuple[pd.Data
         raw.loc[i, ["longitude", "latitude"]] = [halls.at[insee, "lon"], halls.at[insee, "lat"]]
         raw.loc[i, "commune_pip"] = insee
         raw.loc[i, "location_note"] = (
-            f"{why} : placée à la mairie de la commune déclarée ({names[insee]}, code postal "
-            f"{raw.at[i, 'code_postal']}) ; emplacement approximatif"
+            f"{why} : placée à la mairie de {names[insee]} (adresse déclarée : "
+            f"{raw.at[i, 'code_postal']} {raw.at[i, 'commune']}) ; emplacement approximatif"
         )
     return raw.drop(index=dropped), warnings
 

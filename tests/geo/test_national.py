@@ -17,6 +17,7 @@ import pytest
 from geo import boundaries, cog, national, socio
 from geo import sites as sarthe_sites
 from geo.errors import DataValidationError
+from geo.national import sites as national_sites
 from geo.national import socio as national_socio
 from geo.national import store
 
@@ -263,7 +264,10 @@ def test_misplaced_permanence_moved_to_its_town_hall():
     # Shared SOURCES.md: « Maison des Habitants », GAP 05000, placed 611 km away in Somme.
     gap = national.load_cnfs_permanences("05")
     row = gap[gap["name"].str.startswith("Maison des Habitants")].iloc[0]
-    assert row["location_note"].startswith("point publié à 611,4 km, hors du département")
+    assert row["location_note"] == (
+        "point publié à 611,4 km, hors du département : placée à la mairie de Gap "
+        "(adresse déclarée : 05000 GAP) ; emplacement approximatif"
+    )
     hall = national.load_town_halls("05").set_index("code_insee").loc["05061"]
     assert row.geometry.equals(hall.geometry) and row["code_insee"] == "05061"
     assert national.load_departement("05").geometry.iloc[0].contains(row.geometry)
@@ -297,4 +301,22 @@ def test_missing_layer_is_empty_with_a_status(monkeypatch):
     assert census.empty and list(census.columns) == [
         "unemployment_rate_pct",
         "outside_working_age_pct",
+    ]
+
+
+def test_permanence_that_cannot_be_placed_is_left_out_with_a_warning(monkeypatch):
+    def unknown_place(layer, code, columns=None):
+        frame = store.read_table(layer, code, columns)
+        if layer == "cnfs_permanences":
+            first = frame.index[0]
+            frame.loc[first, ["latitude", "longitude", "communes_du_code_postal"]] = None
+            frame.loc[first, ["commune", "nom"]] = ["NULLE-PART", "Lieu perdu"]
+        return frame
+
+    monkeypatch.setattr(national_sites, "read_table", unknown_place)
+    permanences, warnings = national.cnfs_permanences_with_warnings("53")
+    assert len(permanences) == 16
+    assert warnings == [
+        "Permanence « Lieu perdu » (NULLE-PART) écartée : sans coordonnées publiées, "
+        "commune introuvable."
     ]
