@@ -19,8 +19,17 @@ from equity import accessibility, inequality, underserved
 from equity.need import NeedWeights, default_weights, need_index
 from equity.offer import DEFAULT_OFFER_TYPES, Offer, select_offer
 from geo import settings as geo_settings
+from geo.defaults import THRESHOLD_MIN
 from geo.territory import Territory
 from geo.travel_time import TravelModel, access_matrix, current_travel_model
+
+__all__ = [
+    "Diagnosis",
+    "DiagnosisSettings",
+    "demand_points",
+    "diagnose",
+    "group_breakdown",
+]
 
 
 @dataclass(frozen=True)
@@ -52,7 +61,7 @@ class DiagnosisSettings:
         that adding advisors never makes more communes under-served.
     """
 
-    threshold_min: float = 20.0
+    threshold_min: float = THRESHOLD_MIN
     thresholds_min: tuple[float, ...] = accessibility.DEFAULT_THRESHOLDS_MIN
     offer_types: tuple[str, ...] = DEFAULT_OFFER_TYPES
     libraries_with_internet_only: bool = True

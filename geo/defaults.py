@@ -28,6 +28,8 @@ __all__ = [
     "SPEED_KMH",
     "THRESHOLD_MIN",
     "ZONE_DIAMETER_KM",
+    "NEW_ADVISORS",
+    "EXPORT_STEM_MAX_CHARS",
 ]
 
 #: Code of the département loaded when none is chosen.
@@ -79,3 +81,8 @@ MOBILE_MAX_DRIVE_MIN: float = 60.0
 
 #: User files larger than this are refused before parsing.
 MAX_USER_FILE_BYTES: int = 50 * 1024 * 1024
+
+#: Recommendation: number of new advisors to place.
+NEW_ADVISORS: int = 20
+#: Export file names: the readable part of a scenario's name is cut to this length.
+EXPORT_STEM_MAX_CHARS: int = 60
