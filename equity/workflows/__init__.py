@@ -10,6 +10,7 @@ from equity.workflows.diagnosis import (
     check_request,
     default_need_weights,
     need_weights_with,
+    offer_catchments,
     run_diagnosis,
 )
 from equity.workflows.errors import (
@@ -47,7 +48,12 @@ from equity.workflows.scenario_store import (
     save_scenario,
     scenario_or_current,
 )
-from equity.workflows.territory import TerritoryRequest, open_territory
+from equity.workflows.territory import (
+    TerritoryRequest,
+    ValueStatus,
+    open_territory,
+    value_status,
+)
 from equity.workflows.uploads import (
     AppliedFiles,
     StoredUpload,
@@ -74,6 +80,7 @@ __all__ = [
     "StoredUpload",
     "TerritoryRequest",
     "Upload",
+    "ValueStatus",
     "WorkflowError",
     "added_rows",
     "apply_uploads",
@@ -91,6 +98,7 @@ __all__ = [
     "import_scenario_bytes",
     "load_scenario",
     "need_weights_with",
+    "offer_catchments",
     "offer_sites",
     "open_store",
     "open_territory",
@@ -104,4 +112,5 @@ __all__ = [
     "scenario_or_current",
     "stable_key",
     "store_upload",
+    "value_status",
 ]

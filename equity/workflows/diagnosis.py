@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from equity.diagnostics import Diagnosis, DiagnosisSettings, diagnose
+import geopandas as gpd
+
+from equity.diagnostics import Diagnosis, DiagnosisSettings, demand_points, diagnose
 from equity.need import NeedWeights, default_weights, weight_problems
 from equity.offer import select_offer
 from equity.workflows.errors import InvalidRequest, checked_settings
 from equity.workflows.keys import stable_key
+from geo.catchments import catchments
 from geo.defaults import OFFER_TYPES, THRESHOLD_MIN
 from geo.territory import Territory
 from geo.travel_time import TravelModel
@@ -19,6 +22,7 @@ __all__ = [
     "check_request",
     "default_need_weights",
     "need_weights_with",
+    "offer_catchments",
     "run_diagnosis",
 ]
 
@@ -113,3 +117,24 @@ def run_diagnosis(
     """
     settings = check_request(territory, request or DiagnoseRequest())
     return diagnose(territory, settings, model=model)
+
+
+def offer_catchments(
+    territory: Territory,
+    request: DiagnoseRequest,
+    thresholds_min: tuple[float, ...],
+    model: TravelModel | None = None,
+) -> gpd.GeoDataFrame:
+    """Area within each threshold of any site of the request's offer (one row per threshold)."""
+    settings = check_request(territory, request)
+    offer = select_offer(
+        territory.sites, settings.offer_types, settings.libraries_with_internet_only
+    )
+    per_site = catchments(
+        offer.sites.geometry,
+        territory.communes,
+        demand_points=demand_points(territory.communes),
+        thresholds_min=thresholds_min,
+        model=model,
+    )
+    return per_site[["threshold_min", "geometry"]].dissolve("threshold_min").reset_index()
