@@ -51,6 +51,15 @@ class DiagnoseRequest:
     need_weights: NeedWeights | None = None
     libraries_with_internet_only: bool = True
 
+    def __post_init__(self) -> None:
+        # One canonical form per request, so that 20 and 20.0 share a cache key.
+        try:
+            threshold = float(self.threshold_min)
+        except (TypeError, ValueError):
+            raise InvalidRequest(f"Seuil illisible : {self.threshold_min!r}.") from None
+        object.__setattr__(self, "threshold_min", threshold)
+        object.__setattr__(self, "offer_types", tuple(self.offer_types))
+
     def settings(self) -> DiagnosisSettings:
         """The engine's settings (:class:`InvalidRequest` for an invalid threshold)."""
         return checked_settings(

@@ -150,7 +150,10 @@ def store_upload(kind: str, upload: Upload, folder: Path | None = None) -> Store
         # The validators name the file in their messages: the copy carries the shown name.
         probe = Path(private) / f"{Path(shown).stem or 'fichier'}{suffix}"
         probe.write_bytes(upload.data)
-        _validate(kind, probe)
+        try:
+            _validate(kind, probe)
+        except DataValidationError as exc:
+            raise _without_path(exc, probe, shown) from None
     folder = Path(folder) if folder is not None else uploads_dir()
     folder.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256(upload.data).hexdigest()[:_DIGEST_CHARS]
@@ -159,6 +162,23 @@ def store_upload(kind: str, upload: Upload, folder: Path | None = None) -> Store
     if created:
         _write_atomic(target, upload.data)
     return StoredUpload(kind, target, shown, created)
+
+
+def _without_path(exc: DataValidationError, probe: Path, shown: str) -> DataValidationError:
+    """The same problems with the private copy's path replaced by the shown name.
+
+    Some readers (GDAL) quote the path they were given; it must not reach the user.
+    """
+    problems = [
+        Problem(
+            p.code,
+            p.message.replace(str(probe), shown).replace(str(probe.parent), "…"),
+            p.row,
+            p.column,
+        )
+        for p in exc.problems
+    ]
+    return DataValidationError(shown, problems)
 
 
 def _combined(failures: list[DataValidationError]) -> DataValidationError:
