@@ -16,6 +16,7 @@ __all__ = [
     "COFUNDING_PER_ADVISOR_EUR",
     "COVERAGE_THRESHOLDS_MIN",
     "DEPARTEMENT_CODE",
+    "EXPORT_STEM_MAX_CHARS",
     "LOW_RATIO_FACTOR",
     "MAP_CLASS_SCHEME",
     "MAP_N_CLASSES",
@@ -36,7 +37,7 @@ __all__ = [
     "MOBILE_WORKING_WEEKS_PER_YEAR",
     "NETWORK_BUFFER_M",
     "NETWORK_MIN_COVERAGE",
-    "NEW_SITES",
+    "NEW_ADVISORS",
     "OFFER_TYPES",
     "PRINT_DPI",
     "PRINT_ORIENTATION",
@@ -100,7 +101,7 @@ MOBILE_MAX_DRIVE_MIN: float = 60.0
 MAX_USER_FILE_BYTES: int = 50 * 1024 * 1024
 
 #: Placement: number of new sites asked for by default (one advisor each unless set).
-NEW_SITES: int = 20
+NEW_ADVISORS: int = 20
 #: Placement: thresholds compared by the threshold-sensitivity analysis.
 SENSITIVITY_THRESHOLDS_MIN: tuple[float, ...] = (15.0, 20.0, 30.0)
 #: Placement: relative MIP gap of the capacity model's stages (massive near-ties make
@@ -170,3 +171,5 @@ PRINT_PAPER: str = "A4"
 PRINT_ORIENTATION: str = "landscape"
 #: Print maps: resolution of PNG files (PDF and SVG are vector).
 PRINT_DPI: int = 300
+#: Export file names: the readable part of a scenario's name is cut to this length.
+EXPORT_STEM_MAX_CHARS: int = 60

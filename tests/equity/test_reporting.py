@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -10,7 +11,7 @@ from pypdf import PdfReader
 from sample_sites import LOUE
 
 from equity.cli import main
-from equity.reporting import current_situation, export, map_spec, view_scenario
+from equity.reporting import current_situation, export, export_stem, map_spec, view_scenario
 from equity.scenarios import Scenario, SiteChanges
 from equity.underserved import underserved_category
 from geo.exports import read_csv_fr
@@ -124,7 +125,7 @@ def test_cli_scenario_and_export_flow(tmp_path, capsys):
         )
         == 0
     )
-    assert (tmp_path / "plan-loue.gpkg").is_file()
+    assert (tmp_path / f"{export_stem('Plan Loué')}.gpkg").is_file()
 
 
 def test_cli_export_pack_of_a_45_minute_scenario(tmp_path):
@@ -137,5 +138,21 @@ def test_cli_export_pack_of_a_45_minute_scenario(tmp_path):
     assert main(["scenario", "--db", db, "import", str(plan)]) == 0
     args = ["export", "--db", db, "--scenario", "Loin", "--what", "pack", "--out", str(tmp_path)]
     assert main(args) == 0
-    text = "\n".join(p.extract_text() for p in PdfReader(tmp_path / "loin-dossier.pdf").pages)
+    text = "\n".join(
+        p.extract_text() for p in PdfReader(tmp_path / f"{export_stem('Loin')}-dossier.pdf").pages
+    )
     assert "Population à moins de 45 min" in text
+
+
+def test_export_names_are_safe_bounded_and_unique_per_scenario(territory, views, tmp_path):
+    assert export_stem("Plan Loué").startswith("plan-loue-")
+    assert export_stem("Plan A") != export_stem("plan-a")
+    assert export_stem("../../etc/passwd").startswith("etc-passwd-")
+    long_name = export_stem("x" * 10_000)
+    assert len(long_name) <= 60 + 9 and long_name == export_stem("x" * 10_000)
+    reference, _ = views
+    for name in ("Plan A", "plan-a", "é" * 10_000):
+        view = replace(reference, scenario=replace(reference.scenario, name=name))
+        (path,) = export("html", territory, view, tmp_path)
+        assert path.parent == tmp_path
+    assert len(list(tmp_path.glob("*-carte.html"))) == 3

@@ -83,7 +83,7 @@ def test_diagnostic_page():
     assert app.metric[0].value == "91\u202f%"
 
 
-def test_recommandation_page_runs_and_saves(tmp_path):
+def test_recommandation_page_runs_and_saves():
     app = _run("recommandation.py")
     assert any("Choisissez les paramètres" in i.value for i in app.info)
     app.number_input(key="reco_k").set_value(5)

@@ -90,7 +90,7 @@ def browser():
         instance.close()
 
 
-def _open(browser, url: str, name: str):
+def _open(browser, url: str):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -101,7 +101,7 @@ def _open(browser, url: str, name: str):
 
 
 def test_carte_draws_every_commune(browser, app_url):
-    page, errors = _open(browser, app_url, "carte")
+    page, errors = _open(browser, app_url)
     frame = page.frame_locator("iframe").first
     paths = frame.locator("path.leaflet-interactive")
     paths.first.wait_for(timeout=60_000)
@@ -127,7 +127,7 @@ def test_carte_draws_every_commune(browser, app_url):
     ],
 )
 def test_pages_load_without_error(browser, app_url, path, title):
-    page, errors = _open(browser, f"{app_url}/{path}", path)
+    page, errors = _open(browser, f"{app_url}/{path}")
     page.get_by_role("heading", name=title).wait_for(timeout=60_000)
     page.wait_for_timeout(1500)
     page.screenshot(path=str(ARTIFACTS / f"{path}.png"), full_page=True)
@@ -138,7 +138,7 @@ def test_pages_load_without_error(browser, app_url, path, title):
 
 
 def test_recommendation_run_and_save(browser, app_url):
-    page, errors = _open(browser, f"{app_url}/recommandation", "recommandation")
+    page, errors = _open(browser, f"{app_url}/recommandation")
     page.get_by_role("button", name="Calculer la recommandation").click()
     page.get_by_text("Pourquoi ces sites").wait_for(timeout=90_000)
     page.get_by_label("Nom du scénario").fill("Essai navigateur")
@@ -153,7 +153,7 @@ def test_recommendation_run_and_save(browser, app_url):
 
 
 def test_donnees_page_loads(browser, app_url):
-    page, errors = _open(browser, f"{app_url}/donnees", "donnees")
+    page, errors = _open(browser, f"{app_url}/donnees")
     page.get_by_text("Sources et millésimes").wait_for(timeout=60_000)
     page.screenshot(path=str(ARTIFACTS / "donnees.png"), full_page=True)
     assert page.get_by_text("Fibre : données ARCEP du T1 2018", exact=False).count() == 1
