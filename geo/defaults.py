@@ -28,6 +28,12 @@ __all__ = [
     "SPEED_KMH",
     "THRESHOLD_MIN",
     "ZONE_DIAMETER_KM",
+    "SCENARIO_MAX_JSON_BYTES",
+    "SCENARIO_MAX_DEPTH",
+    "SCENARIO_MAX_NAME_CHARS",
+    "SCENARIO_MAX_NOTE_CHARS",
+    "SCENARIO_MAX_SITES",
+    "SCENARIO_STORE_BUSY_TIMEOUT_S",
 ]
 
 #: Code of the département loaded when none is chosen.
@@ -79,3 +85,16 @@ MOBILE_MAX_DRIVE_MIN: float = 60.0
 
 #: User files larger than this are refused before parsing.
 MAX_USER_FILE_BYTES: int = 50 * 1024 * 1024
+
+#: Scenario JSON (file, upload or stored payload) larger than this is refused unread.
+SCENARIO_MAX_JSON_BYTES: int = 5 * 1024 * 1024
+#: Deepest nesting of arrays/objects accepted in scenario JSON.
+SCENARIO_MAX_DEPTH: int = 32
+#: Longest scenario name, author, site id or site name (characters).
+SCENARIO_MAX_NAME_CHARS: int = 200
+#: Longest scenario note (characters).
+SCENARIO_MAX_NOTE_CHARS: int = 10_000
+#: Most sites in one list of a scenario's changes (added, moved, removed...).
+SCENARIO_MAX_SITES: int = 10_000
+#: How long a scenario save waits for another session's save before giving up.
+SCENARIO_STORE_BUSY_TIMEOUT_S: float = 30.0
