@@ -18,7 +18,13 @@ from app_pages.common import (
     travel_model_banner,
 )
 from equity.reporting import comparison_table
-from equity.scenarios import Scenario, check_against_territory, compare, scenario_from_dict
+from equity.scenarios import (
+    Scenario,
+    check_against_territory,
+    compare,
+    scenario_from_dict,
+    scenario_from_json,
+)
 from geo.errors import DataValidationError
 from geo.formatting import format_date_fr, format_number_fr, format_percent_fr
 from geo.sites import SITE_TYPES
@@ -275,15 +281,7 @@ with tab_io:
     upload = st.file_uploader("Importer un scénario (JSON)", type=["json"], key="scenario_import")
     if upload is not None and st.button("Valider et importer"):
         try:
-            imported = scenario_from_dict(
-                json.loads(upload.getvalue().decode("utf-8-sig")), upload.name, territory
-            )
-        except UnicodeDecodeError:
-            st.error("Fichier illisible : il n'est pas encodé en UTF-8.")
-        except json.JSONDecodeError as exc:
-            st.error(
-                f"Fichier illisible : JSON mal formé (ligne {exc.lineno}, colonne {exc.colno})."
-            )
+            imported = scenario_from_json(upload.getvalue(), upload.name, territory)
         except DataValidationError as exc:
             st.error("Scénario refusé :\n\n" + "\n".join(f"- {p}" for p in exc.ordered()))
         else:

@@ -336,8 +336,9 @@ def _check_site(
         )
     if "name" in required:
         _check_text(f"{where} n°{i} name", item["name"], defaults.SCENARIO_MAX_NAME_CHARS, problems)
+    checked = {*required, "n_advisors", "code_insee"}
     for key, value in item.items():
-        if not _is_scalar(value):
+        if key not in checked and not _is_scalar(value):
             problems.add("bad_type", f"« {where} » n°{i} : « {_short(key)} » n'est pas une valeur.")
 
 
