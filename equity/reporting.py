@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -22,7 +22,14 @@ import pandas as pd
 
 from equity.diagnostics import Diagnosis, demand_points
 from equity.mobile import MobileResult
-from equity.scenarios import Comparison, Scenario, SiteChanges, compare, evaluate
+from equity.scenarios import (
+    Comparison,
+    Scenario,
+    ScenarioParameters,
+    SiteChanges,
+    compare,
+    evaluate,
+)
 from equity.underserved import UNDERSERVED_COLORS, underserved_category
 from geo import exports
 from geo.catchments import catchments
@@ -81,11 +88,11 @@ class ScenarioView:
         return self.scenario.name
 
 
-def current_situation(parameters: dict | None = None) -> Scenario:
+def current_situation(parameters: ScenarioParameters | Mapping | None = None) -> Scenario:
     """The existing offer without changes, as a scenario."""
-    return Scenario(
-        CURRENT_SITUATION, dict(parameters or {"threshold_min": THRESHOLD_MIN}), SiteChanges()
-    )
+    if not isinstance(parameters, ScenarioParameters):
+        parameters = dict(parameters or {"threshold_min": THRESHOLD_MIN})
+    return Scenario(CURRENT_SITUATION, parameters, SiteChanges())
 
 
 def view_scenario(

@@ -42,6 +42,12 @@ __all__ = [
     "PRINT_DPI",
     "PRINT_ORIENTATION",
     "PRINT_PAPER",
+    "SCENARIO_MAX_DEPTH",
+    "SCENARIO_MAX_JSON_BYTES",
+    "SCENARIO_MAX_NAME_CHARS",
+    "SCENARIO_MAX_NOTE_CHARS",
+    "SCENARIO_MAX_SITES",
+    "SCENARIO_STORE_BUSY_TIMEOUT_S",
     "SENSITIVITY_THRESHOLDS_MIN",
     "SOLVER_TIME_LIMIT_S",
     "SPEED_KMH",
@@ -173,3 +179,15 @@ PRINT_ORIENTATION: str = "landscape"
 PRINT_DPI: int = 300
 #: Export file names: the readable part of a scenario's name is cut to this length.
 EXPORT_STEM_MAX_CHARS: int = 60
+#: Scenario JSON (file, upload or stored payload) larger than this is refused unread.
+SCENARIO_MAX_JSON_BYTES: int = 5 * 1024 * 1024
+#: Deepest nesting of arrays/objects accepted in scenario JSON.
+SCENARIO_MAX_DEPTH: int = 32
+#: Longest scenario name, author, site id or site name (characters).
+SCENARIO_MAX_NAME_CHARS: int = 200
+#: Longest scenario note (characters).
+SCENARIO_MAX_NOTE_CHARS: int = 10_000
+#: Most sites in one list of a scenario's changes (added, moved, removed...).
+SCENARIO_MAX_SITES: int = 10_000
+#: How long a scenario save waits for another session's save before giving up.
+SCENARIO_STORE_BUSY_TIMEOUT_S: float = 30.0

@@ -10,6 +10,7 @@ import geopandas as gpd
 from equity.diagnostics import Diagnosis, DiagnosisSettings, demand_points, diagnose
 from equity.need import NeedWeights, default_weights, weight_problems
 from equity.offer import select_offer
+from equity.scenarios import ScenarioParameters
 from equity.workflows.errors import InvalidRequest, checked_settings
 from equity.workflows.keys import stable_key
 from geo.catchments import catchments
@@ -71,9 +72,17 @@ class DiagnoseRequest:
             libraries_with_internet_only=self.libraries_with_internet_only,
         )
 
-    def scenario_parameters(self) -> dict[str, object]:
+    def scenario_parameters(self) -> ScenarioParameters:
         """Parameters of the current situation under this request, as a scenario stores them."""
-        return {"threshold_min": float(self.threshold_min), "offer_types": list(self.offer_types)}
+        weights = None
+        if self.need_weights is not None:
+            weights = tuple(sorted((k, float(w)) for k, w in self.need_weights.weights.items()))
+        return ScenarioParameters(
+            threshold_min=float(self.threshold_min),
+            offer_types=tuple(self.offer_types),
+            libraries_with_internet_only=bool(self.libraries_with_internet_only),
+            need_weights=weights,
+        )
 
     def cache_key(self) -> str:
         """Stable text identifying the request."""

@@ -25,7 +25,7 @@ from equity.recommend import (
     recommendation_report,
     result_scenario,
 )
-from equity.scenarios import Scenario, ScenarioStore
+from equity.scenarios import Scenario, ScenarioParameters, ScenarioStore
 from equity.workflows.diagnosis import DiagnoseRequest, run_diagnosis
 from equity.workflows.errors import InvalidRequest, checked_settings
 from equity.workflows.evaluation import evaluate_scenario
@@ -128,14 +128,20 @@ class RecommendRequest:
         return stable_key(self)
 
 
-def recommendation_parameters(request: RecommendRequest) -> dict[str, Any]:
+def recommendation_parameters(request: RecommendRequest) -> ScenarioParameters:
     """The parameters a recommendation saves into its scenario (the one place they are built)."""
-    return {
-        **request.diagnosis.scenario_parameters(),
-        "objective": request.objective,
-        "extra": int(request.k),
-        "min_per_epci": int(request.min_per_epci),
-    }
+    return replace(
+        request.diagnosis.scenario_parameters(),
+        objective=request.objective,
+        n_extra=int(request.k),
+        min_per_epci=int(request.min_per_epci),
+        max_per_epci=request.max_per_epci,
+        capacity_per_advisor=request.capacity_per_advisor,
+        cost_per_advisor_eur=float(request.cost_per_advisor_eur),
+        cofunding_per_advisor_eur=float(request.cofunding_per_advisor_eur),
+        max_net_budget_eur=request.max_net_budget_eur,
+        solver_time_limit_s=float(request.time_limit_s),
+    )
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,12 +11,11 @@ from equity.scenarios import (
     ScenarioStore,
     check_against_territory,
     read_scenario_json,
-    scenario_from_dict,
+    scenario_from_json,
 )
 from equity.workflows.diagnosis import DiagnoseRequest
 from equity.workflows.errors import InvalidRequest, ScenarioNotFound
 from equity.workflows.evaluation import evaluate_scenario
-from geo.errors import ProblemCollector
 from geo.territory import Territory
 from geo.travel_time import TravelModel
 
@@ -110,15 +108,5 @@ def import_scenario_bytes(
     model: TravelModel | None = None,
 ) -> Scenario:
     """Like :func:`import_scenario` for an uploaded file's bytes (``source``: its name)."""
-    problems = ProblemCollector(source)
-    try:
-        parsed = json.loads(data.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        problems.add("encoding", "fichier illisible : il n'est pas encodé en UTF-8.")
-    except json.JSONDecodeError as exc:
-        problems.add(
-            "malformed_json",
-            f"JSON mal formé (ligne {exc.lineno}, colonne {exc.colno}).",
-        )
-    problems.raise_if_any()
-    return save_scenario(store, territory, scenario_from_dict(parsed, source, territory), model)
+    # The bounded reader refuses oversized or deeply nested JSON before parsing it.
+    return save_scenario(store, territory, scenario_from_json(data, source, territory), model)

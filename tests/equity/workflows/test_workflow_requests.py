@@ -10,7 +10,7 @@ from sample_sites import LOUE
 from equity import cli
 from equity.cli import main
 from equity.need import NeedWeights
-from equity.scenarios import Scenario, SiteChanges
+from equity.scenarios import Scenario, ScenarioParameters, SiteChanges
 from equity.workflows import (
     DiagnoseRequest,
     ExportRequest,
@@ -69,13 +69,16 @@ def test_scenario_key_ignores_saved_results_only():
 
 def test_recommendation_parameters_are_built_in_one_place():
     request = RecommendRequest(k=7, min_per_epci=1, objective="coverage")
-    assert recommendation_parameters(request) == {
-        "threshold_min": 20.0,
-        "offer_types": ["cnfs_permanence"],
-        "objective": "coverage",
-        "extra": 7,
-        "min_per_epci": 1,
-    }
+    saved = recommendation_parameters(request)
+    assert isinstance(saved, ScenarioParameters)
+    assert saved.threshold_min == 20.0
+    assert saved.offer_types == ("cnfs_permanence",)
+    assert (saved.objective, saved.n_extra, saved.min_per_epci) == ("coverage", 7, 1)
+    # Format 2 keeps what format 1 lost: costs and the solver budget.
+    assert saved.cost_per_advisor_eur == 50_000.0
+    assert saved.cofunding_per_advisor_eur == 25_000.0
+    assert saved.solver_time_limit_s == 30.0
+    assert saved.to_dict()["n_extra"] == 7
 
 
 def test_excluded_epci_get_no_site_and_keep_the_maximum_elsewhere():
