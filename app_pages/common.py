@@ -34,6 +34,7 @@ from geo.travel_time import TravelModel
 __all__ = [
     "CURRENT_SITUATION",
     "OFFER_CHOICES",
+    "SETTING_PREFIX",
     "current_territory",
     "current_user_files",
     "diagnosis",
@@ -44,6 +45,8 @@ __all__ = [
     "need_weight_controls",
     "offer_controls",
     "scenario_store",
+    "session_setting",
+    "setting_widget",
     "show_problems",
     "show_table",
     "travel_model_banner",
@@ -90,12 +93,42 @@ def current_territory() -> Territory:
     return territory_for(current_user_files())
 
 
+#: Prefix of the non-widget session keys that hold the session's settings. A widget's
+#: own key is dropped when a page without that widget runs (Streamlit's multipage
+#: behaviour), so the value lives under this prefix and feeds the widget on each page.
+SETTING_PREFIX = "setting_"
+
+
+def session_setting(name: str, default: object) -> object:
+    """The session's value of setting ``name`` (``default`` until the user changes it)."""
+    return st.session_state.setdefault(SETTING_PREFIX + name, default)
+
+
+def _keep_setting(name: str) -> None:
+    st.session_state[SETTING_PREFIX + name] = st.session_state[name]
+
+
+def setting_widget(name: str, default: object) -> dict[str, object]:
+    """Keyword arguments that bind a widget (key ``name``) to the session setting ``name``.
+
+    Use as ``st.selectbox(label, options, **setting_widget("x", default))``: the widget
+    shows the kept value on every page and each change is kept for the whole session.
+    """
+    st.session_state[name] = session_setting(name, default)
+    return {"key": name, "on_change": _keep_setting, "args": (name,)}
+
+
 def offer_controls(territory: Territory) -> DiagnoseRequest:
-    """Sidebar widgets for the existing offer and the threshold, shared by every page."""
+    """Sidebar widgets for the existing offer and the threshold, shared by every page.
+
+    The choices are session settings (:func:`setting_widget`): set on one page, they
+    hold on every other page for the whole session.
+    """
     present = set(territory.sites["site_type"])
     choices = [t for t in OFFER_CHOICES if t in present]
-    st.session_state.setdefault("offer_types", list(OFFER_TYPES))
-    st.session_state.setdefault("threshold_min", int(THRESHOLD_MIN))
+    kept = session_setting("offer_types", list(OFFER_TYPES))
+    # Types absent from this territory (other user files) cannot be offered as choices.
+    st.session_state[SETTING_PREFIX + "offer_types"] = [t for t in kept if t in choices]
     with st.sidebar:
         st.header("Offre et seuil")
         offer_types = st.multiselect(
@@ -103,12 +136,15 @@ def offer_controls(territory: Territory) -> DiagnoseRequest:
             choices,
             placeholder="Choisir des types de lieux",
             format_func=SITE_TYPES.get,
-            key="offer_types",
             help="Par défaut, les permanences des conseillers numériques (avec leur nombre de "
             "conseillers). Les France services offrent une aide généraliste, pas un conseiller.",
+            **setting_widget("offer_types", list(OFFER_TYPES)),
         )
         threshold = st.select_slider(
-            "Seuil de temps de trajet (minutes)", THRESHOLD_CHOICES_MIN, key="threshold_min"
+            "Seuil de temps de trajet (minutes)",
+            THRESHOLD_CHOICES_MIN,
+            format_func=lambda m: f"{m} min",
+            **setting_widget("threshold_min", int(THRESHOLD_MIN)),
         )
     if not offer_types:
         st.warning("Choisissez au moins un type de lieu comme offre existante.")
@@ -174,13 +210,18 @@ def need_weight_controls(territory: Territory) -> None:
         with st.form("need_weights_form"):
             weights = {}
             for column in columns:
-                weights[column] = st.slider(
-                    escape_markdown(_weight_label(column)),
-                    0.0,
-                    1.0,
-                    float(current.weights.get(column, 0.0)),
-                    step=0.05,
-                    key=f"w_{column}",
+                # Whole percentages: a slider's own number format shows a decimal point.
+                weights[column] = (
+                    st.slider(
+                        escape_markdown(_weight_label(column)),
+                        0,
+                        100,
+                        round(100 * float(current.weights.get(column, 0.0))),
+                        step=5,
+                        format="%d %%",
+                        key=f"w_{column}",
+                    )
+                    / 100
                 )
             c1, c2 = st.columns(2)
             apply = c1.form_submit_button("Appliquer")

@@ -20,6 +20,17 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
+from equity.council_pack import (
+    SUMMARY_TITLE,
+    decisions_page,
+    method_note,
+    mobile_pages,
+    sources_annex,
+    summary_figures,
+    summary_paragraphs,
+)
+from equity.csv_tables import CSV_HEADERS_FR, csv_table
+from equity.decision_table import decision_sites, existing_sites
 from equity.diagnostics import Diagnosis, demand_points
 from equity.mobile import MobileResult
 from equity.scenarios import (
@@ -36,17 +47,24 @@ from geo.catchments import catchments
 from geo.defaults import EXPORT_STEM_MAX_CHARS, THRESHOLD_MIN
 from geo.formatting import format_date_fr, format_number_fr, format_percent_fr
 from geo.jsonio import dumps_strict
-from geo.maps import commune_map
-from geo.print_maps import PrintMapSpec, format_source_line, render_print_map
-from geo.report import Cover, KeyFigures, MapPage, TablePage, TextSection, build_pack
-from geo.sites import SITE_TYPES
-from geo.socio import INDICATORS
+from geo.render.classification import travel_time_bounds
+from geo.render.interactive import DECISION_STYLE, commune_map
+from geo.render.pack import (
+    Cover,
+    KeyFigures,
+    MapPage,
+    SummaryPage,
+    TablePage,
+    build_pack,
+)
+from geo.render.print_map import MarkerLayer, PrintMapSpec, map_source_line, render_print_map
 from geo.territory import Territory
 from geo.travel_time import TravelModel
 
 __all__ = [
     "CSV_HEADERS_FR",
     "CURRENT_SITUATION",
+    "MAP_FILE_NAMES_FR",
     "MAP_KINDS",
     "ORGANISATION",
     "WHAT",
@@ -56,11 +74,15 @@ __all__ = [
     "council_pack",
     "current_situation",
     "data_layers",
+    "decision_layers",
+    "decisions_of",
     "epci_table",
     "export",
     "export_stem",
     "interactive_map",
     "map_spec",
+    "mobile_bases",
+    "travel_bounds",
     "view_scenario",
     "zones_table",
 ]
@@ -71,6 +93,17 @@ WHAT: tuple[str, ...] = ("map", "pack", "html", "gpkg", "csv")
 #: Name of the existing offer without changes, shown as a scenario.
 CURRENT_SITUATION = "Situation actuelle"
 ORGANISATION = "Conseil départemental de la Sarthe — commission Développement numérique"
+#: Source line of the pack's maps: the full sources and licences are in its annex.
+_ANNEX = ["voir annexe"]
+#: French words of the print-map file names (« …-carte-placement-A4-paysage.pdf »).
+MAP_FILE_NAMES_FR: dict[str, str] = {
+    "situation": "temps-acces",
+    "need": "besoin",
+    "zones": "zones-mal-desservies",
+    "scenario": "placement",
+    "mobile": "tournees",
+}
+ORIENTATIONS_FR: dict[str, str] = {"landscape": "paysage", "portrait": "portrait"}
 _SOURCE_LAYERS = ("communes", "population", "ifn", "filosofi", "census", "cnfs_permanence")
 
 
@@ -116,14 +149,49 @@ def view_scenario(
 
 
 def _sources(territory: Territory) -> list[str]:
-    return [
-        format_source_line(territory.sources[k]) for k in _SOURCE_LAYERS if k in territory.sources
-    ]
+    """Short source lines for a map (label, publisher, vintage; licences in the annex)."""
+    return [map_source_line(territory.sources[k]) for k in _SOURCE_LAYERS if k in territory.sources]
 
 
 def _subtitle(view: ScenarioView, date: dt.date) -> str:
     threshold = view.diagnosis.settings.threshold_min
     return f"{view.label} — seuil {threshold:g} min — {format_date_fr(date)}"
+
+
+def decisions_of(
+    territory: Territory, view: ScenarioView, reference: ScenarioView | None = None
+) -> gpd.GeoDataFrame:
+    """The scenario's decisions (new sites and reinforcements), see :mod:`equity.decision_table`."""
+    return decision_sites(
+        territory.communes,
+        view.diagnosis,
+        view.added_sites,
+        reference.diagnosis if reference is not None else None,
+    )
+
+
+def decision_layers(decisions: gpd.GeoDataFrame) -> list[MarkerLayer]:
+    """Print-map layers of the decisions: one star colour per kind, as on screen."""
+    layers = []
+    for kind, (color, label) in DECISION_STYLE.items():
+        part = decisions[decisions["kind"] == kind]
+        if len(part):
+            layers.append(MarkerLayer(part, label, "*", color, 10.0))
+    return layers
+
+
+def mobile_bases(view: ScenarioView, mobile: MobileResult) -> gpd.GeoDataFrame:
+    """Open sites that base the advisors of the tours (ids behind ``mobile-<site id>``)."""
+    ids = {str(a).removeprefix("mobile-") for a in mobile.circuits.get("advisor_id", [])}
+    sites = view.diagnosis.offer.sites
+    return sites[sites["site_id"].isin(ids)]
+
+
+def travel_bounds(*views: ScenarioView) -> list[float]:
+    """Travel-time class bounds shared by maps of ``views`` (the threshold is one bound)."""
+    threshold = views[0].diagnosis.settings.threshold_min
+    longest = max(float(v.diagnosis.communes["travel_time_min"].max()) for v in views)
+    return travel_time_bounds(threshold, longest)
 
 
 def map_spec(
@@ -132,13 +200,20 @@ def map_spec(
     kind: MapKind,
     date: dt.date | None = None,
     mobile: MobileResult | None = None,
+    *,
+    reference: ScenarioView | None = None,
+    bounds: Sequence[float] | None = None,
+    sources: Sequence[str] | None = None,
 ) -> PrintMapSpec:
     """Print-map specification of one view of a scenario.
 
     ``situation``: travel time to the nearest open site; ``need``: need index;
-    ``zones``: under-served zones ranked; ``scenario``: travel time with the
-    added sites and the catchment of the open sites; ``mobile``: the mobile
-    circuits and stops over the under-served communes (needs ``mobile``).
+    ``zones``: under-served zones ranked; ``scenario``: travel time with the new and
+    reinforced advisors and the catchment of the open sites; ``mobile``: the bases,
+    stops and circuits of the tours over the under-served communes (needs ``mobile``).
+    Travel times are classed with the threshold as a bound; ``bounds`` (of
+    :func:`travel_bounds`) gives two maps the same classes. ``sources`` replaces the
+    source lines (e.g. « voir annexe » in the pack); ``reference`` explains decisions.
     """
     if kind not in MAP_KINDS:
         raise ValueError(f"Type de carte inconnu : {kind!r} ({', '.join(MAP_KINDS)}).")
@@ -151,65 +226,63 @@ def map_spec(
         diagnosis.communes[["travel_time_min", "need_index", "underserved_reason"]]
     )
     communes["underserved_reason"] = underserved_category(communes["underserved_reason"])
+    decisions = decisions_of(territory, view, reference)
     common = {
         "communes": communes,
         "subtitle": _subtitle(view, date),
         "epci": territory.epci,
-        "sources": _sources(territory),
+        "sources": list(sources) if sources is not None else _sources(territory),
         "travel_model": diagnosis.travel_model,
+        "sites": existing_sites(diagnosis, view.added_sites),
+        "marker_layers": decision_layers(decisions),
     }
-    offer_sites = diagnosis.offer.sites
-    existing = offer_sites[~offer_sites["site_id"].isin(view.added_sites["site_id"])]
+    travel = {
+        "column": "travel_time_min",
+        "scheme": "user_defined",
+        "user_bounds": list(bounds) if bounds is not None else travel_bounds(view),
+        "legend_title": "Minutes jusqu'au lieu le plus proche",
+    }
     if kind == "need":
         return PrintMapSpec(
             column="need_index",
             title="Besoin d'accompagnement numérique",
-            legend_title="Indice de besoin (0–1)",
-            sites=existing,
+            legend_title="Indice de besoin (0 à 1, plus = plus de besoin)",
             **common,
         )
-    if kind == "zones":
+    if kind in ("zones", "mobile"):
+        spec = {
+            "column": "underserved_reason",
+            "scheme": "categorical",
+            "category_colors": UNDERSERVED_COLORS,
+            "title": f"Communes et zones mal desservies ({threshold:g} min)",
+            "legend_title": "Motif",
+            "zones": diagnosis.zones,
+        }
+        if kind == "zones":
+            return PrintMapSpec(**spec, **common)
+        common["marker_layers"] = [
+            *common["marker_layers"],
+            MarkerLayer(mobile_bases(view, mobile), "Base d'une tournée", "s", "#0072B2", 6.5),
+            MarkerLayer(mobile.stops, "Arrêt de tournée mobile", "o", "#F0E442", 6.0),
+        ]
         return PrintMapSpec(
-            column="underserved_reason",
-            scheme="categorical",
-            category_colors=UNDERSERVED_COLORS,
-            title=f"Communes et zones mal desservies ({threshold:g} min)",
-            legend_title="Motif",
-            sites=existing,
-            zones=diagnosis.zones,
-            **common,
-        )
-    if kind == "mobile":
-        stops = mobile.stops.assign(site_type="mobile_stop")
-        return PrintMapSpec(
-            column="underserved_reason",
-            scheme="categorical",
-            category_colors=UNDERSERVED_COLORS,
-            title="Tournées mobiles des conseillers numériques",
-            legend_title="Desserte par les lieux fixes",
-            sites=existing,
-            highlight_sites=stops,
-            highlight_label="Arrêt de tournée mobile",
+            **spec
+            | {
+                "title": "Tournées mobiles des conseillers numériques",
+                "legend_title": "Desserte par les lieux fixes",
+                "zones": None,
+            },
             circuits=mobile.circuits.rename(columns={"advisor_name": "advisor"}),
             **common,
         )
     if kind == "scenario":
         return PrintMapSpec(
-            column="travel_time_min",
-            title="Placement recommandé et temps d'accès",
-            legend_title="Minutes jusqu'au lieu le plus proche",
-            sites=existing,
-            highlight_sites=view.added_sites if len(view.added_sites) else None,
+            title="Nouveaux conseillers, renforts et temps d'accès",
             catchments=view.catchments,
+            **travel,
             **common,
         )
-    return PrintMapSpec(
-        column="travel_time_min",
-        title="Temps d'accès à un lieu d'aide au numérique",
-        legend_title="Minutes jusqu'au lieu le plus proche",
-        sites=existing,
-        **common,
-    )
+    return PrintMapSpec(title="Temps d'accès à un lieu d'aide au numérique", **travel, **common)
 
 
 def epci_table(diagnosis: Diagnosis) -> pd.DataFrame:
@@ -296,34 +369,28 @@ def _key_figures(view: ScenarioView, reference: ScenarioView | None) -> KeyFigur
     return KeyFigures(f"Chiffres clés — {view.label}", items)
 
 
-def _method_note(territory: Territory, diagnosis: Diagnosis) -> TextSection:
-    used = diagnosis.need_weights.weights
-    total = sum(w for w in used.values() if w > 0)
-    weights = [
-        f"{INDICATORS.get(k, (k,))[0]} ({format_percent_fr(w / total)})"
-        for k, w in used.items()
-        if w > 0
-    ]
-    paragraphs = [
-        "Données : " + " ; ".join(_sources(territory)) + ".",
-        f"Temps de trajet : {diagnosis.travel_model.label}. La population de chaque commune "
-        "est placée à sa mairie.",
-        "Indice de besoin : indicateurs ramenés à des rangs (0 à 1), moyenne pondérée — "
-        + ", ".join(weights)
-        + ". Les valeurs non publiées (secret statistique) sont imputées à partir des "
-        "communes comparables et signalées.",
-        "Accessibilité : lieu le plus proche, nombre de lieux sous le seuil, et ratio à deux "
-        "étapes (2SFCA) : conseillers accessibles pour 10 000 habitants.",
-        "Zones mal desservies : communes au-delà du seuil ou dont le ratio 2SFCA est sous la "
-        "moitié de la moyenne départementale, regroupées en zones contiguës.",
-        "Placement (objectif par défaut) : optimisation exacte (programme linéaire en nombres "
-        "entiers, HiGHS). La capacité des conseillers existants est répartie sur le besoin "
-        "à moins du seuil ; le besoin qu'ils ne peuvent pas absorber est rapproché au mieux "
-        "des nouveaux lieux (p-médian), les sites existants restant fixes. La page "
-        "Recommandation et la commande « maillage recommend » proposent d'autres objectifs.",
-    ]
-    paragraphs += [f"- {w}" for w in territory.warnings if "obsolète" in w or "imputée" in w]
-    return TextSection("Note de méthode", paragraphs)
+def _summary(
+    territory: Territory,
+    view: ScenarioView,
+    reference: ScenarioView,
+    decisions: pd.DataFrame,
+    mobile: MobileResult | None,
+    date: dt.date,
+    bounds: Sequence[float],
+) -> SummaryPage:
+    spec = map_spec(
+        territory, view, "scenario", date, reference=reference, bounds=bounds, sources=_ANNEX
+    )
+    spec.title = "Où vont les nouveaux conseillers"
+    spec.n_town_labels = 6
+    return SummaryPage(
+        f"{SUMMARY_TITLE} — {view.label}",
+        summary_paragraphs(
+            decisions, reference.diagnosis, view.diagnosis, view.scenario.parameters, mobile
+        ),
+        summary_figures(reference.diagnosis, view.diagnosis),
+        spec,
+    )
 
 
 def council_pack(
@@ -337,25 +404,40 @@ def council_pack(
     paper: str = "A4",
     date: dt.date | None = None,
 ) -> Path:
-    """The council pack PDF of one scenario, compared with the current situation."""
+    """The council pack PDF of one scenario, compared with the current situation.
+
+    Pages: cover; the one-page summary for elected members (what, where, for whom, cost,
+    before/after figures, one map); the table of decisions; key figures; maps before and
+    after with the same classes; the tours (when ``mobile`` is given); tables; method;
+    the annex of sources and licences (the maps say « Sources : voir annexe »).
+    """
     date = date or dt.date.today()
     diagnosis = view.diagnosis
+    before = reference or view
+    decisions = decisions_of(territory, view, reference)
+    bounds = travel_bounds(before, view)
+    on_map = {"reference": reference, "bounds": bounds, "sources": _ANNEX}
     sections: list = [
         Cover(
-            "Conseillers numériques en Sarthe : diagnostic et scénario de déploiement",
+            "Conseillers numériques : diagnostic et scénario de déploiement",
             _subtitle(view, date),
             date,
             ORGANISATION,
         ),
+        _summary(territory, view, before, decisions, mobile, date, bounds),
+    ]
+    if len(decisions):
+        sections += decisions_page(decisions)
+    sections += [
         _key_figures(view, reference),
-        _method_note(territory, diagnosis),
-        MapPage(map_spec(territory, reference or view, "situation", date)),
-        MapPage(map_spec(territory, reference or view, "zones", date)),
+        MapPage(map_spec(territory, before, "situation", date, **on_map)),
+        MapPage(map_spec(territory, before, "zones", date, **on_map)),
     ]
     if len(view.added_sites):
-        sections.append(MapPage(map_spec(territory, view, "scenario", date)))
+        sections.append(MapPage(map_spec(territory, view, "scenario", date, **on_map)))
     if mobile is not None and len(mobile.circuits):
-        sections.append(MapPage(map_spec(territory, view, "mobile", date, mobile)))
+        sections.append(MapPage(map_spec(territory, view, "mobile", date, mobile, **on_map)))
+        sections += mobile_pages(mobile)
     threshold = diagnosis.settings.threshold_min
     sections.append(
         TablePage(
@@ -378,20 +460,50 @@ def council_pack(
                 note="Δ : écart avec le premier scénario.",
             )
         )
+    sections += [method_note(territory, diagnosis), sources_annex(territory)]
     return build_pack(sections, path, paper=paper, date=date)
 
 
-def interactive_map(territory: Territory, view: ScenarioView) -> folium.Map:
-    """Folium map of a scenario (travel time, open sites, catchment)."""
+def _html_notes(territory: Territory, view: ScenarioView, date: dt.date) -> list[str]:
+    """Lines that travel with the offline map: scenario, date, travel model, sources."""
+    model = view.diagnosis.travel_model
+    travel = (
+        f"Temps de trajet approximatifs : {model.label}."
+        if model.is_approximate
+        else f"Temps de trajet : {model.label}."
+    )
+    return [
+        f"Scénario : {view.label} — seuil {view.diagnosis.settings.threshold_min:g} min.",
+        f"Carte produite le {format_date_fr(date)} avec Maillage.",
+        travel,
+        "Sources : " + " ; ".join(_sources(territory)) + ".",
+    ]
+
+
+def interactive_map(
+    territory: Territory,
+    view: ScenarioView,
+    reference: ScenarioView | None = None,
+    date: dt.date | None = None,
+) -> folium.Map:
+    """Folium map of a scenario: travel time, decisions, open sites, catchment, notes.
+
+    The title, scenario, date, travel model and sources are drawn in the map itself, so
+    they stay with the file once it is shared.
+    """
     communes = territory.communes.join(view.diagnosis.communes[["travel_time_min", "need_index"]])
     return commune_map(
         communes,
         "travel_time_min",
-        title=f"{view.label} — temps d'accès (min)",
+        title=f"{view.label} — temps d'accès à l'aide au numérique (min)",
         legend_title="Minutes",
+        scheme="user_defined",
+        user_bounds=travel_bounds(view),
         epci=territory.epci,
         sites=view.diagnosis.offer.sites,
         catchments=view.catchments,
+        decisions=decisions_of(territory, view, reference),
+        notes=_html_notes(territory, view, date or dt.date.today()),
         popup_columns={"population": "Population (2022)", "need_index": "Indice de besoin"},
     )
 
@@ -455,18 +567,26 @@ def export(
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = export_stem(view.label)
     if what == "map":
-        spec = map_spec(territory, view, map_kind, mobile=mobile)
-        path = out_dir / f"{stem}-{map_kind}-{paper}-{orientation}.{fmt}"
+        spec = map_spec(territory, view, map_kind, mobile=mobile, reference=reference)
+        name = f"{MAP_FILE_NAMES_FR[map_kind]}-{paper}-{ORIENTATIONS_FR[orientation]}"
+        path = out_dir / f"{stem}-carte-{name}.{fmt}"
         return [render_print_map(spec, path, paper, orientation, fmt)]
     if what == "pack":
         return [
             council_pack(
-                territory, view, out_dir / f"{stem}-dossier.pdf", reference=reference, paper=paper
+                territory,
+                view,
+                out_dir / f"{stem}-dossier.pdf",
+                reference=reference,
+                mobile=mobile,
+                paper=paper,
             )
         ]
     if what == "html":
         return [
-            exports.export_html(interactive_map(territory, view), out_dir / f"{stem}-carte.html")
+            exports.export_html(
+                interactive_map(territory, view, reference), out_dir / f"{stem}-carte.html"
+            )
         ]
     if what == "gpkg":
         return [
@@ -479,13 +599,13 @@ def export(
         mobile.schedule_csv(out_dir / f"{stem}-tournees.csv")
     site_drop = ("lon", "lat", "opening_hours_json")
     written = [
-        exports.export_csv_fr(_csv_table(layers["communes"]), out_dir / f"{stem}-communes.csv"),
+        exports.export_csv_fr(csv_table(layers["communes"]), out_dir / f"{stem}-communes.csv"),
         exports.export_csv_fr(
-            _csv_table(layers["sites_ouverts"], site_drop), out_dir / f"{stem}-sites.csv"
+            csv_table(layers["sites_ouverts"], site_drop), out_dir / f"{stem}-sites.csv"
         ),
-        exports.export_csv_fr(_csv_table(view.diagnosis.by_epci), out_dir / f"{stem}-epci.csv"),
+        exports.export_csv_fr(csv_table(view.diagnosis.by_epci), out_dir / f"{stem}-epci.csv"),
         exports.export_csv_fr(
-            _csv_table(view.diagnosis.zones, ("geometry", "code_insee")),
+            csv_table(view.diagnosis.zones, ("code_insee",)),
             out_dir / f"{stem}-zones.csv",
         ),
     ]
@@ -494,95 +614,6 @@ def export(
     if mobile is not None:
         written.append(out_dir / f"{stem}-tournees.csv")
     return [*written, scenario_json]
-
-
-#: French headers of the CSV exports (staff open them in Excel); GeoPackage layers keep
-#: the code names, which GIS users script against.
-CSV_HEADERS_FR: dict[str, str] = {
-    "code_insee": "code_insee",
-    "name": "nom",
-    "epci_siren": "siren_epci",
-    "epci_name": "epci",
-    "epci_type": "type_epci",
-    "arrondissement": "arrondissement",
-    "canton": "canton",
-    "area_km2": "superficie_km2",
-    "population": "population_2022",
-    "population_2021": "population_2021",
-    "median_income_eur": "revenu_median_uc_2021_eur",
-    "poverty_rate_pct": "taux_pauvrete_2021_pct",
-    "unemployment_rate_pct": "taux_chomage_15_64_2021_pct",
-    "outside_working_age_pct": "part_moins_15_et_65_plus_2021_pct",
-    "ifn_global": "ifn_2020_score_global",
-    "ifn_access_information": "ifn_2020_acces_information",
-    "ifn_access_interfaces": "ifn_2020_acces_interfaces",
-    "ifn_skills_administrative": "ifn_2020_competences_administratives",
-    "ifn_skills_digital": "ifn_2020_competences_numeriques",
-    "ifn_global_access": "ifn_2020_global_acces",
-    "ifn_global_skills": "ifn_2020_global_competences",
-    "density_level": "grille_densite_niveau",
-    "density_label": "grille_densite",
-    "density_group": "type_espace",
-    "aav_category": "categorie_aav",
-    "aav_label": "categorie_aav_libelle",
-    "aav_code": "code_aav",
-    "aav_name": "aire_attraction",
-    "fibre_premises": "fibre_locaux",
-    "fibre_connectable": "fibre_locaux_raccordables",
-    "fibre_share": "fibre_part_raccordable",
-    "density_per_km2": "densite_hab_km2",
-    "quality_note": "valeurs_imputees_ou_estimees",
-    "need_index": "indice_besoin",
-    "persons_in_need": "personnes_en_besoin_ponderees",
-    "nearest_site_id": "lieu_le_plus_proche",
-    "travel_time_min": "temps_trajet_min",
-    "n_sites_within": "lieux_sous_le_seuil",
-    "fca_ratio": "conseillers_accessibles_pour_10000_hab",
-    "underserved": "mal_desservie",
-    "underserved_reason": "motif",
-    "zone_id": "zone",
-    "site_id": "identifiant",
-    "site_type": "type",
-    "n_advisors": "conseillers",
-    "advisors": "conseillers_ou_equivalents",
-    "opening_hours": "horaires",
-    "public_internet": "acces_internet_public",
-    "source": "source",
-    "vintage": "millesime",
-    "location_note": "remarque_emplacement",
-    "rank": "rang",
-    "n_communes": "communes",
-    "priority_score": "score_priorite",
-    "mean_travel_time_min": "temps_moyen_min",
-    "median_travel_time_min": "temps_median_min",
-    "p90_travel_time_min": "temps_9e_decile_min",
-    "dominant_density": "densite_dominante",
-    "epci": "epci",
-    "communes": "liste_communes",
-    "share_within_threshold": "part_sous_le_seuil",
-    "need_share_within_threshold": "part_besoin_sous_le_seuil",
-    "advisors_per_10000": "conseillers_pour_10000_hab",
-    "fca_ratio_mean": "conseillers_accessibles_moyen",
-    "inhabitants_per_advisor": "habitants_par_conseiller",
-    "need_per_advisor": "besoin_par_conseiller",
-    "need_share": "part_du_besoin",
-    "advisor_share": "part_des_conseillers",
-    "balance": "equilibre_conseillers_besoin",
-}
-
-
-def _csv_table(frame: pd.DataFrame, drop: tuple[str, ...] = ()) -> pd.DataFrame:
-    """A table for French Excel: French headers, French site types, lists as text."""
-    table = pd.DataFrame(frame.drop(columns=[c for c in drop if c in frame.columns]))
-    if "site_type" in table:
-        table["site_type"] = table["site_type"].map(SITE_TYPES).fillna(table["site_type"])
-    for column in table.columns:
-        if table[column].map(lambda v: isinstance(v, list)).any():
-            table[column] = table[column].map(
-                lambda v: ", ".join(map(str, v)) if isinstance(v, list) else v
-            )
-    table.index.names = [CSV_HEADERS_FR.get(n, n) if n else n for n in table.index.names]
-    return table.rename(columns=CSV_HEADERS_FR)
 
 
 def export_stem(name: str) -> str:

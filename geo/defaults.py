@@ -191,3 +191,12 @@ SCENARIO_MAX_NOTE_CHARS: int = 10_000
 SCENARIO_MAX_SITES: int = 10_000
 #: How long a scenario save waits for another session's save before giving up.
 SCENARIO_STORE_BUSY_TIMEOUT_S: float = 30.0
+
+# App and council documents (own block so parallel additions merge cleanly).
+__all__ += ["DECISION_REINFORCE_RADIUS_M", "MAP_MIN_CLASSES", "TRAVEL_TIME_CLASS_BOUNDS_MIN"]
+#: An advisor added this close (metres) to an open site reinforces it (not a new site).
+DECISION_REINFORCE_RADIUS_M: float = 1_000.0
+#: Fewest classes a numeric choropleth shows when the data has more distinct values.
+MAP_MIN_CLASSES: int = 4
+#: Class bounds (minutes) of travel-time maps; the threshold is always added as a bound.
+TRAVEL_TIME_CLASS_BOUNDS_MIN: tuple[float, ...] = (5.0, 10.0, 15.0, 20.0, 30.0, 45.0)

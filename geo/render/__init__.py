@@ -13,7 +13,13 @@ One module per concern:
 - :mod:`~geo.render.exports`: GeoPackage, French CSV and offline HTML files.
 """
 
-from geo.render.classification import SCHEMES, Classification, Scheme, classify
+from geo.render.classification import (
+    SCHEMES,
+    Classification,
+    Scheme,
+    classify,
+    travel_time_bounds,
+)
 from geo.render.exports import (
     export_csv_fr,
     export_geopackage,
@@ -30,6 +36,7 @@ from geo.render.pack import (
     KeyFigures,
     MapPage,
     Section,
+    SummaryPage,
     TablePage,
     TextSection,
     build_pack,
@@ -37,10 +44,12 @@ from geo.render.pack import (
 )
 from geo.render.print_map import (
     APPROXIMATE_TRAVEL_NOTE_FR,
+    MarkerLayer,
     PrintMapSpec,
     approximate_travel_note_fr,
     draw_map,
     format_source_line,
+    map_source_line,
     render_print_map,
     travel_note_fr,
     validate_spec,
@@ -67,9 +76,11 @@ __all__ = [
     "Cover",
     "KeyFigures",
     "MapPage",
+    "MarkerLayer",
     "PrintMapSpec",
     "Scheme",
     "Section",
+    "SummaryPage",
     "TablePage",
     "TextSection",
     "approximate_travel_note_fr",
@@ -82,6 +93,7 @@ __all__ = [
     "export_html",
     "format_source_line",
     "format_table_fr",
+    "map_source_line",
     "map_to_html",
     "neutralise_formula",
     "read_csv_fr",
@@ -90,5 +102,6 @@ __all__ = [
     "restore_formula",
     "sanitize_layer_name",
     "travel_note_fr",
+    "travel_time_bounds",
     "validate_spec",
 ]

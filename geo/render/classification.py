@@ -9,6 +9,7 @@ the print map and the council pack, so every output shows the same classes.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ __all__ = [
     "Scheme",
     "classify",
     "format_column_fr",
+    "travel_time_bounds",
 ]
 
 Scheme = Literal["quantiles", "equal_interval", "natural_breaks", "user_defined", "categorical"]
@@ -41,6 +43,8 @@ SCHEMES: tuple[str, ...] = (
     "categorical",
 )
 
+#: Travel-time bounds closer than this (minutes) to the longest time are dropped.
+_SLIVER_MIN = 1.0
 _MAX_CATEGORIES = len(OKABE_ITO) - 1  # black is kept out of the fill colours
 #: Fisher–Jenks runs on at most this many values (mapclassify's own sampling cap):
 #: without numba mapclassify's exact algorithm is pure Python, O(n² k).
@@ -93,7 +97,9 @@ def classify(
         Classification method: mapclassify's ``Quantiles``, ``EqualInterval``,
         ``FisherJenks`` (the exact optimum: minimal within-class variance) or
         ``UserDefined`` (with ``user_bounds``), or one class per category. Quantiles
-        and natural breaks never show an empty class (ties merge them).
+        and natural breaks never show an empty class (ties merge them); quantiles
+        that ties merge below :data:`geo.defaults.MAP_MIN_CLASSES` classes give way to
+        natural breaks.
     n_classes : int, default :data:`geo.defaults.MAP_N_CLASSES`
         Wanted number of classes; fewer are made when the data has fewer distinct
         values. Ignored by ``"user_defined"`` and ``"categorical"``.
@@ -129,6 +135,11 @@ def classify(
     if present.size == 0:
         return Classification(codes, [], [], None, int(missing.sum()))
     bounds, codes[~missing] = _class_bounds(present, scheme, n_classes, user_bounds)
+    fewest = min(n_classes, defaults.MAP_MIN_CLASSES, np.unique(present).size)
+    if scheme == "quantiles" and len(bounds) - 1 < fewest:
+        # Ties (e.g. most communes at 0 %) merge quantiles into one or two classes,
+        # which reads as no information: natural breaks still separate the values.
+        bounds, codes[~missing] = _class_bounds(present, "natural_breaks", n_classes, None)
     labels = _bound_labels(bounds, present, decimals, percent)
     return Classification(
         codes, labels, _sequential_colors(len(labels)), bounds, int(missing.sum())
@@ -290,3 +301,36 @@ def format_column_fr(values: pd.Series, percent: bool = False) -> list[str]:
     present = numeric[~np.isnan(numeric)]
     decimals = _auto_decimals(present * 100 if percent else present) if present.size else 0
     return [_format_value(v, decimals, percent) for v in numeric]
+
+
+def travel_time_bounds(
+    threshold_min: float, max_min: float | None = None, bounds_min: Sequence[float] = ()
+) -> list[float]:
+    """Upper class bounds of a travel-time map, with the threshold as one of them.
+
+    A class never straddles the threshold, so the legend tells who is within it.
+
+    Parameters
+    ----------
+    threshold_min : float
+        The diagnostic's threshold (minutes).
+    max_min : float, optional
+        Longest travel time shown; bounds at or beyond it are dropped (the last class
+        then ends at the maximum, see :func:`classify`).
+    bounds_min : sequence of float, optional
+        Other bounds; :data:`geo.defaults.TRAVEL_TIME_CLASS_BOUNDS_MIN` by default.
+
+    Returns
+    -------
+    list of float
+        Increasing bounds for ``classify(..., "user_defined", user_bounds=...)``.
+    """
+    chosen = set(bounds_min or defaults.TRAVEL_TIME_CLASS_BOUNDS_MIN) | {float(threshold_min)}
+    bounds = sorted(b for b in chosen if b > 0)
+    if max_min is not None and math.isfinite(max_min):
+        # A bound just under the maximum would leave a sliver class (« 30 – 30,05 »).
+        kept = [b for b in bounds if b < max_min - _SLIVER_MIN]
+        bounds = kept or bounds[:1]
+    if float(threshold_min) not in bounds:
+        bounds.append(float(threshold_min))
+    return sorted(bounds)

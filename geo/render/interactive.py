@@ -31,7 +31,7 @@ from geo.render.style import (
 )
 from geo.settings import LONLAT_CRS, WORK_CRS
 
-__all__ = ["COORD_DECIMALS", "SIMPLIFY_TOLERANCE_M", "commune_map"]
+__all__ = ["COORD_DECIMALS", "DECISION_STYLE", "SIMPLIFY_TOLERANCE_M", "commune_map"]
 
 #: Simplification tolerance (metres, EPSG:2154) and coordinate rounding (≈1 m) for GeoJSON.
 SIMPLIFY_TOLERANCE_M: float = 50.0
@@ -55,6 +55,13 @@ _MAP_CSS = f"""
   border: 1px solid #fff; box-shadow: 0 0 0 1px #777; }}
 .maillage-line {{ flex: none; width: 18px; height: 0; border-top: 3px dashed; }}
 .leaflet-control-layers {{ font-size: 13px; }}
+/* Popups (pane z-index 700) open over the corner controls, never under them. */
+.leaflet-top, .leaflet-bottom {{ z-index: 650; }}
+.maillage-star {{ flex: none; width: 18px; text-align: center; font-size: 16px; line-height: 1;
+  text-shadow: 0 0 2px #000; }}
+.maillage-decision {{ font-size: 26px; line-height: 26px; text-align: center;
+  text-shadow: -1px -1px 0 #000, 1px -1px 0 #000, -1px 1px 0 #000, 1px 1px 0 #000; }}
+.maillage-note {{ font-size: 11px; color: #444; max-width: 300px; }}
 .maillage-popup .leaflet-popup-content {{ font-size: 13px; min-width: 300px; }}
 .maillage-popup td {{ min-width: 140px; }}
 .maillage-popup th {{ text-align: left; font-weight: 600; padding-right: 8px;
@@ -139,6 +146,8 @@ def _legend_html(title: str, entries: list[_LegendEntry]) -> str:
     for kind, color, label in entries:
         if kind == "line":
             swatch = f'<span class="maillage-line" style="border-color:{color}"></span>'
+        elif kind == "star":
+            swatch = f'<span class="maillage-star" style="color:{color}">★</span>'
         else:
             swatch = f'<span class="maillage-{kind}" style="background:{color}"></span>'
         items.append(f"<li>{swatch}<span>{html.escape(label)}</span></li>")
@@ -162,6 +171,8 @@ def commune_map(
     percent_columns: Collection[str] = (),
     category_colors: Mapping[object, str] | None = None,
     circuits: gpd.GeoDataFrame | None = None,
+    decisions: gpd.GeoDataFrame | None = None,
+    notes: Sequence[str] = (),
     tiles: bool = False,
 ) -> folium.Map:
     """Build a classed choropleth of one commune column, with optional overlays.
@@ -198,6 +209,14 @@ def commune_map(
         Fixed colours of some categories (categorical scheme).
     circuits : geopandas.GeoDataFrame, optional
         Mobile circuits (LineStrings) with an ``advisor`` column, one colour per advisor.
+    decisions : geopandas.GeoDataFrame, optional
+        The scenario's new and reinforced advisors (``site_id``, ``name``, ``kind``
+        ``"new_site"``/``"reinforce"``, optionally ``advisors``, ``persons_served``,
+        ``why``), see :func:`equity.decision_table.decision_sites`. Drawn as stars on
+        their own layer, always shown; their ids are left out of ``sites``.
+    notes : sequence of str, default ()
+        Lines shown under the title (scenario, date, sources, travel model): they stay
+        with the map once it is shared as a file.
     tiles : bool, default False
         Add an OpenStreetMap background (needs internet); plain background otherwise.
 
@@ -226,9 +245,13 @@ def commune_map(
     site_entries = _add_catchments(m, catchments) if catchments is not None else []
     if circuits is not None and len(circuits):
         site_entries += _add_circuits(m, circuits)
-    if sites is not None:
+    if sites is not None and decisions is not None:
+        sites = sites[~sites["site_id"].isin(decisions["site_id"])]
+    if sites is not None and len(sites):
         site_entries = _add_sites(m, sites, labels_fr) + site_entries
-    _add_controls(m, title, legend_title, classes, site_entries)
+    if decisions is not None and len(decisions):
+        site_entries = _add_decisions(m, decisions) + site_entries
+    _add_controls(m, title, legend_title, classes, site_entries, notes)
     return m
 
 
@@ -251,12 +274,16 @@ def _add_controls(
     legend_title: str,
     classes: Classification,
     site_entries: list[_LegendEntry],
+    notes: Sequence[str] = (),
 ) -> None:
-    """Title, layer control, choropleth legend and (when any) the legend of places."""
+    """Title (and notes), layer control, choropleth legend and the legend of places."""
     legend = [("swatch", c, lab) for c, lab in zip(classes.colors, classes.labels, strict=True)]
     if classes.n_missing:
         legend.append(("swatch", MISSING_COLOR, MISSING_LABEL_FR))
-    m.add_child(_HtmlControl(html.escape(title), "topright", "maillage-title"))
+    heading = html.escape(title) + "".join(
+        f'<div class="maillage-note">{html.escape(n)}</div>' for n in notes
+    )
+    m.add_child(_HtmlControl(heading, "topright", "maillage-title"))
     folium.LayerControl(collapsed=False).add_to(m)
     m.add_child(_HtmlControl(_legend_html(legend_title, legend), "bottomright", "maillage-legend"))
     if site_entries:
@@ -413,4 +440,70 @@ def _add_sites(
         ).add_to(group)
         group.add_to(m)
         entries.append(("dot", color, label))
+    return entries
+
+
+#: Colour and French legend label of each kind of decision (stars on the map).
+DECISION_STYLE: dict[str, tuple[str, str]] = {
+    "new_site": ("#E69F00", "Nouveau conseiller (nouveau lieu)"),
+    "reinforce": ("#CC79A7", "Conseiller en renfort d'une permanence"),
+}
+
+
+def _decision_properties(part: gpd.GeoDataFrame, label: str) -> gpd.GeoDataFrame:
+    """Escaped popup fields of the decisions of one kind."""
+    n = len(part)
+    advisors = part["advisors"] if "advisors" in part else pd.Series(1.0, part.index)
+    served = part["persons_served"] if "persons_served" in part else pd.Series(np.nan, part.index)
+    why = part["why"] if "why" in part else pd.Series("", part.index)
+    return gpd.GeoDataFrame(
+        {
+            "name": [html.escape(str(v)) for v in part["name"]],
+            "kind": [html.escape(label)] * n,
+            "advisors": _format_column(advisors.astype(float), False),
+            "served": _format_column(served.astype(float).round(), False),
+            "why": [html.escape(str(v)) if isinstance(v, str) else MISSING_TEXT_FR for v in why],
+        },
+        geometry=part.geometry.values,
+        crs=part.crs,
+    )
+
+
+def _add_decisions(m: folium.Map, decisions: gpd.GeoDataFrame) -> list[_LegendEntry]:
+    """New and reinforced advisors as stars on a layer of their own, never hidden."""
+    kinds = decisions["kind"] if "kind" in decisions else pd.Series("new_site", decisions.index)
+    kinds = kinds.where(kinds.isin(list(DECISION_STYLE)), "new_site")
+    entries = []
+    for kind, (color, label) in DECISION_STYLE.items():
+        part = decisions[kinds == kind]
+        if part.empty:
+            continue
+        star = f'<div class="maillage-decision maillage-{kind}" style="color:{color}">★</div>'
+        # Outside the layer control: a decision must always show.
+        folium.GeoJson(
+            _light_geojson(_decision_properties(part, label)),
+            control=False,
+            marker=folium.Marker(
+                icon=folium.DivIcon(
+                    html=star,
+                    icon_size=(26, 26),
+                    icon_anchor=(13, 13),
+                    class_name="maillage-decision-icon",
+                ),
+                z_index_offset=1000,
+            ),
+            tooltip=folium.GeoJsonTooltip(["name", "kind"], labels=False),
+            popup=folium.GeoJsonPopup(
+                ["name", "kind", "advisors", "served", "why"],
+                aliases=[
+                    "Lieu",
+                    "Décision",
+                    "Conseillers ajoutés",
+                    "Personnes en besoin rattachées",
+                    "Pourquoi",
+                ],
+                class_name="maillage-popup",
+            ),
+        ).add_to(m)
+        entries.append(("star", color, label))
     return entries

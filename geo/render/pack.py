@@ -41,6 +41,7 @@ __all__ = [
     "KeyFigures",
     "MapPage",
     "Section",
+    "SummaryPage",
     "TablePage",
     "TextSection",
     "build_pack",
@@ -107,7 +108,22 @@ class TablePage:
     percent_columns: Collection[str] = field(default_factory=tuple)
 
 
-Section = Cover | KeyFigures | TextSection | MapPage | TablePage
+@dataclass
+class SummaryPage:
+    """One page for elected members: short paragraphs, before/after figures, one map.
+
+    ``figures`` are rows (label, before, after) already written in French; the map
+    fills the rest of the page.
+    """
+
+    title: str
+    paragraphs: list[str]
+    figures: list[tuple[str, str, str]]
+    spec: PrintMapSpec
+    figure_headers: tuple[str, str, str] = ("", "Aujourd'hui", "Avec le scénario")
+
+
+Section = Cover | KeyFigures | TextSection | MapPage | TablePage | SummaryPage
 _PageDrawer = Callable[[Figure, PageCanvas], None]
 
 
@@ -157,8 +173,9 @@ def build_pack(
         pages: list[tuple[_PageDrawer, str, bool]] = []
         for section in sections:
             orientation = "portrait"
-            if isinstance(section, MapPage):
+            if isinstance(section, MapPage | SummaryPage):
                 validate_spec(section.spec)
+            if isinstance(section, MapPage):
                 orientation = section.orientation
                 check_page_options(paper, orientation)
             drawers = _section_pages(section, width_mm, height_mm)
@@ -206,6 +223,8 @@ def _section_pages(section: Section, width_mm: float, height_mm: float) -> list[
         return [lambda fig, _c: _draw_map_page(fig, section.spec)]
     if isinstance(section, TablePage):
         return _table_pages(section, content, scale)
+    if isinstance(section, SummaryPage):
+        return [lambda fig, c: _draw_summary(fig, c, section, content)]
     raise ValueError(f"Type de section inconnu : {type(section).__name__}.")
 
 
@@ -367,6 +386,45 @@ def _draw_text(canvas, title, lines, continued, content, step) -> None:
         if text:
             canvas.text(content.x + indent, y, text, BODY_SIZE)
         y += step
+
+
+# ---------------------------------------------------------------------------- summary
+
+
+def _draw_summary(fig: Figure, canvas: PageCanvas, section: SummaryPage, content: Box) -> None:
+    """Text at the top, a three-column figures table, then the map down to the footer."""
+    s = canvas.scale
+    y = _section_title(canvas, section.title, content)
+    step = line_height_mm(BODY_SIZE * s) * 1.12
+    for text, indent in _text_lines(section.paragraphs, content.w, s):
+        if text:
+            canvas.text(content.x + indent, y, text, BODY_SIZE)
+        y += step
+    y += 2 * s
+    widths = (0.5 * content.w, 0.25 * content.w, 0.25 * content.w)
+    row_h = line_height_mm(BODY_SIZE * s) * 1.5
+    for i, row in enumerate([section.figure_headers, *section.figures]):
+        if i % 2 == 0:
+            canvas.ax.add_patch(
+                Rectangle(
+                    (content.x, y - 0.3 * row_h),
+                    content.w,
+                    row_h,
+                    facecolor=HEADER_FILL if i == 0 else STRIPE_FILL,
+                    edgecolor="none",
+                )
+            )
+        x = content.x
+        for j, (cell, width) in enumerate(zip(row, widths, strict=True)):
+            weight = "bold" if i == 0 or j == 2 else "normal"
+            text = _fit(cell, width - 3 * s, BODY_SIZE * s, weight)
+            canvas.text(x + 1.5 * s, y, text, BODY_SIZE, weight=weight)
+            x += width
+        y += row_h
+    height = fig.get_figheight() * MM_PER_INCH
+    top = (y + 2 * s) / height
+    band = (FOOTER_MM + 4) / height
+    draw_map(section.spec, fig, (0.0, band, 1.0, max(0.2, 1.0 - band - top)))
 
 
 # ---------------------------------------------------------------------------- map

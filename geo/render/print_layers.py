@@ -297,6 +297,21 @@ def _draw_sites(ax: Axes, spec: PrintMapSpec, s: float) -> None:
                 linewidths=0.4 * s,
                 zorder=8 + order / 100,
             )
+    for order, layer in enumerate(spec.marker_layers):
+        points = _to_work(layer.points)
+        if points is None or points.empty:
+            continue
+        points = points.geometry.representative_point()
+        ax.scatter(
+            points.x,
+            points.y,
+            marker=layer.marker,
+            s=(layer.size * s) ** 2,
+            c=layer.color,
+            edgecolors="#000000",
+            linewidths=0.6 * s,
+            zorder=9.5 + order / 100,
+        )
     highlight = _to_work(spec.highlight_sites)
     if highlight is not None:
         points = highlight.geometry.representative_point()

@@ -56,6 +56,7 @@ from geo.render.style import (
     SITE_TYPE_LABELS_FR,
     catchment_colors,
     catchment_label_fr,
+    circuit_label_fr,
 )
 
 if TYPE_CHECKING:
@@ -65,10 +66,12 @@ __all__ = [
     "APPROXIMATE_TRAVEL_NOTE_FR",
     "FORMATS",
     "Format",
+    "MarkerLayer",
     "PrintMapSpec",
     "approximate_travel_note_fr",
     "draw_map",
     "format_source_line",
+    "map_source_line",
     "render_print_map",
     "travel_note_fr",
     "validate_spec",
@@ -140,6 +143,41 @@ def travel_note_fr(model: TravelModel | Mapping[str, Any] | None, approximate: b
     return f"Temps de trajet approximatifs ({label})" if label else APPROXIMATE_TRAVEL_NOTE_FR
 
 
+@dataclass(frozen=True)
+class MarkerLayer:
+    """Points drawn with one marker and one legend entry on a print map.
+
+    Attributes
+    ----------
+    points : geopandas.GeoDataFrame
+        Points (any CRS).
+    label : str
+        French legend label.
+    marker : str, default "*"
+        Matplotlib marker.
+    color : str, default "#E69F00"
+        Fill colour.
+    size : float, default 9
+        Marker size in points (A4).
+    """
+
+    points: gpd.GeoDataFrame
+    label: str
+    marker: str = "*"
+    color: str = "#E69F00"
+    size: float = 9.0
+
+    @property
+    def style(self) -> dict[str, object]:
+        """Legend style of the marker (as :func:`geo.render.print_layers.site_style`)."""
+        return {
+            "marker": self.marker,
+            "color": self.color,
+            "size": self.size,
+            "edgecolor": "#000000",
+        }
+
+
 @dataclass(kw_only=True)
 class PrintMapSpec:
     """Everything drawn on a print map; layers are plain GeoDataFrames.
@@ -172,6 +210,9 @@ class PrintMapSpec:
         Points drawn as large stars (e.g. recommended sites).
     highlight_label : str, default "Site recommandé"
         Legend label of the highlighted sites.
+    marker_layers : sequence of MarkerLayer, default ()
+        More point layers, each with its own marker and legend entry (new and
+        reinforced advisors, bases of the tours...), drawn over the sites.
     catchments : geopandas.GeoDataFrame, optional
         Catchment polygons with ``threshold_min``, drawn as dashed outlines.
     zones : geopandas.GeoDataFrame, optional
@@ -208,6 +249,7 @@ class PrintMapSpec:
     sites: gpd.GeoDataFrame | None = None
     highlight_sites: gpd.GeoDataFrame | None = None
     highlight_label: str = "Site recommandé"
+    marker_layers: Sequence[MarkerLayer] = ()
     catchments: gpd.GeoDataFrame | None = None
     zones: gpd.GeoDataFrame | None = None
     circuits: gpd.GeoDataFrame | None = None
@@ -264,6 +306,23 @@ def validate_spec(spec: PrintMapSpec) -> None:
             raise ValueError(
                 f"La couche « {name} » doit avoir la ou les colonnes : {', '.join(missing)}."
             )
+
+
+def map_source_line(source: Mapping[str, str]) -> str:
+    """A source as a map prints it: "Label : éditeur, millésime" (licences go to an annex).
+
+    Parameters
+    ----------
+    source : mapping
+        With ``label``, ``publisher`` and ``vintage`` keys (missing ones are skipped).
+
+    Returns
+    -------
+    str
+    """
+    details = ", ".join(source[k] for k in ("publisher", "vintage") if source.get(k))
+    label = source.get("label", "")
+    return f"{label} : {details}" if label and details else label or details
 
 
 def format_source_line(source: Mapping[str, str]) -> str:
@@ -479,7 +538,7 @@ def _legend_blocks(spec: PrintMapSpec, classes: Classification) -> list[LegendBl
     ]
     if spec.circuits is not None and not spec.circuits.empty:
         circuits = [
-            ("line", {"color": color, "linewidth": 1.8}, f"Circuit de {advisor}")
+            ("line", {"color": color, "linewidth": 1.8}, circuit_label_fr(advisor))
             for advisor, color in circuit_colors(spec.circuits).items()
         ]
         blocks.append(("Circuits itinérants", circuits))
@@ -507,6 +566,9 @@ def _place_entries(spec: PrintMapSpec) -> list[LegendEntry]:
             places.append(("marker", site_style(site_type), labels.get(site_type, site_type)))
     if spec.highlight_sites is not None and not spec.highlight_sites.empty:
         places.append(("marker", HIGHLIGHT_STYLE, spec.highlight_label))
+    for layer in spec.marker_layers:
+        if not layer.points.empty:
+            places.append(("marker", layer.style, layer.label))
     return places
 
 

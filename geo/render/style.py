@@ -22,6 +22,7 @@ __all__ = [
     "SITE_TYPE_LABELS_FR",
     "catchment_colors",
     "catchment_label_fr",
+    "circuit_label_fr",
 ]
 
 #: Map legend labels: the site types of :data:`geo.sites.SITE_TYPES`, shorter where
@@ -84,3 +85,13 @@ def catchment_colors(thresholds_min: Iterable[float]) -> dict[float, str]:
 def catchment_label_fr(threshold_min: float) -> str:
     """Legend label of a catchment, e.g. ``"Zone d'accès ≤ 20 min"``."""
     return f"Zone d'accès ≤ {format_number_fr(threshold_min)} min"
+
+
+def circuit_label_fr(advisor: object) -> str:
+    """Legend label of a mobile advisor's circuit, e.g. « Tournée au départ de Mamers ».
+
+    The advisor's name (« Itinérant — Mairie — Mamers ») names its base; the label says
+    where the tour starts, in correct French whatever the name.
+    """
+    base = str(advisor).removeprefix("Itinérant — ").strip()
+    return f"Tournée au départ de {base}" if base else "Tournée"

@@ -110,8 +110,8 @@ def test_scenarios_tournees_exports_pages():
 
 def test_diagnostic_need_weights_apply_to_session():
     app = _run("diagnostic.py")
-    app.slider(key="w_ifn_global").set_value(0.0)
-    app.slider(key="w_median_income_eur").set_value(1.0)
+    app.slider(key="w_ifn_global").set_value(0)
+    app.slider(key="w_median_income_eur").set_value(100)
     next(b for b in app.button if b.label == "Appliquer").click().run()
     assert not app.exception
     weights = app.session_state["need_weights"]

@@ -11,9 +11,19 @@ from pypdf import PdfReader
 from sample_sites import LOUE
 
 from equity.cli import main
-from equity.reporting import current_situation, export, export_stem, map_spec, view_scenario
+from equity.decision_table import decision_sites
+from equity.reporting import (
+    current_situation,
+    decisions_of,
+    export,
+    export_stem,
+    map_spec,
+    travel_bounds,
+    view_scenario,
+)
 from equity.scenarios import Scenario, SiteChanges
 from equity.underserved import underserved_category
+from equity.workflows import MobileRequest, plan_mobile
 from geo.exports import read_csv_fr
 from geo.maps import classify
 
@@ -47,40 +57,197 @@ def test_map_specs_carry_the_travel_model_caveat(territory, views):
     _, plan = views
     spec = map_spec(territory, plan, "scenario")
     assert spec.approximate_travel
-    assert spec.highlight_sites["site_id"].tolist() == ["new-loue"]
+    (layer,) = spec.marker_layers
+    assert layer.points["site_id"].tolist() == ["new-loue"]
+    assert layer.label == "Nouveau conseiller (nouveau lieu)"
+    assert "new-loue" not in set(spec.sites["site_id"])
     assert "Plan Loué — seuil 20 min" in spec.subtitle
-    assert any("Licence Ouverte" in line for line in spec.sources)
+    # Maps name their sources without licences (those are in the pack's annex).
+    assert any(line.startswith("Indice de fragilité numérique") for line in spec.sources)
+    assert not any("vérifier" in line or "Licence" in line for line in spec.sources)
+    # Travel times are classed with the 20-min threshold as a bound.
+    assert spec.scheme == "user_defined" and 20.0 in spec.user_bounds
     with pytest.raises(ValueError, match="Type de carte inconnu"):
         map_spec(territory, plan, "weather")
+
+
+def test_decisions_tell_new_sites_from_reinforcements(territory):
+    sites = territory.sites.set_index("site_id")
+    permanence = sites.loc[sites["name"] == "La Poste (Marolles-les-Braults)"].iloc[0]
+    near = {  # 50 m from the permanence: the planner reinforces it
+        "site_id": "renfort-marolles",
+        "name": "Renfort Marolles",
+        "site_type": "user",
+        "code_insee": permanence["code_insee"],
+        "lon": float(permanence["lon"]) + 0.0006,
+        "lat": float(permanence["lat"]),
+        "n_advisors": 2,
+    }
+    scenario = Scenario("Deux décisions", {"threshold_min": 20}, SiteChanges(added=[LOUE, near]))
+    view = view_scenario(territory, scenario)
+    reference = view_scenario(territory, current_situation())
+    table = decisions_of(territory, view, reference).set_index("site_id")
+    assert table.loc["new-loue", "kind"] == "new_site"
+    assert table.loc["renfort-marolles", "kind"] == "reinforce"
+    assert table.loc["renfort-marolles", "reinforces"] == "La Poste (Marolles-les-Braults)"
+    assert table.loc["new-loue", "commune"] == "Loué"
+    assert table.loc["renfort-marolles", "advisors"] == 2
+    # Loué's new site serves the persons in need of the communes it is nearest to.
+    communes = view.diagnosis.communes
+    mine = communes[(communes["nearest_site_id"] == "new-loue")]
+    expected = mine.loc[mine["travel_time_min"] <= 20, "persons_in_need"].sum()
+    assert table.loc["new-loue", "persons_served"] == pytest.approx(expected)
+    assert expected > 0
+    # A reinforcement shares its place's load with the reinforced site (2 of 3 advisors).
+    load = (
+        communes[communes["travel_time_min"] <= 20]
+        .groupby("nearest_site_id")["persons_in_need"]
+        .sum()
+    )
+    together = load.get("renfort-marolles", 0.0) + load.get(permanence.name, 0.0)
+    assert table.loc["renfort-marolles", "persons_served"] == pytest.approx(together * 2 / 3)
+    assert table.loc["renfort-marolles", "why"].startswith("Renforce « La Poste")
+
+
+def test_a_kind_given_by_the_placement_wins(territory, views):
+    _, plan = views
+    added = plan.added_sites.assign(kind="reinforce")
+    table = decision_sites(territory.communes, plan.diagnosis, added)
+    assert table["kind"].tolist() == ["reinforce"]
 
 
 def test_pack_sections_and_data_exports(territory, views, tmp_path):
     reference, plan = views
     (pack,) = export("pack", territory, plan, tmp_path, reference=reference)
-    text = "\n".join(page.extract_text() for page in PdfReader(pack).pages)
+    pages = [page.extract_text() for page in PdfReader(pack).pages]
+    text = "\n".join(pages)
     for title in (
+        "Synthèse pour les élus — Plan Loué",
+        "Décisions proposées",
         "Chiffres clés — Plan Loué",
         "Note de méthode",
         "Temps d'accès à un lieu d'aide au numérique",
         "Communes et zones mal desservies",
-        "Placement recommandé et temps d'accès",
+        "Nouveaux conseillers, renforts et temps d'accès",
         "Équilibre par EPCI",
         "Comparaison des scénarios",
+        "Annexe : sources et licences",
     ):
         assert title in text, title
     assert "approximatifs" in text
+    # The summary is page 2 and says what, where, for whom and the cost.
+    summary = pages[1]
+    for words in (
+        "Ce qui est proposé : 1 conseiller",
+        "Où : CC LBN Communauté (1)",
+        "Coût : 50",
+        "Pour qui",
+    ):
+        assert words in summary, words
+    # Map pages point to the annex; licences appear in the annex only.
+    map_pages = [p for p in pages if "Minutes jusqu'au lieu" in p]
+    assert map_pages and all("Sources : voir annexe" in p for p in map_pages)
+    assert not any("vérifier" in p for p in map_pages)
+    assert "Licence Ouverte 2.0" in pages[-1]
+    method = next(p for p in pages if p.startswith("Note de méthode") or "Note de méthode\n" in p)
+    assert len(method.splitlines()) > 20
 
     files = export("csv", territory, plan, tmp_path)
-    communes = read_csv_fr(files[0], dtype={"code_insee": str})
+    communes = read_csv_fr(files[0], dtype={"Code INSEE": str})
     assert len(communes) == 352
-    assert communes["population_2022"].sum() == 566_733
-    assert {"code_insee", "nom", "epci", "temps_trajet_min", "indice_besoin"} <= set(communes)
+    assert communes["Population 2022"].sum() == 566_733
+    assert {"Code INSEE", "Nom", "EPCI", "Temps de trajet (min)", "Indice de besoin (0–1)"} <= set(
+        communes
+    )
+    # Rounded values, percentages, lon/lat in WGS 84 (no Lambert-93 geometry).
+    assert (communes["Temps de trajet (min)"] == communes["Temps de trajet (min)"].round(1)).all()
+    assert communes["Locaux raccordables à la fibre (%)"].max() == 100
+    assert "geometry" not in communes
+    assert communes["Longitude (WGS 84)"].between(-0.5, 1.0).all()
+    assert communes["Latitude (WGS 84)"].between(47.5, 48.5).all()
+    epci = read_csv_fr(files[2])
+    assert epci["Part de la population sous le seuil (%)"].between(0, 100).all()
+    assert epci["Part de la population sous le seuil (%)"].max() > 1
     sites = read_csv_fr(files[1])
-    assert set(sites["type"]) == {"Permanence conseiller numérique", "Mairie"}
+    assert set(sites["Type de lieu"]) == {"Permanence conseiller numérique", "Mairie"}
     scenario = json.loads(files[-1].read_text(encoding="utf-8"))
     assert scenario["changes"]["added"][0]["site_id"] == "new-loue"
     with pytest.raises(ValueError, match="Export inconnu"):
         export("fax", territory, plan, tmp_path)
+
+
+def test_before_after_maps_share_class_bounds(territory, views):
+    reference, plan = views
+    bounds = travel_bounds(reference, plan)
+    before = map_spec(territory, reference, "situation", bounds=bounds)
+    after = map_spec(territory, plan, "scenario", bounds=bounds)
+    assert before.user_bounds == after.user_bounds == bounds
+    assert 20.0 in bounds
+    # Both maps are drawn with those classes: same legend labels.
+    labels = [
+        classify(s.communes[s.column], s.scheme, user_bounds=s.user_bounds).labels[:-1]
+        for s in (before, after)
+    ]
+    assert labels[0] == labels[1]
+
+
+def test_pack_lists_every_decision_and_the_tours_when_asked(territory, tmp_path):
+    sites = territory.sites.set_index("site_id")
+    halls = sites[sites["site_type"] == "town_hall"].loc[["mairie-72180", "mairie-72264"]]
+    added = [
+        {
+            "site_id": f"{i}-ajout",
+            "name": row["name"],
+            "site_type": "town_hall",
+            "code_insee": row["code_insee"],
+            "lon": float(row["lon"]),
+            "lat": float(row["lat"]),
+            "n_advisors": 1,
+        }
+        for i, row in halls.iterrows()
+    ]
+    scenario = Scenario("Deux lieux", {"threshold_min": 20}, SiteChanges(added=[LOUE, *added]))
+    view = view_scenario(territory, scenario)
+    reference = view_scenario(territory, current_situation())
+    mobile = plan_mobile(territory, view.diagnosis, MobileRequest(), None)
+    (pack,) = export("pack", territory, view, tmp_path, reference=reference, mobile=mobile)
+    pages = [page.extract_text() for page in PdfReader(pack).pages]
+    decisions = next(p for p in pages if p.startswith("Décisions proposées"))
+    for name in ("Mairie de Loué", "Mairie — Mamers", "Mairie — Sablé-sur-Sarthe"):
+        assert decisions.count(name) == 1, name
+    assert "Nouveau lieu" in decisions
+    assert (
+        len([line for line in decisions.splitlines() if line.startswith(("1 ", "2 ", "3 "))]) == 3
+    )
+    reasons = next(p for p in pages if p.startswith("Pourquoi ces décisions"))
+    assert "1. Mairie de Loué (Loué) : " in reasons
+    tours = [p for p in pages if "Tournées mobiles" in p]
+    assert any("circuits sur quatre semaines" in p for p in tours)
+    assert any("Base d'une tournée" in p for p in tours)
+    (without,) = export("pack", territory, view, tmp_path / "sans", reference=reference)
+    assert not any(
+        "circuits sur quatre semaines" in p.extract_text() for p in PdfReader(without).pages
+    )
+
+
+def test_offline_html_carries_title_scenario_date_sources_and_caveat(territory, views, tmp_path):
+    reference, plan = views
+    (page,) = export("html", territory, plan, tmp_path, reference=reference)
+    text = page.read_text(encoding="utf-8")
+    assert "Plan Loué — temps d" in text
+    assert "Scénario : Plan Loué — seuil 20 min." in text
+    assert "Carte produite le " in text
+    assert "Temps de trajet approximatifs" in text
+    assert "Sources : Limites communales" in text
+    # The new advisor is a star outside the layer control, always shown.
+    assert text.count("maillage-decision maillage-new_site") == 1
+    assert "Nouveau conseiller (nouveau lieu)" in text
+
+
+def test_print_map_file_names_are_french(territory, views, tmp_path):
+    _, plan = views
+    (path,) = export("map", territory, plan, tmp_path, map_kind="scenario", fmt="svg")
+    assert path.name.endswith("-carte-placement-A4-paysage.svg")
 
 
 def test_cli_scenario_and_export_flow(tmp_path, capsys):

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.render import classify
+from geo.render import classify, travel_time_bounds
 from geo.settings import RAW_DIR
 
 
@@ -99,14 +99,37 @@ def test_quantiles_with_ties_never_show_an_empty_class():
     classes = classify(values, "quantiles", 5, percent=True)
     counts = np.bincount(classes.codes)
     assert (counts > 0).all()
-    uppers = np.unique(np.quantile(values, [0.2, 0.4, 0.6, 0.8, 1.0]))  # 0, 0.84, 1
-    np.testing.assert_allclose(classes.bounds, [0.0, *uppers], rtol=1e-12)
-    assert counts.tolist() == [14, 2, 4]
+    # Quantiles merge into 3 classes (0, 0.84, 1); below the minimum of 4 classes the
+    # map falls back on natural breaks, which separate every distinct value here.
+    np.testing.assert_allclose(classes.bounds, [0.0, 0.0, 0.3, 0.8, 1.0], rtol=1e-12)
+    assert counts.tolist() == [14, 1, 1, 4]
     assert classes.labels == [
         "0\u202f% – 0\u202f%",
-        "0\u202f% – 84\u202f%",
-        "84\u202f% – 100\u202f%",
+        "0\u202f% – 30\u202f%",
+        "30\u202f% – 80\u202f%",
+        "80\u202f% – 100\u202f%",
     ]
+
+
+def test_real_fibre_layer_shows_at_least_four_classes(territory):
+    # The 2018 fibre file: 75 % of the communes at 0 %, the rest spread up to 100 %.
+    classes = classify(territory.communes["fibre_share"], "quantiles", 5, percent=True)
+    assert len(classes.labels) == 5
+    assert (np.bincount(classes.codes) > 0).all()
+
+
+def test_travel_time_bounds_put_the_threshold_on_a_bound():
+    assert travel_time_bounds(20, 33.0) == [5.0, 10.0, 15.0, 20.0, 30.0]
+    # 25 min is not a default bound: it becomes one, and 20 stays.
+    assert travel_time_bounds(25, 60.0) == [5.0, 10.0, 15.0, 20.0, 25.0, 30.0, 45.0]
+    # No sliver class « 30 – 30,05 »: a bound within a minute of the maximum is dropped.
+    assert travel_time_bounds(20, 30.05) == [5.0, 10.0, 15.0, 20.0]
+    # The threshold stays a bound even beyond the longest time.
+    assert travel_time_bounds(25, 18.0) == [5.0, 10.0, 15.0, 25.0]
+    times = pd.Series([1.0, 4.0, 12.0, 19.9, 20.0, 20.1, 28.0])
+    classes = classify(times, "user_defined", user_bounds=travel_time_bounds(20, times.max()))
+    assert classes.labels[3] == "15,0 – 20,0" and classes.labels[4] == "20,0 – 28,0"
+    assert classes.codes.tolist() == [0, 0, 2, 3, 3, 4, 4]
 
 
 def test_natural_breaks_on_many_values_are_deterministic():

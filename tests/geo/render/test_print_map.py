@@ -87,7 +87,7 @@ def test_pdf_keeps_text_and_mentions(spec, tmp_path):
         "Le Mans",
         "CU Le Mans",
         "Zone d'accès ≤ 20 min",
-        "Circuit de Camille",
+        "Tournée au départ de Camille",
         "Licence Ouverte 2.0",
         APPROXIMATE_TRAVEL_NOTE_FR,
     ):

@@ -1,0 +1,223 @@
+"""Pages of the council pack: the summary for elected members, decisions, method, annex.
+
+:mod:`equity.reporting` assembles the pack; this module writes what its pages say, in
+plain French, from a scenario's decisions and its diagnostic before and after. Figures
+are written once here so the summary, the decisions table and the key figures agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from equity.decision_table import decision_reasons_fr, decisions_table_fr
+from equity.diagnostics import Diagnosis
+from equity.mobile import MobileResult
+from geo.defaults import ADVISOR_COST_EUR, COFUNDING_PER_ADVISOR_EUR
+from geo.formatting import format_number_fr, format_percent_fr
+from geo.render.pack import TablePage, TextSection
+from geo.render.print_map import format_source_line
+from geo.socio import INDICATORS
+from geo.territory import Territory
+
+__all__ = [
+    "SUMMARY_TITLE",
+    "cost_figures",
+    "decisions_page",
+    "method_note",
+    "mobile_pages",
+    "sources_annex",
+    "summary_figures",
+    "summary_paragraphs",
+]
+
+SUMMARY_TITLE = "Synthèse pour les élus"
+
+
+def cost_figures(parameters: Mapping, n_added: float) -> dict[str, float]:
+    """Annual gross cost, State co-funding and net cost of ``n_added`` advisors (euros)."""
+    cost = parameters.get("cost_per_advisor_eur") or ADVISOR_COST_EUR
+    cofunding = parameters.get("cofunding_per_advisor_eur")
+    cofunding = COFUNDING_PER_ADVISOR_EUR if cofunding is None else cofunding
+    gross = float(cost) * n_added
+    aid = float(cofunding) * n_added
+    return {"gross_eur": gross, "cofunding_eur": aid, "net_eur": gross - aid}
+
+
+def _euros(value: float) -> str:
+    return f"{format_number_fr(value)} €"
+
+
+def _where(decisions: pd.DataFrame, limit: int = 6) -> str:
+    """The EPCI that receive advisors, most first (« CC X (3), CU Y (2) et 4 autres »)."""
+    by_epci = decisions.groupby("epci")["advisors"].sum().sort_values(ascending=False)
+    parts = [f"{name} ({format_number_fr(n)})" for name, n in by_epci.head(limit).items()]
+    rest = len(by_epci) - limit
+    return ", ".join(parts) + (f" et {rest} autre(s) intercommunalité(s)" if rest > 0 else "")
+
+
+def summary_paragraphs(
+    decisions: pd.DataFrame,
+    before: Diagnosis,
+    after: Diagnosis,
+    parameters: Mapping,
+    mobile: MobileResult | None = None,
+) -> list[str]:
+    """What is proposed, where, for whom and at what cost, as short plain sentences."""
+    threshold = after.settings.threshold_min
+    n_added = float(decisions["advisors"].sum()) if len(decisions) else 0.0
+    if not len(decisions):
+        return [
+            "Ce scénario n'ajoute aucun conseiller : il décrit l'offre actuelle "
+            f"({before.offer.describe_fr().removeprefix('Offre existante : ')}).",
+        ]
+    n_new = int((decisions["kind"] == "new_site").sum())
+    n_reinforce = int((decisions["kind"] == "reinforce").sum())
+    cost = cost_figures(parameters, n_added)
+    gained = (
+        after.headline()["population_within_threshold"]
+        - before.headline()["population_within_threshold"]
+    )
+    paragraphs = [
+        f"Ce qui est proposé : {format_number_fr(n_added)} conseiller(s) numérique(s) de plus, "
+        f"dans {n_new} nouveau(x) lieu(x) et en renfort de {n_reinforce} permanence(s) "
+        "existante(s).",
+        f"Où : {_where(decisions)}. La carte ci-dessous montre chaque lieu (étoiles).",
+        f"Pour qui : {format_number_fr(decisions['persons_served'].sum())} personnes en besoin "
+        f"d'accompagnement numérique rattachées à ces lieux ; {format_number_fr(gained)} "
+        f"habitants de plus à moins de {threshold:g} min d'un lieu d'aide.",
+        f"Coût : {_euros(cost['gross_eur'])} par an, dont {_euros(cost['cofunding_eur'])} "
+        f"de cofinancement de l'État, soit {_euros(cost['net_eur'])} par an à la charge "
+        "du Département.",
+    ]
+    if mobile is not None and len(mobile.circuits):
+        paragraphs.append(
+            f"Tournées mobiles : {int(mobile.stops['scheduled'].sum())} arrêts programmés, "
+            f"{format_number_fr(mobile.km_per_year)} km et "
+            f"{_euros(mobile.cost_eur_per_year)} de frais de véhicule par an."
+        )
+    paragraphs.append("Le détail des décisions, lieu par lieu, suit cette page.")
+    return paragraphs
+
+
+def summary_figures(before: Diagnosis, after: Diagnosis) -> list[tuple[str, str, str]]:
+    """Main figures before and after, as (label, today, with the scenario) in French."""
+    b, a = before.headline(), after.headline()
+    threshold = after.settings.threshold_min
+    return [
+        ("Conseillers", format_number_fr(b["advisors"]), format_number_fr(a["advisors"])),
+        (
+            f"Habitants à moins de {threshold:g} min",
+            format_percent_fr(b["share_within_threshold"], 1),
+            format_percent_fr(a["share_within_threshold"], 1),
+        ),
+        (
+            "Habitants par conseiller",
+            format_number_fr(b["inhabitants_per_advisor"]),
+            format_number_fr(a["inhabitants_per_advisor"]),
+        ),
+        (
+            "Communes mal desservies",
+            format_number_fr(b["n_underserved_communes"]),
+            format_number_fr(a["n_underserved_communes"]),
+        ),
+    ]
+
+
+def decisions_page(decisions: pd.DataFrame) -> list[TablePage | TextSection]:
+    """The table of proposed decisions, one row per decision, then why each one."""
+    return [
+        TablePage(
+            "Décisions proposées",
+            decisions_table_fr(decisions),
+            note="Renfort : conseiller ajouté dans une permanence existante ou à côté. "
+            "Personnes en besoin rattachées : habitants pondérés par l'indice de besoin, à "
+            "moins du seuil, dont ce lieu est le plus proche (partagées entre les conseillers "
+            "du même lieu).",
+        ),
+        TextSection(
+            "Pourquoi ces décisions", [f"- {line}" for line in decision_reasons_fr(decisions)]
+        ),
+    ]
+
+
+def mobile_pages(mobile: MobileResult) -> list[TablePage]:
+    """The tours: one row per half-day circuit (who, when, which stops, how far)."""
+    circuits = pd.DataFrame(mobile.circuits.drop(columns="geometry"))
+    names = mobile.stops["name"].to_dict() if "name" in mobile.stops else {}
+    table = pd.DataFrame(
+        {
+            "Conseiller": circuits["advisor_name"].astype(str).str.removeprefix("Itinérant — "),
+            "Semaine": circuits["week"],
+            "Jour": circuits["day"],
+            "Demi-journée": circuits["half_day"],
+            "Arrêts": [
+                ", ".join(str(names.get(s, s)) for s in ids) for ids in circuits["stop_ids"]
+            ],
+            "Conduite (min)": circuits["drive_min"].round(),
+            "Distance (km)": circuits["km"].round(1),
+        }
+    )
+    return [
+        TablePage(
+            "Tournées mobiles : circuits sur quatre semaines",
+            table,
+            note="Conseiller : base de départ de la tournée. Chaque ligne est une demi-journée.",
+        )
+    ]
+
+
+def method_note(territory: Territory, diagnosis: Diagnosis) -> TextSection:
+    """How every figure of the pack was computed, in a page a reader can check."""
+    used = diagnosis.need_weights.weights
+    total = sum(w for w in used.values() if w > 0)
+    weights = [
+        f"{INDICATORS.get(k, (k,))[0]} ({format_percent_fr(w / total)})"
+        for k, w in used.items()
+        if w > 0
+    ]
+    threshold = diagnosis.settings.threshold_min
+    paragraphs = [
+        f"Temps de trajet : {diagnosis.travel_model.label}. La population de chaque commune "
+        "est placée à sa mairie ; le temps d'une commune est celui du lieu d'aide le plus "
+        "proche.",
+        f"Seuil : {threshold:g} minutes. Une commune est « à moins du seuil » quand le lieu "
+        "le plus proche est à moins de ce temps ; les cartes de temps d'accès placent "
+        "toujours le seuil comme limite de classe.",
+        "Indice de besoin : indicateurs ramenés à des rangs (0 à 1), moyenne pondérée — "
+        + ", ".join(weights)
+        + ". Les valeurs non publiées (secret statistique) sont imputées à partir des "
+        "communes comparables et signalées.",
+        "Personnes en besoin : population de la commune pondérée par son indice de besoin, "
+        "le total restant égal à la population du département. Ce n'est pas un nombre de "
+        "personnes suivies.",
+        "Accessibilité : lieu le plus proche, nombre de lieux sous le seuil, et ratio à deux "
+        "étapes (2SFCA) : conseillers accessibles pour 10 000 habitants.",
+        "Zones mal desservies : communes au-delà du seuil ou dont le ratio 2SFCA est sous la "
+        "moitié de la moyenne départementale, regroupées en zones contiguës.",
+        "Placement (objectif par défaut) : optimisation exacte (programme linéaire en nombres "
+        "entiers, HiGHS). La capacité des conseillers existants est répartie sur le besoin "
+        "à moins du seuil ; le besoin qu'ils ne peuvent pas absorber est rapproché au mieux "
+        "des nouveaux lieux (p-médian), les sites existants restant fixes.",
+        "Décisions : un conseiller ajouté dans une permanence existante, ou à moins d'un "
+        "kilomètre, est un renfort ; ailleurs, c'est un nouveau lieu.",
+        "Cartes avant / après : mêmes classes de couleur sur les deux cartes, pour que la "
+        "différence se lise directement.",
+    ]
+    paragraphs += [f"- {w}" for w in territory.warnings if "obsolète" in w or "imputée" in w]
+    return TextSection("Note de méthode", paragraphs)
+
+
+def sources_annex(territory: Territory) -> TextSection:
+    """Every source with its publisher, vintage and licence (the maps point here)."""
+    lines = [
+        "Les cartes de ce dossier portent la mention « Sources : voir annexe » ; voici "
+        "chaque source, son éditeur, son millésime et sa licence."
+    ]
+    lines += [f"- {format_source_line(source)}" for source in territory.sources.values()]
+    lines.append(
+        "Fond de carte : aucun (pas de tuiles en ligne) ; limites IGN ADMIN EXPRESS. "
+        "Réalisation : Maillage, logiciel libre de planification de l'inclusion numérique."
+    )
+    return TextSection("Annexe : sources et licences", lines)

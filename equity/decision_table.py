@@ -1,0 +1,213 @@
+"""The proposed decisions of a scenario: each added site, new or a reinforcement, and why.
+
+A scenario adds advisors at sites. Shown to elected members, each addition is one
+decision: a **new site** where no help exists, or the **reinforcement** of an existing
+permanence (an addition at, or within :data:`geo.defaults.DECISION_REINFORCE_RADIUS_M`
+of, an open site). A ``kind`` column (``"new_site"`` / ``"reinforce"``) and an
+``advisors`` or ``load_persons`` column on the added sites, when the placement gives
+them, win over what is inferred here.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from equity.diagnostics import Diagnosis
+from geo.defaults import DECISION_REINFORCE_RADIUS_M
+from geo.formatting import format_number_fr
+
+__all__ = [
+    "DECISION_COLUMNS_FR",
+    "DECISION_KINDS_FR",
+    "DECISION_KINDS_SHORT_FR",
+    "decision_reasons_fr",
+    "decision_sites",
+    "decisions_table_fr",
+    "existing_sites",
+]
+
+#: French label of each kind of decision.
+DECISION_KINDS_FR: dict[str, str] = {
+    "new_site": "Nouveau lieu",
+    "reinforce": "Renfort d'une permanence",
+}
+#: Short French label of each kind, for tables.
+DECISION_KINDS_SHORT_FR: dict[str, str] = {"new_site": "Nouveau lieu", "reinforce": "Renfort"}
+#: French headers of :func:`decisions_table_fr`, in order.
+DECISION_COLUMNS_FR: dict[str, str] = {
+    "number": "N°",
+    "name": "Lieu",
+    "commune": "Commune",
+    "epci": "EPCI",
+    "kind_short": "Décision",
+    "advisors": "Conseillers",
+    "persons_served": "Personnes en besoin rattachées",
+}
+
+
+def existing_sites(diagnosis: Diagnosis, added: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Open sites of ``diagnosis`` that are not additions of the scenario."""
+    sites = diagnosis.offer.sites
+    return sites[~sites["site_id"].isin(added["site_id"])]
+
+
+def _advisors(frame: pd.DataFrame) -> pd.Series:
+    for column in ("advisors", "n_advisors"):
+        if column in frame:
+            values = pd.to_numeric(frame[column], errors="coerce")
+            return values.where(values > 0, 1.0).fillna(1.0)
+    return pd.Series(1.0, index=frame.index)
+
+
+def _nearest_existing(
+    added: gpd.GeoDataFrame, existing: gpd.GeoDataFrame
+) -> tuple[np.ndarray, np.ndarray]:
+    """Position in ``existing`` of the site nearest to each addition, and its distance (m)."""
+    if existing.empty:
+        return np.full(len(added), -1), np.full(len(added), np.inf)
+    ex = existing.geometry.to_crs(added.crs)
+    xy = np.column_stack([ex.x.to_numpy(), ex.y.to_numpy()])
+    pts = np.column_stack([added.geometry.x.to_numpy(), added.geometry.y.to_numpy()])
+    dist = np.hypot(pts[:, None, 0] - xy[None, :, 0], pts[:, None, 1] - xy[None, :, 1])
+    nearest = dist.argmin(axis=1)
+    return nearest, dist[np.arange(len(added)), nearest]
+
+
+def _kinds(added: gpd.GeoDataFrame, distance_m: np.ndarray) -> list[str]:
+    inferred = np.where(distance_m <= DECISION_REINFORCE_RADIUS_M, "reinforce", "new_site")
+    if "kind" not in added:
+        return list(inferred)
+    given = added["kind"].where(added["kind"].isin(list(DECISION_KINDS_FR)))
+    return [g if isinstance(g, str) else i for g, i in zip(given, inferred, strict=True)]
+
+
+def _load_by_site(diagnosis: Diagnosis, threshold: float) -> pd.Series:
+    """Persons in need within the threshold whose nearest open site is each site."""
+    communes = diagnosis.communes
+    reached = communes[communes["travel_time_min"] <= threshold]
+    return reached.groupby("nearest_site_id")["persons_in_need"].sum()
+
+
+def decision_sites(
+    territory_communes: pd.DataFrame,
+    diagnosis: Diagnosis,
+    added: gpd.GeoDataFrame,
+    reference: Diagnosis | None = None,
+) -> gpd.GeoDataFrame:
+    """The scenario's decisions: one row per added site, with its kind and its effect.
+
+    Parameters
+    ----------
+    territory_communes : pandas.DataFrame
+        The territory's communes (index ``code_insee``, ``name``, ``epci_name``).
+    diagnosis : Diagnosis
+        Diagnostic of the scenario (its offer holds the added sites).
+    added : geopandas.GeoDataFrame
+        The added sites (``site_id``, ``name``, ``code_insee``, point geometry).
+    reference : Diagnosis, optional
+        Diagnostic without the additions, for the « why » (access gained).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``added``'s rows and geometry with ``kind`` (``"new_site"``/``"reinforce"``),
+        ``kind_label``, ``commune``, ``epci``, ``advisors``, ``persons_served``,
+        ``reinforces`` (name of the reinforced site, else ``""``) and ``why`` (French).
+    """
+    out = added.copy()
+    existing = existing_sites(diagnosis, added)
+    nearest, distance = _nearest_existing(out, existing)
+    out["kind"] = _kinds(out, distance)
+    out["kind_label"] = out["kind"].map(DECISION_KINDS_FR)
+    names = territory_communes["name"]
+    out["commune"] = out["code_insee"].map(names).fillna("")
+    out["epci"] = out["code_insee"].map(territory_communes["epci_name"]).fillna("")
+    out["advisors"] = _advisors(out).to_numpy()
+    out["reinforces"] = [
+        existing["name"].iloc[i] if k == "reinforce" and i >= 0 else ""
+        for k, i in zip(out["kind"], nearest, strict=True)
+    ]
+    out["persons_served"] = _persons_served(diagnosis, out, existing, nearest)
+    out["why"] = _reasons(diagnosis, out, reference)
+    return out
+
+
+def _persons_served(
+    diagnosis: Diagnosis,
+    decisions: gpd.GeoDataFrame,
+    existing: gpd.GeoDataFrame,
+    nearest: np.ndarray,
+) -> list[float]:
+    """Persons in need within reach attached to each decision (its advisors' share).
+
+    A reinforcement shares its place with the reinforced site: the communes attached to
+    either are split between them by number of advisors.
+    """
+    if "load_persons" in decisions:
+        return pd.to_numeric(decisions["load_persons"], errors="coerce").fillna(0).tolist()
+    load = _load_by_site(diagnosis, diagnosis.settings.threshold_min)
+    advisors = _advisors(existing)
+    served = []
+    for row, i in zip(decisions.itertuples(), nearest, strict=True):
+        own = float(load.get(row.site_id, 0.0))
+        if row.kind == "reinforce" and i >= 0:
+            partner = existing["site_id"].iloc[i]
+            together = own + float(load.get(partner, 0.0))
+            share = row.advisors / (row.advisors + float(advisors.iloc[i]))
+            served.append(together * share)
+        else:
+            served.append(own)
+    return served
+
+
+def _reasons(
+    diagnosis: Diagnosis, decisions: gpd.GeoDataFrame, reference: Diagnosis | None
+) -> list[str]:
+    threshold = diagnosis.settings.threshold_min
+    after = diagnosis.communes
+    reasons = []
+    for row in decisions.itertuples():
+        served = format_number_fr(row.persons_served)
+        if row.kind == "reinforce":
+            reasons.append(
+                f"Renforce « {row.reinforces} » : plus de temps d'accompagnement pour "
+                f"{served} personnes en besoin déjà à moins de {threshold:g} min."
+            )
+            continue
+        text = f"{served} personnes en besoin à moins de {threshold:g} min de ce lieu"
+        if reference is not None:
+            mine = after.index[after["nearest_site_id"] == row.site_id]
+            before = reference.communes.loc[mine, "travel_time_min"]
+            now = after.loc[mine, "travel_time_min"]
+            gained = int(((before > threshold) & (now <= threshold)).sum())
+            if gained:
+                text += f" ; {gained} commune(s) passent sous le seuil"
+        reasons.append(text + ".")
+    return reasons
+
+
+def decisions_table_fr(decisions: pd.DataFrame) -> pd.DataFrame:
+    """The decisions with French headers, rounded, one numbered row per decision.
+
+    The « why » of each decision is long text: :func:`decision_reasons_fr` lists it
+    under the same numbers.
+    """
+    table = pd.DataFrame(decisions).reset_index(drop=True)
+    table["number"] = range(1, len(table) + 1)
+    table["kind_short"] = table["kind"].map(DECISION_KINDS_SHORT_FR)
+    table = table[list(DECISION_COLUMNS_FR)]
+    table["persons_served"] = table["persons_served"].round().astype(int)
+    table["advisors"] = table["advisors"].round(1)
+    return table.rename(columns=DECISION_COLUMNS_FR)
+
+
+def decision_reasons_fr(decisions: pd.DataFrame) -> list[str]:
+    """« N. Lieu (commune) : why », one line per decision, numbered as the table."""
+    return [
+        f"{i}. {row.name} ({row.commune}) : {row.why}"
+        if row.commune
+        else f"{i}. {row.name} : {row.why}"
+        for i, row in enumerate(decisions.itertuples(), start=1)
+    ]
