@@ -7,6 +7,7 @@ underscore) next to its stable key, so each is identified one way only.
 
 from __future__ import annotations
 
+import folium
 import geopandas as gpd
 import streamlit as st
 
@@ -32,6 +33,25 @@ from equity.workflows import (
 from geo.maps import commune_map, map_to_html
 from geo.territory import Territory, UserFiles
 from geo.travel_time import TravelModel, current_travel_model
+
+__all__ = [
+    "STATIC_LEAFLET_CSS",
+    "STATIC_LEAFLET_JS",
+    "catchment_union",
+    "clickable_commune_map",
+    "commune_map_html",
+    "diagnosis_for",
+    "mobile_for",
+    "recommendation_for",
+    "robustness_for",
+    "scenario_evaluation",
+    "territory_for",
+    "travel_model",
+]
+
+#: The vendored Leaflet, served by Streamlit from ``static/`` (server.enableStaticServing).
+STATIC_LEAFLET_JS = "/app/static/leaflet.js"
+STATIC_LEAFLET_CSS = "/app/static/leaflet.css"
 
 
 @st.cache_resource(show_spinner="Chargement des données de la Sarthe…", max_entries=8)
@@ -71,6 +91,36 @@ def catchment_union(
     return offer_catchments(_territory, _request, thresholds_min, model)
 
 
+def _commune_map(
+    communes: gpd.GeoDataFrame,
+    epci: gpd.GeoDataFrame | None,
+    sites: gpd.GeoDataFrame,
+    catchments: gpd.GeoDataFrame | None,
+    column: str,
+    scheme: str,
+    tiles: bool,
+    options: dict,
+) -> folium.Map:
+    return commune_map(
+        communes,
+        column,
+        title=options["title"],
+        legend_title=options["legend_title"],
+        scheme=scheme,
+        user_bounds=list(options["user_bounds"]) or None,
+        epci=epci,
+        sites=sites if len(sites) else None,
+        popup_columns=dict(options["popup_columns"]),
+        catchments=catchments,
+        percent_columns=options["percent_columns"],
+        category_colors=dict(options["category_colors"]),
+        circuits=options["circuits"],
+        decisions=options["decisions"],
+        notes=options["notes"],
+        tiles=tiles,
+    )
+
+
 @st.cache_data(show_spinner="Préparation de la carte…", max_entries=64)
 def commune_map_html(
     _communes: gpd.GeoDataFrame,
@@ -87,24 +137,57 @@ def commune_map_html(
     percent_columns: tuple[str, ...],
     category_colors: tuple[tuple[str, str], ...] = (),
     _circuits: gpd.GeoDataFrame | None = None,
+    user_bounds: tuple[float, ...] = (),
+    _decisions: gpd.GeoDataFrame | None = None,
+    notes: tuple[str, ...] = (),
 ) -> str:
     """Standalone HTML of a commune map; ``key`` identifies the underscored layers."""
-    m = commune_map(
-        _communes,
-        column,
-        title=title,
-        legend_title=legend_title,
-        scheme=scheme,
-        epci=_epci,
-        sites=_sites if len(_sites) else None,
-        popup_columns=dict(popup_columns),
-        catchments=_catchments,
-        percent_columns=percent_columns,
-        category_colors=dict(category_colors),
-        circuits=_circuits,
-        tiles=tiles,
-    )
+    options = {
+        "title": title,
+        "legend_title": legend_title,
+        "user_bounds": user_bounds,
+        "popup_columns": popup_columns,
+        "percent_columns": percent_columns,
+        "category_colors": category_colors,
+        "circuits": _circuits,
+        "decisions": _decisions,
+        "notes": notes,
+    }
+    m = _commune_map(_communes, _epci, _sites, _catchments, column, scheme, tiles, options)
     return map_to_html(m)
+
+
+@st.cache_resource(show_spinner="Préparation de la carte…", max_entries=16)
+def clickable_commune_map(
+    _communes: gpd.GeoDataFrame,
+    _epci: gpd.GeoDataFrame,
+    _sites: gpd.GeoDataFrame,
+    key: tuple,
+    column: str,
+    title: str,
+    legend_title: str,
+    user_bounds: tuple[float, ...] = (),
+    _decisions: gpd.GeoDataFrame | None = None,
+) -> folium.Map:
+    """A commune map for :func:`app_pages.clickmap.clickable_map` (shared: never modify it).
+
+    Leaflet comes from the app's ``static/`` folder (vendored copy), never a CDN.
+    """
+    options = {
+        "title": title,
+        "legend_title": legend_title,
+        "user_bounds": user_bounds,
+        "popup_columns": (("population", "Population (2022)"),),
+        "percent_columns": (),
+        "category_colors": (),
+        "circuits": None,
+        "decisions": _decisions,
+        "notes": (),
+    }
+    m = _commune_map(_communes, _epci, _sites, None, column, "user_defined", False, options)
+    m.default_js = [("leaflet", STATIC_LEAFLET_JS)]
+    m.default_css = [("leaflet_css", STATIC_LEAFLET_CSS)]
+    return m
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -9,6 +9,7 @@ from app_pages.common import current_territory, diagnosis, offer_controls, trave
 from equity.underserved import UNDERSERVED_COLORS, underserved_category
 from equity.workflows import value_status
 from geo.formatting import format_number_fr, format_percent_fr
+from geo.render.classification import travel_time_bounds
 from geo.sites import SITE_TYPES
 from geo.territory import map_indicators
 
@@ -59,6 +60,13 @@ indicators = {
     },
     **map_indicators(territory),
 }
+# The IFN is an index, not a count: say what 100 means and which way is worse.
+for key_ifn in [k for k in indicators if k.startswith("ifn_")]:
+    indicators[key_ifn] = indicators[key_ifn] | {
+        "label": f"{indicators[key_ifn]['label']} (100 = moyenne du département, "
+        "plus = plus fragile)",
+        "short": "IFN (100 = moyenne du département, plus = plus fragile)",
+    }
 communes = territory.communes.join(
     diagnosed.communes[
         [
@@ -91,10 +99,17 @@ with st.sidebar:
         "natural_breaks": "Seuils naturels (Jenks)",
         "equal_interval": "Intervalles égaux",
     }
+    if key == "travel_time_min":
+        schemes = {"user_defined": f"Tranches de minutes (seuil de {threshold:g} min)", **schemes}
     scheme = (
         "categorical"
         if indicator["categorical"]
-        else st.selectbox("Classes", list(schemes), format_func=schemes.get, key="map_scheme")
+        else st.selectbox(
+            "Classes",
+            list(schemes),
+            format_func=schemes.get,
+            key=f"map_scheme_{key == 'travel_time_min'}",
+        )
     )
     present = territory.sites["site_type"].value_counts()
     site_types = st.multiselect(
@@ -113,8 +128,8 @@ with st.sidebar:
         "Fond de carte OpenStreetMap (nécessite Internet)", value=False, key="map_tiles"
     )
 
-if key in ("travel_time_min", "fca_ratio", "underserved_reason") or show_catchments:
-    travel_model_banner(model)
+# Always: the figures under the map (« À moins de 20 min ») are travel times too.
+travel_model_banner(model)
 status = value_status(territory, key)
 notes = status.notes_fr() if status is not None else []
 if status is not None and status.mostly_imputed:
@@ -171,6 +186,9 @@ html = commune_map_html(
     popup_columns=popup,
     percent_columns=("fibre_share",),
     category_colors=tuple(UNDERSERVED_COLORS.items()),
+    user_bounds=tuple(travel_time_bounds(threshold, communes[key].max()))
+    if scheme == "user_defined"
+    else (),
 )
 st.iframe(html, height=680)
 

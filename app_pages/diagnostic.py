@@ -9,6 +9,7 @@ from app_pages.cache import commune_map_html, travel_model
 from app_pages.common import (
     current_territory,
     diagnosis,
+    french_bar_chart,
     need_weight_controls,
     offer_controls,
     show_table,
@@ -84,15 +85,12 @@ with tab_epci:
     table = diagnosed.by_epci.reset_index().sort_values("balance")
     show_table(table, {"epci_name": ("EPCI", "text"), **GROUP_COLUMNS})
     st.markdown("**Équilibre** : 1 = conseillers en proportion du besoin ; moins de 1 = sous-doté.")
-    st.bar_chart(
+    french_bar_chart(
         table.assign(balance=table["balance"].clip(lower=0.02)),
-        x="epci_name",
-        y="balance",
-        x_label="Équilibre (1 = conseillers en proportion du besoin)",
-        y_label="",
-        horizontal=True,
-        sort="balance",
-        height=480,
+        "epci_name",
+        "balance",
+        "Équilibre (1 = conseillers en proportion du besoin)",
+        decimals=2,
     )
 with tab_density:
     show_table(

@@ -4,24 +4,49 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import pandas as pd
 import streamlit as st
 
-from app_pages.cache import commune_map_html, recommendation_for, robustness_for, travel_model
+from app_pages.cache import (
+    clickable_commune_map,
+    recommendation_for,
+    robustness_for,
+    travel_model,
+)
+from app_pages.clickmap import clickable_map, clicked_point
 from app_pages.common import (
     current_territory,
     diagnosis,
     escape_markdown,
+    french_line_chart,
     offer_controls,
     scenario_store,
     show_table,
     travel_model_banner,
 )
+from equity.decision_table import decision_sites
 from equity.placement import OBJECTIVE_LABELS_FR, PlacementInfeasible
 from equity.recommend import candidate_sites, chosen_sites, epci_effect
 from equity.workflows import InvalidRequest, RecommendRequest, save_recommendation
+from equity.workflows.scenario_edit import commune_at, sites_in_communes
 from geo.defaults import ADVISOR_COST_EUR, COFUNDING_PER_ADVISOR_EUR, NEW_ADVISORS
 from geo.formatting import format_number_fr, format_percent_fr
+from geo.render.classification import travel_time_bounds
+
+SOLVER_METHODS_FR = {
+    "milp": "optimisation exacte (programme linéaire en nombres entiers, HiGHS)",
+    "greedy": "méthode gloutonne (ajout du meilleur site, un par un)",
+}
+SOLVER_STATUS_FR = {
+    0: "solution optimale",
+    1: "limite de temps atteinte : meilleure solution trouvée, pas forcément optimale",
+}
+
+
+def _solver_fr(solver: dict) -> str:
+    method = SOLVER_METHODS_FR.get(solver.get("method"), "méthode de calcul non précisée")
+    status = SOLVER_STATUS_FR.get(solver.get("status"), "résultat à vérifier")
+    return f"Calcul : {method} ; {status}."
+
 
 territory = current_territory()
 settings = offer_controls(territory)
@@ -33,6 +58,24 @@ epci_names = sorted(territory.epci["epci_name"])
 st.title("Recommandation de placement")
 travel_model_banner(model)
 st.caption(before.offer.describe_fr() + f" ; seuil {threshold:g} min.")
+
+candidates = candidate_sites(territory, before)
+commune_names = territory.communes["name"].to_dict()
+# A commune excluded by a click on the map (previous run) joins the excluded communes
+# before the widget is drawn, and the stored request, so the result is recomputed.
+if "reco_exclude_next" in st.session_state:
+    code = st.session_state.pop("reco_exclude_next")
+    kept = st.session_state.setdefault("reco_excluded_communes", [])
+    if code not in kept:
+        st.session_state["reco_excluded_communes"] = [*kept, code]
+    if "reco_request" in st.session_state:
+        stored = st.session_state["reco_request"]
+        st.session_state["reco_request"] = replace(
+            stored,
+            excluded=tuple(
+                dict.fromkeys([*stored.excluded, *sites_in_communes(candidates, [code])])
+            ),
+        )
 
 with st.form("reco_params"):
     c1, c2, c3 = st.columns(3)
@@ -70,8 +113,17 @@ with st.form("reco_params"):
     excluded_epci = st.multiselect(
         "EPCI exclus de la recommandation", epci_names, placeholder="Aucun"
     )
-    candidates = candidate_sites(territory, before)
     labels = dict(zip(candidates["site_id"], candidates["name"], strict=True))
+    excluded_communes = st.multiselect(
+        "Communes exclues (aucun nouveau lieu dans ces communes)",
+        sorted(set(candidates["code_insee"])),
+        format_func=commune_names.get,
+        placeholder="Aucune",
+        key="reco_excluded_communes",
+        help="Exclure une commune écarte tous ses lieux (mairie, bibliothèque…) ; exclure "
+        "un site n'écarte que ce lieu. Un clic sur la carte des résultats exclut aussi la "
+        "commune cliquée.",
+    )
     c7, c8, c9 = st.columns(3)
     forced = c7.multiselect(
         "Sites imposés", list(labels), format_func=labels.get, placeholder="Aucun"
@@ -93,7 +145,9 @@ if submitted:
         min_per_epci=int(min_per_epci),
         excluded_epci=tuple(excluded_epci),
         forced=tuple(forced),
-        excluded=tuple(excluded),
+        excluded=tuple(
+            dict.fromkeys([*excluded, *sites_in_communes(candidates, excluded_communes)])
+        ),
         cost_per_advisor_eur=float(cost),
         cofunding_per_advisor_eur=float(cofunding),
         max_net_budget_eur=float(budget) or None,
@@ -124,7 +178,7 @@ gain_points = 100 * (after_share - result.coverage_before["population_share"])
 m1, m2, m3, m4 = st.columns(4)
 m1.metric(
     f"Population à moins de {threshold:g} min",
-    format_percent_fr(after_share),
+    format_percent_fr(after_share, 1),
     delta=f"+{format_number_fr(gain_points, 1)} pt",
 )
 m2.metric(
@@ -141,28 +195,43 @@ m3.metric("Coût annuel net", f"{format_number_fr(result.cost['net_eur'])} €")
 m4.metric("Conseillers après placement", format_number_fr(result.cost["total_advisors"]))
 st.caption(
     f"Coût brut {format_number_fr(result.cost['gross_eur'])} €, cofinancement de l'État "
-    f"{format_number_fr(result.cost['cofunding_eur'])} € par an. Solveur : "
-    f"{result.solver['method']}, statut {result.solver['status']}."
+    f"{format_number_fr(result.cost['cofunding_eur'])} € par an. {_solver_fr(result.solver)}"
 )
 
 sites = chosen_sites(territory, result)
 communes = territory.communes.join(after.communes[["travel_time_min", "need_index"]])
-html = commune_map_html(
-    communes,
-    territory.epci,
-    pd.concat([before.offer.sites, sites.assign(site_type="user")]),
-    None,
-    ("reco", territory.cache_key, request.cache_key(), model),
-    "travel_time_min",
-    "quantiles",
-    False,
-    title="Temps d'accès après placement (min)",
-    legend_title="Minutes",
-    popup_columns=(("population", "Population (2022)"), ("need_index", "Indice de besoin")),
-    percent_columns=(),
+opened = after.offer.sites
+added = opened[~opened["site_id"].isin(before.offer.sites["site_id"])]
+decisions = decision_sites(territory.communes, after, added, before)
+state = clickable_map(
+    clickable_commune_map(
+        communes,
+        territory.epci,
+        opened,
+        ("reco", territory.cache_key, request.cache_key(), model),
+        "travel_time_min",
+        "Temps d'accès après placement (min)",
+        "Minutes",
+        tuple(travel_time_bounds(threshold, communes["travel_time_min"].max())),
+        decisions,
+    ),
+    key="reco_map",
+    height=600,
 )
-st.iframe(html, height=600)
-st.caption("Les sites recommandés apparaissent comme « Site ajouté ».")
+st.caption(
+    f"Étoiles : {int((decisions['kind'] == 'new_site').sum())} nouveau(x) lieu(x) (orange) et "
+    f"{int((decisions['kind'] == 'reinforce').sum())} renfort(s) de permanences existantes "
+    "(rose). Cliquez sur une commune pour l'exclure : la recommandation est recalculée sans "
+    "aucun de ses lieux."
+)
+point = clicked_point(state, "reco_map")
+if point is not None:
+    code = commune_at(territory, *point)
+    if code is None:
+        st.warning("Ce point est hors du territoire : cliquez dans une commune.")
+    else:
+        st.session_state["reco_exclude_next"] = code
+        st.rerun()
 
 st.subheader("Pourquoi ces sites")
 st.caption(
@@ -188,20 +257,20 @@ show_table(
 )
 
 st.subheader("Rendements décroissants")
-chart = curve.set_index("n_sites")[["population_share", "mean_travel_time_min"]]
 c1, c2 = st.columns(2)
-c1.markdown(f"**Part de la population à moins de {threshold:g} min (%)**")
-c1.line_chart(
-    100 * chart["population_share"].rename("Part (%)"),
-    x_label="Nouveaux conseillers",
-    y_label="%",
-)
-c2.markdown("**Temps de trajet moyen (min)**")
-c2.line_chart(
-    chart["mean_travel_time_min"].rename("Minutes"),
-    x_label="Nouveaux conseillers",
-    y_label="min",
-)
+with c1:
+    st.markdown(f"**Part de la population à moins de {threshold:g} min (%)**")
+    french_line_chart(
+        curve.assign(share_pct=100 * curve["population_share"]),
+        "n_sites",
+        "share_pct",
+        "Nouveaux conseillers",
+        "%",
+        1,
+    )
+with c2:
+    st.markdown("**Temps de trajet moyen (min)**")
+    french_line_chart(curve, "n_sites", "mean_travel_time_min", "Nouveaux conseillers", "min", 1)
 st.caption("Courbe obtenue en ajoutant les sites dans l'ordre glouton (emboîté).")
 
 st.subheader("Sensibilité au seuil")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.cache import commune_map_html, travel_model
+from app_pages.cache import clickable_commune_map, travel_model
+from app_pages.clickmap import clickable_map, clicked_point
 from app_pages.common import (
     CURRENT_SITUATION,
     current_territory,
@@ -17,6 +18,7 @@ from app_pages.common import (
     show_table,
     travel_model_banner,
 )
+from equity.decision_table import scenario_decisions
 from equity.reporting import comparison_table, export_stem
 from equity.scenarios import check_against_territory
 from equity.workflows import (
@@ -32,12 +34,17 @@ from equity.workflows import (
     save_scenario,
     scenario_key,
 )
+from equity.workflows.scenario_edit import site_at, with_map_edits
 from geo.errors import DataValidationError
 from geo.formatting import format_date_fr, format_number_fr, format_percent_fr
 from geo.jsonio import dumps_strict
+from geo.render.classification import travel_time_bounds
+from geo.render.style import SITE_TYPE_LABELS_FR
 from geo.sites import SITE_TYPES
 
 CURRENT = CURRENT_SITUATION
+#: French label → code of the site types a planner can give an added advisor.
+TYPE_CODES = {SITE_TYPE_LABELS_FR.get(t, t): t for t in SITE_TYPES}
 
 territory = current_territory()
 settings = offer_controls(territory)
@@ -76,8 +83,30 @@ else:
 
 tab_edit, tab_compare, tab_io = st.tabs(["Créer ou modifier", "Comparer", "Importer / exporter"])
 
+
+def _on_base_change() -> None:
+    """« Partir de » fills the form with the chosen scenario and drops unsaved clicks."""
+    chosen = st.session_state["scenario_base"]
+    st.session_state["scenario_name"] = "" if chosen == CURRENT else chosen
+    for key in ("map_added", "map_moved"):
+        st.session_state.pop(key, None)
+
+
+# After a save, the form opens the saved scenario (a second click must not silently
+# make another version of the base): applied before the widgets are drawn.
+if "scenario_saved_name" in st.session_state:
+    st.session_state["scenario_base"] = st.session_state.pop("scenario_saved_name")
+    _on_base_change()
+st.session_state.setdefault("scenario_name", "")
+CLICK_ACTIONS = {
+    "add": "ajoute un conseiller à cet endroit",
+    "move": "déplace la permanence choisie à cet endroit",
+}
+
 with tab_edit:
-    base_name = st.selectbox("Partir de", [CURRENT, *names], key="scenario_base")
+    base_name = st.selectbox(
+        "Partir de", [CURRENT, *names], key="scenario_base", on_change=_on_base_change
+    )
     base = load_scenario(base_name, settings)
     try:
         check_against_territory(base, territory)
@@ -92,10 +121,90 @@ with tab_edit:
     offer_labels = dict(zip(offer["site_id"], offer["name"], strict=True))
     hosts = host_sites(territory)
     host_labels = dict(zip(hosts["site_id"], hosts["name"], strict=True))
-    with st.form("scenario_edit"):
-        name = st.text_input(
-            "Nom", value="" if base_name == CURRENT else base.name, key="scenario_name"
+
+    st.markdown("**Modifier sur la carte**")
+    c1, c2 = st.columns(2)
+    action = c1.radio(
+        "Un clic sur la carte…",
+        list(CLICK_ACTIONS),
+        format_func=CLICK_ACTIONS.get,
+        key="click_action",
+        horizontal=True,
+    )
+    click_move = c2.selectbox(
+        "Permanence à déplacer d'un clic",
+        list(offer_labels),
+        format_func=offer_labels.get,
+        key="click_move_from",
+        disabled=action != "move",
+    )
+    map_added = st.session_state.setdefault("map_added", [])
+    map_moved = st.session_state.setdefault("map_moved", {})
+    draft = with_map_edits(base, map_added, map_moved)
+    _, drafted = evaluated(territory, draft, model)
+    head = drafted.headline()
+    _, before = evaluated(territory, base, model)
+    was = before.headline()
+    gain_points = 100 * (head["share_within_threshold"] - was["share_within_threshold"])
+    m1, m2, m3 = st.columns(3)
+    m1.metric(
+        "Conseillers",
+        format_number_fr(head["advisors"]),
+        delta=format_number_fr(head["advisors"] - was["advisors"]) if map_added else None,
+    )
+    m2.metric(
+        f"À moins de {drafted.settings.threshold_min:g} min",
+        format_percent_fr(head["share_within_threshold"]),
+        delta=f"{format_number_fr(gain_points, 1)} pt" if (map_added or map_moved) else None,
+    )
+    m3.metric("Habitants par conseiller", format_number_fr(head["inhabitants_per_advisor"]))
+    communes = territory.communes.join(drafted.communes[["travel_time_min"]])
+    decisions = scenario_decisions(territory.communes, draft, drafted, before)
+    state = clickable_map(
+        clickable_commune_map(
+            communes,
+            territory.epci,
+            drafted.offer.sites,
+            ("scenario", territory.cache_key, scenario_key(draft), model),
+            "travel_time_min",
+            f"{draft.name} — temps d'accès (min)",
+            "Minutes",
+            tuple(
+                travel_time_bounds(
+                    drafted.settings.threshold_min, communes["travel_time_min"].max()
+                )
+            ),
+            decisions,
+        ),
+        key="scenario_map",
+    )
+    point = clicked_point(state, "scenario_map")
+    if point is not None:
+        try:
+            if action == "add":
+                map_added.append(site_at(territory, *point))
+            else:
+                map_moved[click_move] = point
+        except ValueError as exc:
+            st.warning(escape_markdown(exc))
+        else:
+            st.rerun()
+    if map_added or map_moved:
+        st.caption(
+            f"Modifications par clic non enregistrées : {len(map_added)} conseiller(s) "
+            f"ajouté(s), {len(map_moved)} permanence(s) déplacée(s). Enregistrez ci-dessous."
         )
+        if st.button("Annuler les modifications par clic"):
+            st.session_state.pop("map_added")
+            st.session_state.pop("map_moved")
+            st.rerun()
+    st.caption(
+        "Étoiles : conseillers ajoutés par le scénario (orange : nouveau lieu, rose : renfort "
+        "d'une permanence)."
+    )
+
+    with st.form("scenario_edit"):
+        name = st.text_input("Nom", key="scenario_name")
         author = st.text_input("Auteur", value=base.author)
         note = st.text_area("Note", value=base.note)
         removed = st.multiselect(
@@ -129,13 +238,15 @@ with tab_edit:
             "Conseillers ajoutés (modifiez, supprimez ou ajoutez des lignes ; "
             "longitude/latitude en degrés) :"
         )
+        rows = added_rows(draft)
+        rows["site_type"] = rows["site_type"].map(SITE_TYPE_LABELS_FR).fillna(rows["site_type"])
         edited = st.data_editor(
-            added_rows(base),
+            rows,
             num_rows="dynamic",
             column_config={
                 "site_id": st.column_config.TextColumn("Identifiant"),
                 "name": st.column_config.TextColumn("Nom"),
-                "site_type": st.column_config.SelectboxColumn("Type", options=list(SITE_TYPES)),
+                "site_type": st.column_config.SelectboxColumn("Type", options=list(TYPE_CODES)),
                 "code_insee": st.column_config.TextColumn("Code INSEE"),
                 "lon": st.column_config.NumberColumn("Longitude", format="%.5f"),
                 "lat": st.column_config.NumberColumn("Latitude", format="%.5f"),
@@ -146,6 +257,10 @@ with tab_edit:
         )
         save = st.form_submit_button("Enregistrer une nouvelle version", type="primary")
     if save:
+        # A row typed without a type is an « other place », never « type inconnu ».
+        edited = edited.assign(
+            site_type=edited["site_type"].map(TYPE_CODES).fillna(edited["site_type"]).fillna("user")
+        )
         edit = ScenarioEdit(
             name=name,
             author=author,
@@ -157,42 +272,18 @@ with tab_edit:
             added=tuple(edited.dropna(how="all").to_dict("records")),
         )
         try:
-            saved = save_scenario(store, territory, edit_scenario(territory, base, edit), model)
+            saved = save_scenario(store, territory, edit_scenario(territory, draft, edit), model)
         except DataValidationError as exc:
             show_problems("Scénario non enregistré :", exc)
         except USER_ERRORS as exc:
             st.error(f"Scénario non enregistré : {escape_markdown(exc)}")
         else:
-            # Shown after the rerun that refreshes the list of scenarios.
+            # Shown after the rerun that refreshes the list and opens the saved scenario.
             st.session_state["scenario_flash"] = _saved_message("enregistré", saved)
+            st.session_state["scenario_saved_name"] = saved.name
             st.rerun()
 
     if base_name != CURRENT:
-        _, diagnosed = evaluated(territory, base, model)
-        head = diagnosed.headline()
-        c1, c2, c3 = st.columns(3)
-        c1.metric("Conseillers", format_number_fr(head["advisors"]))
-        c2.metric(
-            f"À moins de {diagnosed.settings.threshold_min:g} min",
-            format_percent_fr(head["share_within_threshold"]),
-        )
-        c3.metric("Habitants par conseiller", format_number_fr(head["inhabitants_per_advisor"]))
-        communes = territory.communes.join(diagnosed.communes[["travel_time_min"]])
-        html = commune_map_html(
-            communes,
-            territory.epci,
-            diagnosed.offer.sites,
-            None,
-            ("scenario", territory.cache_key, scenario_key(base), model),
-            "travel_time_min",
-            "quantiles",
-            False,
-            title=f"{base.name} — temps d'accès (min)",
-            legend_title="Minutes",
-            popup_columns=(("population", "Population (2022)"),),
-            percent_columns=(),
-        )
-        st.iframe(html, height=520)
         st.markdown("**Historique des versions**")
         history = store.history(base.name)
         show_table(

@@ -21,7 +21,9 @@ from app_pages.common import (
     show_table,
     travel_model_banner,
 )
+from equity.decision_table import scenario_decisions
 from equity.mobile_programme import advisor_bases, host_candidates
+from equity.reporting import mobile_bases as tour_bases
 from equity.underserved import UNDERSERVED_COLORS, underserved_category
 from equity.workflows import USER_ERRORS, MobileRequest, scenario_key
 from geo.formatting import format_number_fr
@@ -55,18 +57,27 @@ with st.sidebar:
         format_func=lambda h: f"{int(h)} h {int(60 * (h % 1)):02d}" if h % 1 else f"{int(h)} h",
     )
     max_drive = st.slider(
-        "Conduite maximale par demi-journée (min)",
+        "Conduite maximale par demi-journée",
         20,
         120,
         int(DEFAULTS.max_drive_min),
         step=5,
+        format="%d min",
     )
     n_stops = st.slider("Nombre d'arrêts", 1, 40, DEFAULTS.n_stops)
     short_drive = st.slider(
-        "Trajet court jusqu'à un arrêt (min)", 5, 20, int(DEFAULTS.short_drive_min)
+        "Trajet court jusqu'à un arrêt", 5, 20, int(DEFAULTS.short_drive_min), format="%d min"
     )
-    cost_per_km = st.number_input(
-        "Coût du véhicule (€/km)", 0.0, 2.0, DEFAULTS.cost_per_km_eur, step=0.05
+    # Centimes: a whole number, so no decimal point is ever shown.
+    cost_per_km = (
+        st.number_input(
+            "Coût du véhicule (centimes d'euro par km)",
+            0,
+            200,
+            round(100 * DEFAULTS.cost_per_km_eur),
+            step=5,
+        )
+        / 100
     )
 
 scenario = load_scenario(base_name, offer_settings)
@@ -139,7 +150,15 @@ for row in result.unschedulable.itertuples():
 diagnosis = fixed
 communes = territory.communes.join(diagnosis.communes[["underserved_reason"]])
 communes["underserved_reason"] = underserved_category(communes["underserved_reason"])
-stops = pd.concat([diagnosis.offer.sites, result.stops.assign(site_type="mobile_stop")])
+bases = tour_bases(diagnosis.offer.sites, result)
+open_sites = diagnosis.offer.sites[~diagnosis.offer.sites["site_id"].isin(bases["site_id"])]
+stops = pd.concat(
+    [
+        open_sites,
+        bases.assign(site_type="mobile_base"),
+        result.stops.assign(site_type="mobile_stop"),
+    ]
+)
 html = commune_map_html(
     communes,
     territory.epci,
@@ -155,6 +174,7 @@ html = commune_map_html(
     percent_columns=(),
     category_colors=tuple(UNDERSERVED_COLORS.items()),
     _circuits=result.circuits.rename(columns={"advisor_name": "advisor"}),
+    _decisions=scenario_decisions(territory.communes, scenario, diagnosis),
 )
 st.iframe(html, height=600)
 

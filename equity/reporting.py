@@ -180,10 +180,9 @@ def decision_layers(decisions: gpd.GeoDataFrame) -> list[MarkerLayer]:
     return layers
 
 
-def mobile_bases(view: ScenarioView, mobile: MobileResult) -> gpd.GeoDataFrame:
-    """Open sites that base the advisors of the tours (ids behind ``mobile-<site id>``)."""
+def mobile_bases(sites: gpd.GeoDataFrame, mobile: MobileResult) -> gpd.GeoDataFrame:
+    """The open ``sites`` that base the advisors of the tours (``mobile-<site id>``)."""
     ids = {str(a).removeprefix("mobile-") for a in mobile.circuits.get("advisor_id", [])}
-    sites = view.diagnosis.offer.sites
     return sites[sites["site_id"].isin(ids)]
 
 
@@ -262,7 +261,13 @@ def map_spec(
             return PrintMapSpec(**spec, **common)
         common["marker_layers"] = [
             *common["marker_layers"],
-            MarkerLayer(mobile_bases(view, mobile), "Base d'une tournée", "s", "#0072B2", 6.5),
+            MarkerLayer(
+                mobile_bases(diagnosis.offer.sites, mobile),
+                "Base d'une tournée",
+                "s",
+                "#0072B2",
+                6.5,
+            ),
             MarkerLayer(mobile.stops, "Arrêt de tournée mobile", "o", "#F0E442", 6.0),
         ]
         return PrintMapSpec(
@@ -332,7 +337,7 @@ def comparison_table(comparison: Comparison) -> pd.DataFrame:
                 text = (
                     f"{format_number_fr(100 * value, 1)} pt"
                     if col.startswith("Δ")
-                    else format_percent_fr(value)
+                    else format_percent_fr(value, 1)
                 )
             else:
                 decimals = 2 if "Gini" in row else 0

@@ -164,6 +164,29 @@ def _readable(names: pd.Series) -> pd.Series:
     )
 
 
+#: Words the ANCT file writes without their accents (« Croix Rouge Francaise »).
+_ACCENTED_WORDS: dict[str, str] = {
+    "Francaise": "Française",
+    "Francais": "Français",
+    "Communaute": "Communauté",
+    "Solidarite": "Solidarité",
+    "Metropole": "Métropole",
+    "Departement": "Département",
+    "Departemental": "Départemental",
+    "Mediatheque": "Médiathèque",
+    "Bibliotheque": "Bibliothèque",
+    "Numerique": "Numérique",
+    "Sante": "Santé",
+    "Loue": "Loué",
+}
+
+
+def _accented(names: pd.Series) -> pd.Series:
+    """Names with the accents the source file dropped put back (whole words only)."""
+    pattern = r"\b(" + "|".join(_ACCENTED_WORDS) + r")\b"
+    return names.str.replace(pattern, lambda m: _ACCENTED_WORDS[m.group(1)], regex=True)
+
+
 def load_cnfs_permanences() -> gpd.GeoDataFrame:
     """Conseiller numérique France Services permanences (ANCT, 2022) with advisor counts."""
     raw = pd.read_csv(SITES_DIR / "cnfs_permanences_72_2022.csv", dtype=str)
@@ -172,7 +195,7 @@ def load_cnfs_permanences() -> gpd.GeoDataFrame:
             {
                 "site_id": "cnfs-" + raw["id"],
                 "site_type": "cnfs_permanence",
-                "name": _readable(raw["nom"])
+                "name": _accented(_readable(raw["nom"]))
                 + " ("
                 + raw["commune_pip"].map(load_commune_codes().names).fillna(raw["commune"])
                 + ")",
@@ -507,7 +530,9 @@ def _site_types(frame: pd.DataFrame, column: str | None, collector: ProblemColle
     accepted = ", ".join(sorted(SITE_TYPES.values()))
     for row in frame.index[(site_types == "?").to_numpy()]:
         given = frame.at[row, column]
-        what = f"type « {shown_value(given)} » inconnu" if given else "type manquant"
+        # An empty cell reads as NaN (truthy): it is a missing type, not « type «  » inconnu ».
+        present = pd.notna(given) and str(given).strip() != ""
+        what = f"type « {shown_value(given)} » inconnu" if present else "type manquant"
         collector.add(
             "unknown_type", f"{what} ; types acceptés : {accepted}.", row=int(row), column=column
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +11,7 @@ import pandas as pd
 
 from equity.scenarios import Scenario, scenario_from_dict
 from geo.jsonio import to_jsonable
+from geo.settings import LONLAT_CRS
 from geo.territory import Territory
 
 __all__ = [
@@ -18,9 +19,13 @@ __all__ = [
     "HOST_TYPES",
     "ScenarioEdit",
     "added_rows",
+    "commune_at",
     "edit_scenario",
     "host_sites",
     "offer_sites",
+    "site_at",
+    "sites_in_communes",
+    "with_map_edits",
 ]
 
 #: Columns of an added advisor, as the scenario JSON stores them.
@@ -138,3 +143,75 @@ def edit_scenario(territory: Territory, base: Scenario, edit: ScenarioEdit) -> S
 def added_rows(scenario: Scenario) -> pd.DataFrame:
     """The scenario's added advisors as an editable table (:data:`ADDED_COLUMNS`)."""
     return pd.DataFrame(scenario.changes.added, columns=list(ADDED_COLUMNS))
+
+
+def commune_at(territory: Territory, lon: float, lat: float) -> str | None:
+    """INSEE code of the commune containing the WGS 84 point, or None outside the territory."""
+    point = gpd.GeoSeries(gpd.points_from_xy([lon], [lat]), crs=LONLAT_CRS).to_crs(
+        territory.communes.crs
+    )
+    inside = territory.communes[territory.communes.contains(point.iloc[0])]
+    return str(inside.index[0]) if len(inside) else None
+
+
+def site_at(territory: Territory, lon: float, lat: float, n_advisors: int = 1) -> dict[str, Any]:
+    """An added advisor at a clicked point, named after its commune (:data:`ADDED_COLUMNS`).
+
+    Raises
+    ------
+    ValueError
+        The point is outside the territory's communes (French message).
+    """
+    code = commune_at(territory, lon, lat)
+    if code is None:
+        raise ValueError("Ce point est hors du territoire : cliquez dans une commune.")
+    name = territory.communes.at[code, "name"]
+    return {
+        "site_id": f"clic-{code}-{round(lon * 1e5)}-{round(lat * 1e5)}",
+        "name": f"Nouveau lieu — {name}",
+        "site_type": "user",
+        "code_insee": code,
+        "lon": lon,
+        "lat": lat,
+        "n_advisors": n_advisors,
+    }
+
+
+def sites_in_communes(sites: pd.DataFrame, codes: Collection[str]) -> list[str]:
+    """Ids of the sites in the given communes (a commune excluded excludes all its sites)."""
+    return sites.loc[sites["code_insee"].isin(list(codes)), "site_id"].tolist()
+
+
+def with_map_edits(
+    base: Scenario,
+    added: Sequence[Mapping[str, Any]] = (),
+    moved: Mapping[str, tuple[float, float]] | None = None,
+) -> Scenario:
+    """``base`` with advisors added and sites moved by clicks on the map (a draft).
+
+    Parameters
+    ----------
+    base : Scenario
+        The scenario being edited.
+    added : sequence of dict
+        Advisors added where the planner clicked (:func:`site_at`).
+    moved : mapping, optional
+        Site id → (lon, lat) where the planner moved it; the latest move of a site wins.
+
+    Returns
+    -------
+    Scenario
+        The draft, validated as an imported file would be (not evaluated, not saved).
+    """
+    moves = {m["site_id"]: m for m in base.changes.moved}
+    for site_id, (lon, lat) in (moved or {}).items():
+        moves[site_id] = {"site_id": site_id, "lon": float(lon), "lat": float(lat)}
+    data = base.to_dict() | {
+        "changes": base.changes.to_dict()
+        | {
+            "added": [*base.changes.added, *(dict(a) for a in added)],
+            "moved": list(moves.values()),
+        },
+        "results": {},
+    }
+    return scenario_from_dict(to_jsonable(data), "scénario")

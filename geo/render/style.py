@@ -32,6 +32,7 @@ SITE_TYPE_LABELS_FR: dict[str, str] = {
     "data_inclusion": "Structure d'inclusion (data·inclusion)",
     "user": "Site ajouté",
     "mobile_stop": "Arrêt de tournée mobile",
+    "mobile_base": "Base d'une tournée",
 }
 
 #: Okabe–Ito colours, distinguishable with the common colour-vision deficiencies.
@@ -53,6 +54,8 @@ SITE_TYPE_COLORS: dict[str, str] = {
     "town_hall": "#000000",
     "data_inclusion": "#CC79A7",
     "user": "#E69F00",
+    "mobile_stop": "#F0E442",
+    "mobile_base": "#56B4E9",
 }
 
 #: Catchment outline colours, by increasing threshold.
