@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from equity.diagnostics import Diagnosis
+from equity.scenarios import Scenario
 from geo.defaults import DECISION_REINFORCE_RADIUS_M
 from geo.formatting import format_number_fr
 
@@ -26,6 +27,7 @@ __all__ = [
     "decision_sites",
     "decisions_table_fr",
     "existing_sites",
+    "scenario_decisions",
 ]
 
 #: French label of each kind of decision.
@@ -211,3 +213,17 @@ def decision_reasons_fr(decisions: pd.DataFrame) -> list[str]:
         else f"{i}. {row.name} : {row.why}"
         for i, row in enumerate(decisions.itertuples(), start=1)
     ]
+
+
+def scenario_decisions(
+    territory_communes: pd.DataFrame,
+    scenario: Scenario,
+    diagnosis: Diagnosis,
+    reference: Diagnosis | None = None,
+) -> gpd.GeoDataFrame:
+    """:func:`decision_sites` of the sites a scenario adds (as its diagnostic placed them)."""
+    ids = [a["site_id"] for a in scenario.changes.added]
+    sites = diagnosis.offer.sites
+    return decision_sites(
+        territory_communes, diagnosis, sites[sites["site_id"].isin(ids)], reference
+    )
