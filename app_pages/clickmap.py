@@ -8,6 +8,8 @@ map between reruns and redraws only when the map itself changes.
 
 from __future__ import annotations
 
+import copy
+
 import folium
 import streamlit as st
 from streamlit_folium import st_folium
@@ -16,22 +18,31 @@ __all__ = ["clickable_map", "clicked_point"]
 
 
 def clickable_map(m: folium.Map, key: str, height: int = 520) -> dict | None:
-    """Show ``m`` and return what streamlit-folium reports (``last_clicked``), if anything."""
+    """Show ``m`` and return what streamlit-folium reports of the clicks, if anything.
+
+    streamlit-folium renames the layers of the map it renders, so a second render of
+    the same object gives other code and the component is rebuilt empty: it gets a
+    fresh copy each run (a few milliseconds), identical from one run to the next.
+    """
     return st_folium(
-        m,
+        copy.deepcopy(m),
         key=key,
         height=height,
         use_container_width=True,
-        returned_objects=["last_clicked"],
+        returned_objects=["last_clicked", "last_object_clicked"],
     )
 
 
 def clicked_point(state: dict | None, key: str) -> tuple[float, float] | None:
     """The (lon, lat) of a *new* click on the map ``key``, else None.
 
-    streamlit-folium reports the last click on every rerun; a click is acted on once.
+    Communes cover the territory, so a click there is a click on a layer
+    (``last_object_clicked``); a click on the background is ``last_clicked``.
+    streamlit-folium reports the last click on every rerun: each click is acted on once
+    (a second click at the very same point is taken for the same click).
     """
-    clicked = (state or {}).get("last_clicked")
+    state = state or {}
+    clicked = state.get("last_object_clicked") or state.get("last_clicked")
     if not clicked:
         return None
     point = (round(float(clicked["lng"]), 6), round(float(clicked["lat"]), 6))

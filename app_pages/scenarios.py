@@ -99,6 +99,7 @@ if "scenario_saved_name" in st.session_state:
     _on_base_change()
 st.session_state.setdefault("scenario_name", "")
 CLICK_ACTIONS = {
+    "none": "ouvre la fiche (aucune modification)",
     "add": "ajoute un conseiller à cet endroit",
     "move": "déplace la permanence choisie à cet endroit",
 }
@@ -179,7 +180,7 @@ with tab_edit:
         key="scenario_map",
     )
     point = clicked_point(state, "scenario_map")
-    if point is not None:
+    if point is not None and action != "none":
         try:
             if action == "add":
                 map_added.append(site_at(territory, *point))

@@ -140,6 +140,22 @@ class _MapStyle(branca.element.MacroElement):
         self.css = _MAP_CSS
 
 
+class _MetricScale(branca.element.MacroElement):
+    """Leaflet's scale bar in kilometres only (French readers, any renderer of the map)."""
+
+    _template = branca.element.Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "MetricScale"
+
+
 def _legend_html(title: str, entries: list[_LegendEntry]) -> str:
     """Legend markup; entries are (swatch kind, colour, label)."""
     items = []
@@ -258,7 +274,8 @@ def commune_map(
 def _base_map(communes: gpd.GeoDataFrame, tiles: bool) -> folium.Map:
     """An empty map fitted to the communes, with Maillage's style and optional tiles."""
     bounds = communes.to_crs(LONLAT_CRS).total_bounds
-    m = folium.Map(tiles=None, control_scale=True, zoom_snap=0.25)
+    m = folium.Map(tiles=None, zoom_snap=0.25)
+    m.add_child(_MetricScale())
     m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     m.add_child(_MapStyle())
     if tiles:

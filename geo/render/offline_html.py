@@ -133,8 +133,6 @@ def map_to_html(m: folium.Map) -> str:
             "map uses jQuery or awesome-markers (folium.Popup, folium.Icon or a plugin), "
             "which are not available offline; use GeoJsonPopup and CircleMarker instead"
         )
-    # French users read kilometres only: drop Leaflet's imperial scale.
-    document = document.replace("L.control.scale()", "L.control.scale({imperial: false})")
     standalone = _RESOURCE_TAG.sub(replace, document)
     remote = remote_references(standalone)
     if remote:

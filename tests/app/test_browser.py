@@ -42,9 +42,14 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
+def processed_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("processed")
+
+
+@pytest.fixture(scope="module")
+def app_url(processed_dir):
     port = _free_port()
-    env = dict(os.environ, MAILLAGE_PROCESSED_DIR=str(tmp_path_factory.mktemp("processed")))
+    env = dict(os.environ, MAILLAGE_PROCESSED_DIR=str(processed_dir))
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -158,5 +163,180 @@ def test_donnees_page_loads(browser, app_url):
     page.screenshot(path=str(ARTIFACTS / "donnees.png"), full_page=True)
     assert page.get_by_text("Fibre : données ARCEP du T1 2018", exact=False).count() == 1
     assert page.get_by_text("Traceback").count() == 0
+    assert not errors
+    page.close()
+
+
+# ---------------------------------------------------------------- issue 14: app for elected members
+
+#: Texts Streamlit writes in English unless the app replaces them (scanned on every page).
+ENGLISH_WIDGET_TEXTS = (
+    "Choose an option",
+    "Choose options",
+    "Select all",
+    "Upload",
+    "per file",
+    "Browse files",
+    "Drag and drop",
+    "No results",
+)
+FOLIUM_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+
+
+def _goto(page, label: str, heading: str) -> None:
+    """Change page through the sidebar navigation (same session, as a user does)."""
+    page.locator("[data-testid='stSidebarNav']").get_by_text(label, exact=True).click()
+    page.get_by_role("heading", name=heading).wait_for(timeout=90_000)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(1000)
+
+
+def _choose(page, container, label: str, option: str) -> None:
+    """Pick ``option`` in the selectbox or multiselect labelled ``label``."""
+    box = container.locator("[data-testid='stSelectbox'], [data-testid='stMultiSelect']").filter(
+        has_text=label
+    )
+    box.first.locator("input").first.click()
+    page.get_by_role("option", name=option, exact=True).click()
+    page.keyboard.press("Escape")
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(1500)
+
+
+def test_settings_hold_across_three_pages(browser, app_url):
+    page, errors = _open(browser, app_url)
+    sidebar = page.locator("[data-testid='stSidebar']")
+    slider = sidebar.get_by_role("slider").first
+    slider.focus()
+    for _ in range(1):  # 20 → 30 min
+        page.keyboard.press("ArrowRight")
+    page.get_by_text("À moins de 30 min").wait_for(timeout=60_000)
+    _choose(page, sidebar, "Lieux comptés comme aide existante", "France services")
+    page.wait_for_timeout(1500)
+    _goto(page, "Diagnostic", "Diagnostic d'équité d'accès")
+    assert page.get_by_text("Population à moins de 30 min").count() >= 1
+    assert "France services (26)" in page.locator("[data-testid='stMain']").inner_text()
+    _goto(page, "Recommandation", "Recommandation de placement")
+    main = page.locator("[data-testid='stMain']").inner_text()
+    assert "seuil 30 min" in main and "France services (26)" in main
+    _goto(page, "Carte", "Carte de la Sarthe")
+    assert page.get_by_text("À moins de 30 min").count() >= 1
+    page.screenshot(path=str(ARTIFACTS / "settings_kept.png"), full_page=True)
+    assert not errors
+    page.close()
+
+
+def _save_scenario(territory, processed_dir, name: str, n: int):
+    from equity.scenarios import Scenario, ScenarioStore, SiteChanges
+    from equity.workflows import save_scenario
+
+    halls = territory.sites[territory.sites["site_type"] == "town_hall"].head(n)
+    added = [
+        {
+            "site_id": f"{row.site_id}-ajout",
+            "name": row.name,
+            "site_type": "town_hall",
+            "code_insee": row.code_insee,
+            "lon": float(row.lon),
+            "lat": float(row.lat),
+            "n_advisors": 1,
+        }
+        for row in halls.itertuples()
+    ]
+    store = ScenarioStore(processed_dir / "scenarios.sqlite")
+    scenario = Scenario(name, {"threshold_min": 20}, SiteChanges(added=added))
+    return save_scenario(store, territory, scenario, None), store
+
+
+def test_every_new_advisor_shows_and_a_click_adds_one(browser, app_url, territory, processed_dir):
+    _, store = _save_scenario(territory, processed_dir, "Vingt lieux", 20)
+    page, errors = _open(browser, f"{app_url}/scenarios")
+    _choose(page, page.locator("[data-testid='stMain']"), "Partir de", "Vingt lieux")
+    page.get_by_text("ajoute un conseiller à cet endroit").click()
+    page.wait_for_timeout(1500)
+    frame = page.frame_locator(FOLIUM_FRAME).first
+    stars = frame.locator(".maillage-decision")
+    stars.first.wait_for(timeout=90_000)
+    assert stars.count() == 20
+    # The name field follows « Partir de ».
+    assert page.get_by_label("Nom").input_value() == "Vingt lieux"
+    page.screenshot(path=str(ARTIFACTS / "scenarios_decisions.png"), full_page=True)
+
+    box = frame.locator(".leaflet-container").bounding_box()
+    frame.locator(".leaflet-container").click(
+        position={"x": box["width"] * 0.30, "y": box["height"] * 0.62}
+    )
+    page.get_by_text("1 conseiller(s) ajouté(s)").wait_for(timeout=90_000)
+    page.frame_locator(FOLIUM_FRAME).first.locator(".maillage-decision").nth(20).wait_for(
+        timeout=60_000
+    )
+    assert page.frame_locator(FOLIUM_FRAME).first.locator(".maillage-decision").count() == 21
+    page.get_by_label("Nom").fill("Vingt et un lieux")
+    page.get_by_role("button", name="Enregistrer une nouvelle version").click()
+    page.get_by_text("« Vingt et un lieux » enregistré (version 1)").wait_for(timeout=90_000)
+    saved = store.load("Vingt et un lieux")
+    clicked = [a for a in saved.changes.added if a["site_id"].startswith("clic-")]
+    assert len(saved.changes.added) == 21 and len(clicked) == 1
+    # After saving, the form shows the saved scenario, not the base.
+    assert page.get_by_label("Nom").input_value() == "Vingt et un lieux"
+    page.screenshot(path=str(ARTIFACTS / "scenarios_click.png"), full_page=True)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert not errors
+    page.close()
+
+
+def test_pack_from_the_exports_page(browser, app_url, territory, processed_dir):
+    from pypdf import PdfReader
+
+    _save_scenario(territory, processed_dir, "Douze lieux", 12)
+    page, errors = _open(browser, f"{app_url}/exports")
+    main = page.locator("[data-testid='stMain']")
+    _choose(page, main, "Scénario", "Douze lieux")
+    _choose(page, main, "Export", "Dossier du conseil (PDF)")
+    page.get_by_text("Inclure les tournées mobiles").click()
+    page.get_by_role("button", name="Préparer le fichier").click()
+    button = page.get_by_role("button", name="Télécharger")
+    button.wait_for(timeout=180_000)
+    with page.expect_download() as info:
+        button.click()
+    path = info.value.path()
+    pages = [p.extract_text() for p in PdfReader(path).pages]
+    summary = pages[1]
+    assert summary.startswith("Synthèse pour les élus — Douze lieux")
+    assert "Ce qui est proposé : 12 conseiller(s)" in summary and "Coût :" in summary
+    table = next(p for p in pages if p.startswith("Décisions proposées"))
+    rows = [line for line in table.splitlines() if line.split(" ")[0].isdigit()]
+    assert [int(r.split(" ")[0]) for r in rows] == list(range(1, 13))
+    assert any("circuits sur quatre semaines" in p for p in pages)
+    page.screenshot(path=str(ARTIFACTS / "exports.png"), full_page=True)
+    assert not errors
+    page.close()
+
+
+@pytest.mark.parametrize(
+    ("label", "heading"),
+    [
+        ("Carte", "Carte de la Sarthe"),
+        ("Diagnostic", "Diagnostic d'équité d'accès"),
+        ("Recommandation", "Recommandation de placement"),
+        ("Scénarios", "Scénarios"),
+        ("Tournées mobiles", "Tournées mobiles"),
+        ("Exports", "Exports"),
+        ("Données", "Données"),
+    ],
+)
+def test_no_english_widget_text(browser, app_url, label, heading):
+    page, errors = _open(browser, app_url)
+    if label != "Carte":
+        _goto(page, label, heading)
+    # Open a multiselect so that its option list (« Select all ») is on the page too.
+    page.locator("[data-testid='stMultiSelect'] input").first.click()
+    page.wait_for_timeout(500)
+    text = page.evaluate("document.body.innerText")
+    found = [t for t in ENGLISH_WIDGET_TEXTS if t in text]
+    assert not found, found
+    page.keyboard.press("Escape")
+    slug = label.lower().replace(" ", "_").replace("é", "e")
+    page.screenshot(path=str(ARTIFACTS / f"page_{slug}.png"), full_page=True)
     assert not errors
     page.close()
