@@ -6,7 +6,6 @@ import math
 import re
 from collections.abc import Callable
 
-import altair as alt
 import streamlit as st
 
 from app_pages.cache import diagnosis_for, mobile_for, scenario_evaluation, territory_for
@@ -34,7 +33,6 @@ from geo.travel_time import TravelModel
 
 __all__ = [
     "CURRENT_SITUATION",
-    "FRENCH_WIDGETS_CSS",
     "OFFER_CHOICES",
     "SETTING_PREFIX",
     "current_territory",
@@ -42,9 +40,6 @@ __all__ = [
     "diagnosis",
     "escape_markdown",
     "evaluated",
-    "french_bar_chart",
-    "french_line_chart",
-    "french_widget_texts",
     "load_scenario",
     "mobile_plan",
     "need_weight_controls",
@@ -266,7 +261,8 @@ def _fr_cell(kind: str):
         if value is None or (isinstance(value, float) and not math.isfinite(value)):
             return "–"
         if kind == "pct":
-            return format_percent_fr(value)
+            # One decimal: « 100 % » must not hide the last tenths a plan gains.
+            return format_percent_fr(value, 1)
         return format_number_fr(value, 1 if kind == "dec" else 0)
 
     return fmt
@@ -307,73 +303,3 @@ def scenario_store() -> ScenarioStore:
     except ScenarioStoreError as exc:
         st.error(escape_markdown(exc))
         st.stop()
-
-
-def _french_axis(title: str, decimals: int) -> alt.Axis:
-    """An axis whose numbers read the French way (decimal comma)."""
-    # Vega's own number format uses a decimal point: the label is rewritten instead
-    # (axes here stay under 10 000, so no thousands separator is needed).
-    expr = f"replace(format(datum.value, '.{decimals}f'), '.', ',')"
-    return alt.Axis(title=title, labelExpr=expr)
-
-
-def french_bar_chart(
-    frame, category: str, value: str, value_title: str, decimals: int = 1, height: int = 480
-) -> None:
-    """Horizontal bars, longest names in full, French numbers on the axis and tooltips."""
-    chart = (
-        alt.Chart(
-            frame[[category, value]].assign(
-                _shown=frame[value].map(lambda v: format_number_fr(v, decimals))
-            )
-        )
-        .mark_bar()
-        .encode(
-            x=alt.X(f"{value}:Q", axis=_french_axis(value_title, decimals)),
-            y=alt.Y(f"{category}:N", sort="x", axis=alt.Axis(title=None, labelLimit=420)),
-            tooltip=[
-                alt.Tooltip(f"{category}:N", title=" "),
-                alt.Tooltip("_shown:N", title=value_title),
-            ],
-        )
-        .properties(height=height)
-    )
-    st.altair_chart(chart, width="stretch")
-
-
-def french_line_chart(frame, x: str, y: str, x_title: str, y_title: str, decimals: int) -> None:
-    """A line with points, French numbers on both axes."""
-    chart = (
-        alt.Chart(frame[[x, y]])
-        .mark_line(point=True)
-        .encode(
-            x=alt.X(f"{x}:Q", axis=_french_axis(x_title, 0)),
-            y=alt.Y(f"{y}:Q", axis=_french_axis(y_title, decimals), scale=alt.Scale(zero=False)),
-        )
-    )
-    st.altair_chart(chart, width="stretch")
-
-
-#: Streamlit writes some widget texts in English with no parameter to change them
-#: (1.67: the uploader's « Upload » button and « 50MB per file » line, the
-#: multiselect's « Select all »). CSS hides them and shows French instead; the file
-#: types accepted are said in each uploader's label or help. Placeholders, labels and
-#: helps are set on every widget (never Streamlit's « Choose an option »).
-FRENCH_WIDGETS_CSS = """
-<style>
-[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {
-  display: none; }
-[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after {
-  content: "Choisir un fichier"; }
-[data-testid="stFileUploaderDropzoneInstructions"] span { display: none; }
-[data-testid="stFileUploaderDropzoneInstructions"] > div::after {
-  content: "Glisser-déposer ici, ou choisir (50 Mo au plus)"; font-size: 0.875rem; }
-[role="option"][data-key="__select_all__"] [data-item-hl] { display: none; }
-[role="option"][data-key="__select_all__"]::after { content: "Tout sélectionner"; }
-</style>
-"""
-
-
-def french_widget_texts() -> None:
-    """Replace Streamlit's fixed English widget texts by French ones (see the CSS)."""
-    st.html(FRENCH_WIDGETS_CSS)

@@ -6,10 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.cache import commune_map_html, travel_model
+from app_pages.charts import french_bar_chart
 from app_pages.common import (
     current_territory,
     diagnosis,
-    french_bar_chart,
     need_weight_controls,
     offer_controls,
     show_table,

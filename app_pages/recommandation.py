@@ -12,12 +12,12 @@ from app_pages.cache import (
     robustness_for,
     travel_model,
 )
+from app_pages.charts import french_line_chart
 from app_pages.clickmap import clickable_map, clicked_point
 from app_pages.common import (
     current_territory,
     diagnosis,
     escape_markdown,
-    french_line_chart,
     offer_controls,
     scenario_store,
     show_table,

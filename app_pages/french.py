@@ -1,0 +1,35 @@
+"""French texts for the widgets whose English text Streamlit does not let the app set.
+
+Kept apart from :mod:`app_pages.common` so the router can apply it before any page
+without importing the data layers.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+__all__ = ["FRENCH_WIDGETS_CSS", "french_widget_texts"]
+
+#: Streamlit writes some widget texts in English with no parameter to change them
+#: (1.67: the uploader's « Upload » button and « 50MB per file » line, the
+#: multiselect's « Select all »). CSS hides them and shows French instead; the file
+#: types accepted are said in each uploader's label or help. Placeholders, labels and
+#: helps are set on every widget (never Streamlit's « Choose an option »).
+FRENCH_WIDGETS_CSS = """
+<style>
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {
+  display: none; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after {
+  content: "Choisir un fichier"; }
+[data-testid="stFileUploaderDropzoneInstructions"] span { display: none; }
+[data-testid="stFileUploaderDropzoneInstructions"] > div::after {
+  content: "Glisser-déposer ici, ou choisir (50 Mo au plus)"; font-size: 0.875rem; }
+[role="option"][data-key="__select_all__"] [data-item-hl] { display: none; }
+[role="option"][data-key="__select_all__"]::after { content: "Tout sélectionner"; }
+</style>
+"""
+
+
+def french_widget_texts() -> None:
+    """Replace Streamlit's fixed English widget texts by French ones (see the CSS)."""
+    st.html(FRENCH_WIDGETS_CSS)
