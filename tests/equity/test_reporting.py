@@ -323,3 +323,23 @@ def test_export_names_are_safe_bounded_and_unique_per_scenario(territory, views,
         (path,) = export("html", territory, view, tmp_path)
         assert path.parent == tmp_path
     assert len(list(tmp_path.glob("*-carte.html"))) == 3
+
+
+def test_tours_print_map_shows_bases_stops_circuits_and_decisions(territory, views, tmp_path):
+    _, plan = views
+    mobile = plan_mobile(territory, plan.diagnosis, MobileRequest(), None)
+    spec = map_spec(territory, plan, "mobile", mobile=mobile)
+    layers = {layer.label: layer.points for layer in spec.marker_layers}
+    assert set(layers) == {
+        "Nouveau conseiller (nouveau lieu)",
+        "Base d'une tournée",
+        "Arrêt de tournée mobile",
+    }
+    assert len(layers["Arrêt de tournée mobile"]) == len(mobile.stops) > 0
+    bases = {str(a).removeprefix("mobile-") for a in mobile.circuits["advisor_id"]}
+    assert set(layers["Base d'une tournée"]["site_id"]) == bases
+    (a3,) = export("map", territory, plan, tmp_path, map_kind="mobile", paper="A3", mobile=mobile)
+    text = PdfReader(a3).pages[0].extract_text()
+    for label in ("Base d'une tournée", "Arrêt de tournée mobile", "Tournée au départ de"):
+        assert label in text, label
+    assert "Circuit de" not in text

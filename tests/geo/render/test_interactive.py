@@ -211,3 +211,49 @@ def test_catchments_and_tiles(communes, sites):
     assert CATCHMENT_COLORS[0] in page and CATCHMENT_COLORS[1] in page
     # Tiles are opt-in and requested by Leaflet at run time, not linked by the page.
     assert "OpenStreetMap" in page and remote_references(page) == []
+
+
+def _decisions(sites: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    halls = sites[sites["site_type"] == "town_hall"].head(5)
+    return halls.assign(
+        kind=["new_site", "new_site", "new_site", "reinforce", "reinforce"],
+        kind_label=["Nouveau lieu"] * 3 + ["Renfort d'une permanence"] * 2,
+        advisors=1.0,
+        persons_served=[1234.4, 0.0, 50.0, 999.6, 10.0],
+        why="Une raison <b>en français</b>.",
+    )
+
+
+def test_decisions_are_their_own_always_visible_layer(communes, sites):
+    # Town halls hosting decisions: the town-hall layer starts hidden, the decisions not.
+    decisions = _decisions(sites)
+    m = commune_map(
+        communes,
+        "population",
+        title="Scénario",
+        legend_title="Habitants",
+        sites=sites,
+        decisions=decisions,
+        notes=["Scénario : Essai — seuil 20 min.", "Sources : IGN."],
+    )
+    html = _text(map_to_html(m))
+    assert html.count("maillage-decision maillage-new_site") == 1  # one icon per kind
+    assert html.count('"kind": "Nouveau lieu"') == 0
+    assert html.count("Nouveau conseiller (nouveau lieu)") >= 2  # legend and tooltips
+    assert "Conseiller en renfort d&#x27;une permanence" in html
+    # Five points in the decision layers, none left in the (hidden) town-hall layer.
+    assert len(re.findall(r'"kind": "(?:Nouveau conseiller|Conseiller en renfort)', html)) == 5
+    hidden_halls = html.count('"kind": "Mairie"')
+    assert hidden_halls == (sites["site_type"] == "town_hall").sum() - 5
+    # Outside the layer control: the planner cannot switch them off by mistake.
+    control = re.search(r"L\.control\.layers\((.*?)\)\.addTo", html, re.S).group(1)
+    assert "Nouveau conseiller" not in control
+    assert "1\u202f234" in html and "&lt;b&gt;en français&lt;/b&gt;" in html
+    assert "Scénario : Essai — seuil 20 min." in html and "Sources : IGN." in html
+
+
+def test_popups_open_over_the_corner_controls_and_scale_is_metric(full_html):
+    # Leaflet's popup pane is at z-index 700; the corners drop under it.
+    assert ".leaflet-top, .leaflet-bottom { z-index: 650; }" in full_html
+    assert "L.control.scale({imperial: false})" in full_html
+    assert "L.control.scale()" not in full_html

@@ -1,0 +1,78 @@
+"""French wherever a user reads: widget texts, labels, names, files served to the browser."""
+
+from __future__ import annotations
+
+import filecmp
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app_pages.french import FRENCH_WIDGETS_CSS
+from geo import settings
+from geo.errors import DataValidationError
+from geo.render.style import circuit_label_fr
+from geo.territory import UserFiles, build_territory
+
+PAGES = Path(settings.PROJECT_ROOT) / "app_pages"
+
+
+def test_static_leaflet_is_the_vendored_copy():
+    static, assets = settings.PROJECT_ROOT / "static", settings.PROJECT_ROOT / "geo" / "assets"
+    for name in ("leaflet.js", "leaflet.css", "layers.png", "layers-2x.png"):
+        assert filecmp.cmp(static / name, assets / name, shallow=False), name
+
+
+def test_css_replaces_streamlit_english_texts():
+    for hidden in ("stFileUploaderDropzoneInstructions", "__select_all__"):
+        assert hidden in FRENCH_WIDGETS_CSS
+    for french in ("Choisir un fichier", "50 Mo au plus", "Tout sélectionner"):
+        assert f'"{french}' in FRENCH_WIDGETS_CSS or french in FRENCH_WIDGETS_CSS
+
+
+def test_circuit_labels_read_as_french():
+    assert circuit_label_fr("Itinérant — Mairie — Mamers") == "Tournée au départ de Mairie — Mamers"
+    assert circuit_label_fr("Camille") == "Tournée au départ de Camille"
+
+
+def test_permanence_names_have_their_accents(territory):
+    names = set(territory.sites["name"])
+    assert "Croix Rouge Française (Le Mans)" in names
+    assert "Antenne Solidarité de Loué (Le Mans)" in names
+    assert not any("Francaise" in n or "Communaute" in n for n in names)
+
+
+def test_missing_site_type_is_said_missing(tmp_path):
+    path = tmp_path / "lieux.csv"
+    path.write_text("nom;type;code_insee\nA;;72181\n", encoding="utf-8")
+    with pytest.raises(DataValidationError) as info:
+        build_territory(UserFiles(sites=path))
+    text = str(info.value)
+    assert "type manquant" in text and "« »" not in text
+
+
+def _run(page: str) -> AppTest:
+    app = AppTest.from_file(str(PAGES / page), default_timeout=60)
+    app.run()
+    assert not app.exception, [e.message for e in app.exception]
+    return app
+
+
+def test_carte_explains_scales_and_classes_travel_time_on_the_threshold():
+    app = _run("carte.py")
+    # The travel model is said even for population: the figures below are travel times.
+    assert any("Temps de trajet approximatifs" in w.value for w in app.warning)
+    app.selectbox(key="map_indicator").set_value("ifn_global").run()
+    assert any("100 = moyenne du département, plus = plus fragile" in c.value for c in app.caption)
+    app.selectbox(key="map_indicator").set_value("travel_time_min").run()
+    schemes = app.selectbox(key="map_scheme_True")
+    assert schemes.value == "user_defined"
+    assert "seuil de 20 min" in schemes.format_func(schemes.value)
+
+
+def test_weights_are_whole_percentages_and_the_threshold_reads_in_minutes():
+    app = _run("diagnostic.py")
+    slider = app.slider(key="w_ifn_global")
+    assert isinstance(slider.value, int) and 0 <= slider.value <= 100
+    threshold = app.select_slider(key="threshold_min")
+    assert threshold.format_func(threshold.value) == "20 min"
