@@ -191,3 +191,48 @@ SCENARIO_MAX_NOTE_CHARS: int = 10_000
 SCENARIO_MAX_SITES: int = 10_000
 #: How long a scenario save waits for another session's save before giving up.
 SCENARIO_STORE_BUSY_TIMEOUT_S: float = 30.0
+# Need in persons, capacity diagnosis, border offer and site checks (own block so parallel
+# additions merge cleanly).
+__all__ += [
+    "BORDER_SHARE_RADIUS_KM",
+    "CAPACITY_PERSONS_PER_ADVISOR",
+    "ILLECTRONISM_RATE_15_59",
+    "ILLECTRONISM_RATE_15_PLUS",
+    "ILLECTRONISM_RATE_60_74",
+    "ILLECTRONISM_RATE_75_PLUS",
+    "ILLECTRONISM_SOURCE",
+    "NEED_INDEX_MODULATION",
+    "SITE_MAX_OFFSET_KM",
+    "UNDER_15_SHARE",
+    "UNDER_15_SOURCE",
+]
+
+#: Persons accompanied per advisor per year (ANCT annual report 2022: 3,614 advisors in
+#: post accompanied more than 2.2 million people, about 600 each).
+CAPACITY_PERSONS_PER_ADVISOR: float = 600.0
+#: Share of people aged 15 or more in illectronism in France in 2021.
+ILLECTRONISM_RATE_15_PLUS: float = 0.154
+#: Illectronism among people aged 60 to 74 (same survey).
+ILLECTRONISM_RATE_60_74: float = 0.24
+#: Illectronism among people aged 75 or more (same survey).
+ILLECTRONISM_RATE_75_PLUS: float = 0.62
+#: Illectronism among people aged 15 to 59, derived (not published): the national rate
+#: minus the two older bands, weighted by the 2021 age pyramid of France (about 55.5 M
+#: people aged 15+, 11.8 M aged 60–74, 6.5 M aged 75+), is about 4.5 %.
+ILLECTRONISM_RATE_15_59: float = 0.045
+#: Source of the illectronism rates, shown with every estimate of persons in need.
+ILLECTRONISM_SOURCE: str = "Insee Première n° 1953, juin 2023, enquête TIC ménages 2021"
+#: Share of under-15s in the population of France (INSEE, 1 January 2021), used while no
+#: age table per commune is given: the embedded census only has the share outside 15–64.
+UNDER_15_SHARE: float = 0.177
+#: Source of :data:`UNDER_15_SHARE`.
+UNDER_15_SOURCE: str = "INSEE, bilan démographique 2021"
+#: The need index moves the estimate of persons in need by at most ± this share (before
+#: the total is brought back to the rate's total): index 0 → × 0.5, index 1 → × 1.5.
+NEED_INDEX_MODULATION: float = 0.5
+#: A site whose point lies farther than this outside the commune of its address is moved
+#: to that commune's town hall and flagged.
+SITE_MAX_OFFSET_KM: float = 2.0
+#: A site across the border counts for the territory in proportion to the inhabitants of
+#: the territory among all those living within this distance of it.
+BORDER_SHARE_RADIUS_KM: float = 20.0

@@ -6,9 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+from scipy.spatial import cKDTree
 
-from geo import boundaries, cog, fibre, settings, sites, socio, user_indicators
+from geo import boundaries, cog, defaults, fibre, national, settings, sites, socio, user_indicators
 from geo.errors import DataValidationError
 from geo.territory.cache import cache_key, raise_together
 from geo.territory.model import Territory, UserFiles
@@ -74,6 +76,7 @@ def build_territory(user: UserFiles | None = None) -> Territory:
     layers = _read_user_files(user, communes, departement, codes, embedded_sites)
 
     all_sites = _merge_sites(embedded_sites, layers.sites, user, notes)
+    all_sites = _with_border_offer(all_sites, communes, notes)
     values, status = _indicators(communes, notes)
     fibre_table = _fibre(layers.fibre, codes, communes.index, status, notes)
     _context_warnings(communes, all_sites, notes)
@@ -126,7 +129,12 @@ def _read_user_files(
         town_halls = embedded_sites[embedded_sites["site_type"] == "town_hall"]
         try:
             layers.sites = sites.read_user_sites(
-                user.sites, communes, departement.union_all(), codes, town_halls
+                user.sites,
+                communes,
+                departement.union_all(),
+                codes,
+                town_halls,
+                territory_name=_territory_name(),
             )
         except DataValidationError as exc:
             failures.append(exc)
@@ -181,6 +189,86 @@ def _merge_sites(
             all_sites.loc[dup, "site_id"] + "-" + all_sites.index[dup].astype(str)
         )
     return all_sites
+
+
+def _territory_name() -> str:
+    return national.departement_name(settings.DEPARTMENT_CODE)
+
+
+def _with_border_offer(
+    all_sites: gpd.GeoDataFrame, communes: gpd.GeoDataFrame, notes: _Notes
+) -> gpd.GeoDataFrame:
+    """The territory's sites plus the services across the border, each with its share.
+
+    France services and permanences of neighbouring départements within
+    :data:`geo.defaults.BORDER_KM` of the border (:func:`geo.national.border_services`)
+    count in accessibility, flagged « hors <département> »; demand stays in the
+    territory. A border site serves both sides: ``territory_share`` is the share of
+    the territory's inhabitants among all inhabitants within
+    :data:`geo.defaults.BORDER_SHARE_RADIUS_KM` of it (commune points, populations
+    légales of the national files).
+    """
+    name = _territory_name()
+    border = national.border_services(settings.DEPARTMENT_CODE, defaults.BORDER_KM)
+    own = all_sites.assign(
+        outside_territory=all_sites.get("outside_territory", False),
+        outside_label=all_sites.get("outside_label", None),
+        territory_share=all_sites.get("territory_share", 1.0),
+    )
+    own["outside_territory"] = own["outside_territory"].fillna(False).astype(bool)
+    own["territory_share"] = own["territory_share"].astype(float).fillna(1.0)
+    if border.empty:
+        return own
+    share = _border_shares(border, communes)
+    dep_names = {dep: national.departement_name(dep) for dep in border["departement"].unique()}
+    note = [
+        f"hors {name} ({dep_names[dep]}, à {km:.1f} km de la limite ; {100 * sh:.0f} % de sa "
+        "capacité comptée pour le territoire)".replace(".", ",", 1)
+        for dep, km, sh in zip(border["departement"], border["border_dist_km"], share, strict=True)
+    ]
+    previous = border["location_note"]
+    border = border.assign(
+        location_note=[
+            f"{p} ; {n}" if isinstance(p, str) else n for p, n in zip(previous, note, strict=True)
+        ],
+        outside_label=f"hors {name}",
+        territory_share=share,
+    ).drop(columns=["departement", "border_dist_km"])
+    counts = border["site_type"].value_counts()
+    notes.warnings.append(
+        f"Offre des départements voisins ({', '.join(sorted(dep_names.values()))}) : "
+        f"{counts.get('france_services', 0)} France services et "
+        f"{counts.get('cnfs_permanence', 0)} permanences de conseillers numériques à moins de "
+        f"{defaults.BORDER_KM:g} km de la limite comptent dans l'accessibilité (« hors {name} »), "
+        "avec la part de leur capacité qui revient aux habitants du territoire."
+    )
+    merged = pd.concat([own, border], ignore_index=True)
+    return gpd.GeoDataFrame(merged, geometry="geometry", crs=settings.WORK_CRS)
+
+
+def _border_shares(border: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> np.ndarray:
+    """Share of the territory's inhabitants among those within reach of each border site."""
+    inside = communes.geometry.representative_point()
+    own_xy = np.column_stack([inside.x, inside.y])
+    own_pop = communes["population"].to_numpy(float)
+    parts = []
+    for dep in border["departement"].unique():
+        outline = national.store.read_geo("communes", dep, ["code_insee", "geometry"])
+        pop = national.store.read_table("population", dep, ["code_insee", "population_municipale"])
+        outline = outline.merge(pop, on="code_insee")
+        parts.append(outline)
+    others = pd.concat(parts, ignore_index=True)
+    points = gpd.GeoSeries(others.geometry, crs=settings.WORK_CRS).representative_point()
+    other_xy = np.column_stack([points.x, points.y])
+    other_pop = others["population_municipale"].to_numpy(float)
+    radius_m = defaults.BORDER_SHARE_RADIUS_KM * 1000
+    site_xy = np.column_stack([border.geometry.x, border.geometry.y])
+    near_own = cKDTree(own_xy).query_ball_point(site_xy, radius_m)
+    near_other = cKDTree(other_xy).query_ball_point(site_xy, radius_m)
+    p_own = np.array([own_pop[i].sum() for i in near_own])
+    p_other = np.array([other_pop[i].sum() for i in near_other])
+    total = p_own + p_other
+    return np.divide(p_own, total, out=np.zeros_like(total), where=total > 0)
 
 
 def _indicators(communes: gpd.GeoDataFrame, notes: _Notes) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -253,7 +341,8 @@ def _context_warnings(
         f"Mairies : {len(fixed)} points publiés tombaient dans une autre commune ; ils sont "
         "remplacés par un point dans la bonne commune (emplacement approximatif)."
     )
-    permanences = all_sites.loc[all_sites["site_type"] == "cnfs_permanence", "vintage"]
+    own = all_sites[~all_sites["outside_territory"]]
+    permanences = own.loc[own["site_type"] == "cnfs_permanence", "vintage"]
     if len(permanences) and not (permanences == "fourni par l'utilisateur").all():
         notes.warnings.append(
             "Permanences des conseillers numériques : liste ANCT de 2022, à mettre à jour avec "

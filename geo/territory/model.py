@@ -78,8 +78,12 @@ class Territory:
 
     def summary(self) -> dict[str, object]:
         """Machine-readable summary (the ``maillage data --json`` object)."""
-        counts = self.sites["site_type"].value_counts()
-        advisors = self.sites.groupby("site_type")["n_advisors"].sum(min_count=1).dropna()
+        # The services across the border count in accessibility, not in the territory's totals.
+        outside = self.sites.get("outside_territory", pd.Series(False, index=self.sites.index))
+        own = self.sites[~outside.fillna(False).astype(bool)]
+        counts = own["site_type"].value_counts()
+        advisors = own.groupby("site_type")["n_advisors"].sum(min_count=1).dropna()
+        border = self.sites.loc[own.index.symmetric_difference(self.sites.index), "site_type"]
         status_counts = {
             col: {k: int(v) for k, v in self.status[col].value_counts().items()}
             for col in self.status.columns
@@ -91,6 +95,7 @@ class Territory:
             "area_km2": round(float(self.departement.area.sum()) / 1e6, 1),
             "sites": {k: int(v) for k, v in counts.items()},
             "advisors": {k: float(v) for k, v in advisors.items()},
+            "border_sites": {k: int(v) for k, v in border.value_counts().items()},
             "vintages": dict(self.vintages),
             "indicator_status": status_counts,
             "warnings": list(self.warnings),
