@@ -38,7 +38,7 @@ def test_programme_serves_underserved_communes(territory, diagnosis):
     assert result.coverage_gain["population"] > 30_000
     scheduled = result.stops[result.stops["scheduled"]]
     assert len(scheduled) + len(result.unschedulable) == len(result.stops)
-    assert (result.schedule["half_day_drive_min"] <= 60 + 1e-9).all()
+    assert (result.schedule["circuit_drive_min"] <= 60 + 1e-9).all()
     assert result.travel_model["kind"] == "straight_line"
     assert result.km_per_year > 0 and result.cost_eur_per_year == pytest.approx(
         result.km_per_year * 0.35
