@@ -69,7 +69,7 @@ class PlacementSettings:
         Wall-clock limit for all solver calls of one run.
     """
 
-    k: int = defaults.NEW_SITES
+    k: int = defaults.NEW_ADVISORS
     threshold_min: float = defaults.THRESHOLD_MIN
     objective: Objective = "residual"
     capacity_per_advisor: float | None = None
