@@ -18,7 +18,7 @@ services, markets, user-added places). One module per concern:
   :func:`plan_for_diagnosis`.
 """
 
-from equity.mobile.ics import ics_text, write_ics
+from equity.mobile.ics import ics_text, next_monday, write_ics
 from equity.mobile.plan import plan_mobile_sessions
 from equity.mobile.programme import (
     HOST_KINDS,
@@ -64,6 +64,7 @@ __all__ = [
     "default_advisors",
     "host_candidates",
     "ics_text",
+    "next_monday",
     "plan_circuits",
     "plan_for_diagnosis",
     "plan_mobile_sessions",

@@ -107,3 +107,20 @@ def test_saturday_market_forced_as_stop(tmp_path):
     data = json.loads(out.read_text(encoding="utf-8"))
     market = next(s for s in data["stops"] if s["stop_id"] == "user-m1")
     assert market["scheduled"] and market["day"] == "samedi" and market["half_day"] == "matin"
+
+
+def test_cli_mobile_options_and_icalendar(tmp_path):
+    out, ics = tmp_path / "m.json", tmp_path / "tournees.ics"
+    args = ["mobile", "--stops", "6", "--frequency", "fortnightly", "--fixed-site-min", "15"]
+    code = main([*args, "--json", str(out), "--ics", str(ics), "--cycle-start", "2026-09-07"])
+    assert code == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["parameters"]["default_frequency"] == "fortnightly"
+    assert data["parameters"]["fixed_site_exclusion_min"] == 15
+    assert all(s["min_to_fixed_site"] >= 15 for s in data["stops"] if not s["forced"])
+    assert all(s["frequency"] == "fortnightly" for s in data["stops"])
+    text = ics.read_bytes().decode("utf-8")
+    assert text.startswith("BEGIN:VCALENDAR\r\n")
+    assert text.count("BEGIN:VEVENT") == len(data["schedule"]) > 0
+    assert "INTERVAL=4" in text and "DTSTART:202609" in text
+    assert main(["mobile", "--ics", str(ics), "--cycle-start", "2026-09-08"]) == 2
