@@ -23,6 +23,7 @@ request = offer_controls(territory)
 model = travel_model()
 diagnosed = diagnosis(territory, request, model)
 head = diagnosed.headline()
+findings = diagnosed.findings()
 threshold = request.threshold_min
 
 st.title("Diagnostic d'équité d'accès")
@@ -51,7 +52,7 @@ f3.metric(
 )
 f4.metric(
     "EPCI le moins bien servi",
-    head["worst_epci"],
+    findings["worst_epci"],
     help=f"{format_percent_fr(head['worst_epci_unserved_share'])} de ses personnes en besoin "
     "non accompagnées.",
 )

@@ -68,9 +68,10 @@ def advisor_bases(diagnosis: Diagnosis) -> gpd.GeoDataFrame:
     """Open sites that base a mobile advisor: one per commune.
 
     The permanences of one commune share one vehicle, so Le Mans gets one base, not
-    fifteen.
+    fifteen. Sites across the border count in accessibility, but base no advisor.
     """
-    return diagnosis.offer.sites.drop_duplicates("code_insee")
+    sites = diagnosis.offer.sites
+    return sites[~diagnosis.offer.outside].drop_duplicates("code_insee")
 
 
 def default_advisors(
