@@ -191,3 +191,11 @@ SCENARIO_MAX_NOTE_CHARS: int = 10_000
 SCENARIO_MAX_SITES: int = 10_000
 #: How long a scenario save waits for another session's save before giving up.
 SCENARIO_STORE_BUSY_TIMEOUT_S: float = 30.0
+# National summary and any département (own block so parallel additions merge cleanly).
+__all__ += ["CAPACITY_PERSONS_PER_ADVISOR", "FRANCE_SERVED_SHARE"]
+
+#: Persons one advisor accompanies in a year (ANCT annual report 2022: 3,614 advisors in
+#: post accompanied more than 2 million persons, about 600 each).
+CAPACITY_PERSONS_PER_ADVISOR: float = 600.0
+#: National summary: share of the estimated persons in need each département should serve.
+FRANCE_SERVED_SHARE: float = 0.9
