@@ -101,7 +101,7 @@ def national_inputs(code: str) -> TerritoryInputs:
     composition of the need index built from the layers that exist.
     """
     layers = national.load_layers(code, defaults.BORDER_KM)
-    communes = layers.communes
+    communes, epci = _isolated_communes(layers.communes, layers.epci)
     embedded_sites = pd.concat(
         [layers.cnfs_permanences, layers.france_services, layers.town_halls], ignore_index=True
     )
@@ -122,7 +122,7 @@ def national_inputs(code: str) -> TerritoryInputs:
         name=layers.name,
         communes=communes,
         departement=layers.departement,
-        epci=layers.epci,
+        epci=epci,
         codes=layers.codes,
         sites=embedded_sites,
         indicator_loaders=(
@@ -136,6 +136,44 @@ def national_inputs(code: str) -> TerritoryInputs:
         vintages=vintages,
         sources=sources,
     )
+
+
+def _isolated_communes(
+    communes: gpd.GeoDataFrame, epci: gpd.GeoDataFrame
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Communes that belong to no EPCI (four islands) made their own group, as an EPCI.
+
+    Every table of Maillage groups communes by EPCI; Île-de-Bréhat, Île-de-Sein,
+    Ouessant and L'Île-d'Yeu belong to none by law, so each is shown as itself.
+    """
+    alone = communes["epci_siren"].isna()
+    if not alone.any():
+        return communes, epci
+    communes = communes.copy()
+    codes = communes.index[alone]
+    communes.loc[alone, "epci_siren"] = "sans-epci-" + codes
+    communes.loc[alone, "epci_name"] = communes.loc[alone, "name"] + " (commune sans EPCI)"
+    communes.loc[alone, "epci_type"] = "sans EPCI"
+    own = communes.loc[alone]
+    extra = gpd.GeoDataFrame(
+        {
+            "geometry": own.geometry.to_numpy(),
+            "epci_name": own["epci_name"].to_numpy(),
+            "epci_type": "sans EPCI",
+            "population_72": own["population"].to_numpy(),
+            "n_communes_72": 1,
+            "n_communes_total": 1,
+            "population_total": own["population"].to_numpy(),
+            "geometry_full": own.geometry.to_numpy(),
+        },
+        index=pd.Index(own["epci_siren"], name="epci_siren"),
+        geometry="geometry",
+        crs=settings.WORK_CRS,
+    )
+    epci = epci[epci.index.notna()]
+    merged = gpd.GeoDataFrame(pd.concat([epci, extra]), geometry="geometry", crs=settings.WORK_CRS)
+    merged["geometry_full"] = gpd.GeoSeries(merged["geometry_full"], crs=settings.WORK_CRS)
+    return communes, merged
 
 
 def _absent_layers_warning(code: str, status: pd.DataFrame) -> str:
