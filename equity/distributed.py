@@ -50,7 +50,9 @@ def dask_client(
     workers : int, optional
         Workers of the local cluster (the machine's cores by default).
     processes : bool
-        Local workers as processes (True) or threads of this process (False).
+        Local workers as processes (True) or threads of this process (False; use one
+        worker then: CPython 3.11's parser, used by ``ast.literal_eval`` on opening
+        hours, is not thread-safe).
     """
     if scheduler is not None:
         with Client(scheduler) as client:

@@ -43,7 +43,9 @@ def test_one_departement_row_has_real_values():
 def test_summary_on_a_local_dask_cluster_matches_the_sequential_run(tmp_path):
     codes = ["61", "53", "2A"]
     progress = []
-    with dask_client(workers=2, processes=False) as client:
+    # One in-process worker: CPython 3.11's parser is not thread-safe (ast.literal_eval
+    # of opening hours in two threads at once fails), so parallel runs use processes.
+    with dask_client(workers=1, processes=False) as client:
         on_dask = france_summary(
             FranceRequest(share=0.5),
             codes,
