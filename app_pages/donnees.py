@@ -118,7 +118,9 @@ if submitted:
         if upload is not None
     }
     try:
-        applied = apply_uploads(chosen, user, replace, territory_for)
+        applied = apply_uploads(
+            chosen, user, replace, lambda files: territory_for(files, territory.departement_code)
+        )
     except DataValidationError as exc:
         show_problems(
             f"Fichier refusé — {len(exc.problems)} problème(s). Rien n'a été conservé ; les "

@@ -261,3 +261,8 @@ SITE_MAX_OFFSET_KM: float = 2.0
 #: A site across the border counts for the territory in proportion to the inhabitants of
 #: the territory among all those living within this distance of it.
 BORDER_SHARE_RADIUS_KM: float = 20.0
+# National summary and any département (own block so parallel additions merge cleanly).
+__all__ += ["FRANCE_SERVED_SHARE"]
+
+#: National summary: share of the estimated persons in need each département should serve.
+FRANCE_SERVED_SHARE: float = 0.9

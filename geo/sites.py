@@ -481,8 +481,12 @@ def _check_positions(
     department: shapely.Geometry,
     collector: ProblemCollector,
     rows: np.ndarray,
+    of_place: str = "de la Sarthe",
 ) -> np.ndarray:
-    """Flag coordinates in Lambert-93, swapped, or outside Sarthe; return a validity mask."""
+    """Flag coordinates in Lambert-93, swapped, or outside the département; return a mask.
+
+    ``of_place`` names the département in messages (« de l'Orne »).
+    """
     ok = np.ones(len(lon), dtype=bool)
     x, y = _TO_WORK.transform(lon, lat)
     xs, ys = _TO_WORK.transform(lat, lon)
@@ -514,13 +518,13 @@ def _check_positions(
             collector.add(
                 "swapped_coordinates",
                 f"longitude {lon[i]:g} et latitude {lat[i]:g} semblent inversées "
-                "(le point inversé tombe dans la Sarthe).",
+                f"(le point inversé tombe dans le territoire {of_place}).",
                 row=row,
             )
         else:
             collector.add(
                 "outside_area",
-                f"le point ({lon[i]:g}, {lat[i]:g}) est hors de la Sarthe, à "
+                f"le point ({lon[i]:g}, {lat[i]:g}) est hors {of_place}, à "
                 f"{dist_m / 1000:.1f}".replace(".", ",")
                 + f" km de sa limite (au plus {defaults.BORDER_KM:g} km).",
                 row=row,
@@ -639,6 +643,7 @@ def _coordinates(
     code: pd.Series,
     department: shapely.Geometry,
     collector: ProblemCollector,
+    of_place: str = "de la Sarthe",
 ) -> tuple[np.ndarray, np.ndarray]:
     """Parsed longitudes and latitudes (NaN where absent), every position problem reported."""
     missing = np.full(len(frame), np.nan)
@@ -647,7 +652,7 @@ def _coordinates(
     lon_a = lon.to_numpy(copy=True) if lon is not None else missing.copy()
     lat_a = lat.to_numpy(copy=True) if lat is not None else missing.copy()
     rows = frame.index.to_numpy()
-    _check_positions(lon_a, lat_a, department, collector, rows)
+    _check_positions(lon_a, lat_a, department, collector, rows, of_place)
     lon_blank = frame[columns.lon] == "" if columns.lon else pd.Series(True, index=frame.index)
     lat_blank = frame[columns.lat] == "" if columns.lat else pd.Series(True, index=frame.index)
     for row in frame.index[(lon_blank != lat_blank).to_numpy()]:
@@ -703,7 +708,7 @@ def read_user_sites(
     geo.errors.DataValidationError
         With every problem found (missing columns with the closest name, numbers
         that cannot be read or are implausible, coordinates farther than the border
-        distance outside Sarthe with the distance, swapped latitude/longitude,
+        distance outside the département with the distance, swapped latitude/longitude,
         Lambert-93 coordinates, malformed, truncated, unknown or merged INSEE codes
         with the current code, duplicate ids, names missing or too long, control
         characters, empty, oversized, special or badly encoded files).
@@ -731,7 +736,7 @@ def read_user_sites(
     site_types = _site_types(frame, columns.type, collector)
     code = _commune_codes(frame, columns.code, codes, collector)
     ids = _site_ids(frame, columns.id, collector)
-    lon, lat = _coordinates(frame, columns, code, department, collector)
+    lon, lat = _coordinates(frame, columns, code, department, collector, codes.of_departement)
     collector.raise_if_any()
 
     note = pd.Series(None, index=frame.index, dtype=object)
