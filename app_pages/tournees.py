@@ -159,6 +159,22 @@ st.caption(
     f"de {short_drive} min. Année = {request.settings().working_weeks_per_year} semaines "
     "travaillées." + fewer
 )
+effect = result.capacity_effect
+relief = effect["unserved_persons_before"] - effect["unserved_persons_after"]
+u1, u2 = st.columns(2)
+u1.metric(
+    "Personnes sans accompagnement (lieux fixes)",
+    format_number_fr(effect["unserved_persons_before"]),
+    help="Personnes en besoin estimées que la capacité des lieux fixes n'absorbe pas.",
+)
+u2.metric(
+    "Personnes sans accompagnement (avec les tournées)",
+    format_number_fr(effect["unserved_persons_after"]),
+    delta=f"−{format_number_fr(relief)}",
+    delta_color="inverse",
+    help=f"Les séances ajoutent {format_number_fr(effect['capacity_added_persons'])} personnes "
+    f"accompagnées par an, à moins de {effect['reach_min']:g} min d'un arrêt.",
+)
 for row in result.unschedulable.itertuples():
     st.warning(f"{escape_markdown(row.stop_name)} : {escape_markdown(row.reason)}")
 

@@ -13,6 +13,11 @@ the worst-served EPCI. None of them can worsen when no commune's travel time get
 longer and no site loses capacity; Gini and Theil stay as secondary measures of
 relative dispersion. Travel times include the trip inside one's own commune
 (:func:`equity.accessibility.intra_commune_time_min`).
+
+Mobile sessions (``mobile_sites``: scheduled stops with the capacity their hours add)
+serve the persons the fixed sites leave unserved within ``mobile_reach_min`` of a stop
+(the allocation's extra capacity): a plan with tours shows fewer unserved persons where
+the tours go, and only there.
 """
 
 from __future__ import annotations
@@ -29,7 +34,13 @@ from equity import accessibility, inequality, underserved
 from equity.need import PERSONS_IN_NEED_METHOD_FR, NeedWeights, default_weights, need_index
 from equity.offer import DEFAULT_OFFER_TYPES, Offer, select_offer
 from geo import settings as geo_settings
-from geo.defaults import CAPACITY_PERSONS_PER_ADVISOR, CIRCUITY, SPEED_KMH, THRESHOLD_MIN
+from geo.defaults import (
+    CAPACITY_PERSONS_PER_ADVISOR,
+    CIRCUITY,
+    MOBILE_SHORT_DRIVE_MIN,
+    SPEED_KMH,
+    THRESHOLD_MIN,
+)
 from geo.territory import Territory
 from geo.travel_time import TravelModel, access_matrix, current_travel_model
 
@@ -118,6 +129,8 @@ class Diagnosis:
     need_weights: NeedWeights
     notes: list[str] = field(default_factory=list)
     site_load: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+    #: Persons served by each mobile stop (empty without ``mobile_sites``).
+    mobile_load: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
 
     @property
     def population_total(self) -> int:
@@ -396,9 +409,18 @@ def _commune_table(
     model: TravelModel,
     settings: DiagnosisSettings,
     need: pd.DataFrame,
+    mobile: tuple[gpd.GeoDataFrame, float] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, float]:
     """Per commune: need, nearest site, sites within the threshold, 2SFCA, capacity, flags."""
     times = demand_access_matrix(communes, offer.sites, model)
+    extra: dict[str, Any] = {}
+    if mobile is not None and len(mobile[0]):
+        stops, reach_min = mobile
+        extra = {
+            "extra_times": demand_access_matrix(communes, stops, model),
+            "extra_capacity": stops["capacity_persons_per_year"],
+            "extra_threshold_min": reach_min,
+        }
     nearest = accessibility.nearest_site(times)
     within = accessibility.sites_within(times, settings.threshold_min)
     population = communes["population"]
@@ -411,6 +433,7 @@ def _commune_table(
         need["persons_in_need"],
         supply * settings.capacity_persons_per_advisor,
         settings.threshold_min,
+        **extra,
     )
     capacity = pd.DataFrame(
         {
@@ -418,6 +441,7 @@ def _commune_table(
             "served_persons": allocation.served,
             "unserved_persons": allocation.unserved,
             "beyond_threshold_persons": allocation.beyond_threshold,
+            "mobile_served_persons": allocation.extra_served.reindex(times.index).fillna(0.0),
         }
     )
     reference_ratio = settings.reference_advisors_per_10000 or (
@@ -433,6 +457,7 @@ def _commune_table(
     )
     table = communes[_TABLE_COLUMNS].join([need, nearest, within, fca, capacity, flags])
     table.attrs["site_load"] = allocation.site_load
+    table.attrs["mobile_load"] = allocation.extra_load
     return table, nearest, reference_ratio
 
 
@@ -465,6 +490,8 @@ def diagnose(
     *,
     offer: Offer | None = None,
     model: TravelModel | None = None,
+    mobile_sites: gpd.GeoDataFrame | None = None,
+    mobile_reach_min: float = MOBILE_SHORT_DRIVE_MIN,
 ) -> Diagnosis:
     """Accessibility, equity and under-served zones for one offer of open sites.
 
@@ -480,6 +507,12 @@ def diagnose(
     model : TravelModel, optional
         Travel model; the road network when one is built, else the stated
         straight-line approximation.
+    mobile_sites : geopandas.GeoDataFrame, optional
+        Mobile-session stops held (points in EPSG:2154, indexed by stop id) with
+        ``code_insee`` and ``capacity_persons_per_year``: capacity that serves the
+        persons the fixed sites leave unserved (column ``mobile_served_persons``).
+    mobile_reach_min : float
+        Persons within this travel time of a stop can use its sessions.
 
     Returns
     -------
@@ -502,7 +535,8 @@ def diagnose(
     weights = settings.need_weights or default_weights(fibre_outdated)
     need = need_index(communes, communes["population"], weights)
 
-    table, nearest, reference_ratio = _commune_table(communes, offer, model, settings, need)
+    mobile = None if mobile_sites is None else (mobile_sites, mobile_reach_min)
+    table, nearest, reference_ratio = _commune_table(communes, offer, model, settings, need, mobile)
     population = communes["population"]
     zone = underserved.group_zones(table, table["underserved"], settings.zone_diameter_km)
     table["zone_id"] = zone
@@ -548,4 +582,5 @@ def diagnose(
         need_weights=weights,
         notes=notes,
         site_load=table.attrs.pop("site_load"),
+        mobile_load=table.attrs.pop("mobile_load"),
     )

@@ -129,6 +129,16 @@ def print_mobile(result: MobileResult, scenario_name: str, short_drive_min: floa
         f"{format_number_fr(result.cost_eur_per_year)} € de frais de véhicule, "
         f"{format_number_fr(result.co2_kg_per_year)} kg CO2e"
     )
+    effect = result.capacity_effect
+    if effect:
+        before, after = effect["unserved_persons_before"], effect["unserved_persons_after"]
+        print(
+            f"  Personnes en besoin sans accompagnement : {format_number_fr(before)} → "
+            f"{format_number_fr(after)} (−{format_number_fr(before - after)} ; les séances "
+            f"ajoutent {format_number_fr(effect['capacity_added_persons'])} personnes "
+            f"accompagnées par an, dans {len(effect['communes'])} communes à moins de "
+            f"{effect['reach_min']:g} min d'un arrêt)"
+        )
     for row in result.unschedulable.itertuples():
         print(f"  ! {row.stop_name} : {row.reason}")
 

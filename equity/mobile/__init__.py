@@ -15,9 +15,12 @@ services, markets, user-added places). One module per concern:
 - :mod:`~equity.mobile.ics` — the iCalendar file, :func:`write_ics`;
 - :mod:`~equity.mobile.plan` — the full plan, :func:`plan_mobile_sessions`;
 - :mod:`~equity.mobile.programme` — a territory's host sites, advisor bases and
-  :func:`plan_for_diagnosis`.
+  :func:`plan_for_diagnosis`;
+- :mod:`~equity.mobile.capacity` — the diagnosis with the tours' capacity counted,
+  :func:`diagnose_with_tours`, and the unserved persons before and after.
 """
 
+from equity.mobile.capacity import capacity_effect, diagnose_with_tours, held_stops
 from equity.mobile.ics import ics_text, next_monday, write_ics
 from equity.mobile.plan import plan_mobile_sessions
 from equity.mobile.programme import (
@@ -61,7 +64,10 @@ __all__ = [
     "MobileSettings",
     "advisor_bases",
     "capacity_by_stop",
+    "capacity_effect",
     "default_advisors",
+    "diagnose_with_tours",
+    "held_stops",
     "host_candidates",
     "ics_text",
     "next_monday",

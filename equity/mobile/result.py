@@ -107,6 +107,10 @@ class MobileResult:
         Caller's description of the travel engine, passed through.
     parameters : dict
         Settings, advisors, rules used (kilometres source, yearly rule).
+    capacity_effect : dict
+        Unserved persons of the diagnosis before and after the tours
+        (:func:`equity.mobile.capacity.capacity_effect`); empty until the workflow
+        layer counts them.
     """
 
     selection: pd.DataFrame
@@ -123,6 +127,7 @@ class MobileResult:
     co2_kg_per_year: float
     travel_model: dict[str, Any]
     parameters: dict[str, Any] = field(default_factory=dict)
+    capacity_effect: dict[str, Any] = field(default_factory=dict)
 
     def circuit_records(self) -> list[dict[str, Any]]:
         """Circuits with their stops in visiting order (the JSON's ``circuits``)."""
@@ -159,6 +164,9 @@ class MobileResult:
                 "unschedulable": self.unschedulable.to_dict(orient="records"),
                 "selection_solver": self.selection.attrs.get("solver", {}),
                 "parameters": self.parameters,
+                "unserved_persons_before": self.capacity_effect.get("unserved_persons_before"),
+                "unserved_persons_after": self.capacity_effect.get("unserved_persons_after"),
+                "capacity_effect": self.capacity_effect,
             }
         )
 

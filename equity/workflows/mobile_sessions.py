@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from equity.diagnostics import Diagnosis
-from equity.mobile import MobileResult, MobileSettings
+from equity.mobile import MobileResult, MobileSettings, capacity_effect, diagnose_with_tours
 from equity.mobile_programme import default_advisors, host_candidates, plan_for_diagnosis
 from equity.workflows.errors import InvalidRequest, checked_settings
 from equity.workflows.keys import stable_key
@@ -108,6 +108,9 @@ def plan_mobile(
 ) -> MobileResult:
     """Mobile programme on top of the fixed sites of ``diagnosis``.
 
+    The result's ``capacity_effect`` holds the diagnosis' unserved persons before and
+    after the tours (:func:`equity.mobile.diagnose_with_tours`).
+
     Raises
     ------
     InvalidRequest
@@ -125,7 +128,7 @@ def plan_mobile(
     )
     if not advisors:
         raise InvalidRequest("Aucune base de conseiller itinérant : choisissez-en au moins une.")
-    return plan_for_diagnosis(
+    result = plan_for_diagnosis(
         territory,
         diagnosis,
         settings=settings,
@@ -133,3 +136,6 @@ def plan_mobile(
         forced=tuple(request.forced),
         model=model,
     )
+    after = diagnose_with_tours(territory, diagnosis, result)
+    result.capacity_effect = capacity_effect(diagnosis, after, result)
+    return result

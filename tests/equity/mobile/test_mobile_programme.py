@@ -32,13 +32,21 @@ def test_default_advisors_one_per_base_commune(diagnosis):
     assert all(a.half_days_per_week == 3 for a in advisors)
 
 
-def test_programme_serves_underserved_communes(territory, diagnosis):
+def test_programme_stops_where_persons_are_unserved(territory, diagnosis):
     settings = MobileSettings(n_stops=8, max_drive_min=60)
     result = plan_for_diagnosis(territory, diagnosis, settings=settings)
-    underserved = set(diagnosis.communes.index[diagnosis.communes["underserved"]])
-    assert set(result.coverage_gain["commune_ids"]) <= underserved
-    # 28 under-served communes since the border offer and the Loué antenna (73 on main).
-    assert result.coverage_gain["population"] > 20_000
+    unserved = diagnosis.communes["unserved_persons"]
+    lacking = set(unserved.index[unserved > 0.5])
+    # Every stop is held in a commune the fixed sites leave with unserved persons.
+    assert len(result.stops) == 8 and set(result.stops["code_insee"]) <= lacking
+    assert (unserved[result.stops["code_insee"]] > 0).all()
+    assert set(result.coverage_gain["commune_ids"]) <= lacking
+    # The covering weight is the unserved persons (not the 2SFCA "under-served" flag,
+    # which marks 28 communes, 2 of them with no one unserved).
+    ids = result.coverage_gain["commune_ids"]
+    assert result.coverage_gain["need"] == pytest.approx(unserved[ids].sum())
+    assert result.coverage_gain["need"] == pytest.approx(12_618, abs=5)
+    assert result.coverage_gain["population"] > 100_000
     scheduled = result.stops[result.stops["scheduled"]]
     assert len(scheduled) + len(result.unschedulable) == len(result.stops)
     assert (result.schedule["circuit_drive_min"] <= 60 + 1e-9).all()
