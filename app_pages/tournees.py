@@ -24,7 +24,7 @@ from app_pages.common import (
 from equity.mobile import FREQUENCY_FR, next_monday, write_ics
 from equity.mobile_programme import advisor_bases, host_candidates
 from equity.underserved import UNDERSERVED_COLORS, underserved_category
-from equity.workflows import USER_ERRORS, MobileRequest, scenario_key
+from equity.workflows import USER_ERRORS, MobileRequest, mobile_calendar_pdf, scenario_key
 from geo.formatting import format_number_fr
 
 CURRENT = CURRENT_SITUATION
@@ -252,5 +252,22 @@ with tempfile.TemporaryDirectory() as folder:
             file_name="tournees.ics",
             mime="text/calendar",
         )
+        # The printable calendar takes seconds to draw: only on request.
+        if st.button("Préparer le calendrier à imprimer (PDF)"):
+            with st.spinner("Mise en page du calendrier…"):
+                try:
+                    pdf = mobile_calendar_pdf(
+                        territory, result, Path(folder) / "calendrier.pdf", cycle_start
+                    )
+                except USER_ERRORS as exc:
+                    st.error(escape_markdown(exc))
+                else:
+                    st.download_button(
+                        "Télécharger le calendrier (PDF A4 paysage, une page par conseiller "
+                        "et par semaine)",
+                        pdf.read_bytes(),
+                        file_name="calendrier_tournees.pdf",
+                        mime="application/pdf",
+                    )
     else:
         st.warning("Choisissez un lundi comme début du cycle pour télécharger l'agenda.")

@@ -14,11 +14,12 @@ from equity.cli.common import (
     load_from_args,
     write_json,
 )
-from equity.mobile import FREQUENCY_PERIOD_WEEKS, MobileResult, write_ics
+from equity.mobile import FREQUENCY_PERIOD_WEEKS, MobileResult, next_monday, write_ics
 from equity.workflows import (
     InvalidRequest,
     MobileRequest,
     evaluate_scenario,
+    mobile_calendar_pdf,
     open_store,
     plan_mobile,
     scenario_or_current,
@@ -88,9 +89,16 @@ def add_mobile_parser(subparsers: Any) -> argparse.ArgumentParser:
     mob.add_argument("--csv", type=Path, help="planning au format CSV (Excel français)")
     mob.add_argument("--ics", type=Path, help="agenda iCalendar (.ics) des séances")
     mob.add_argument(
+        "--calendar",
+        type=Path,
+        metavar="F.pdf",
+        help="calendrier à imprimer (PDF A4 paysage, une page par conseiller et par semaine)",
+    )
+    mob.add_argument(
         "--cycle-start",
         type=dt.date.fromisoformat,
-        help="lundi de la semaine 1 dans l'agenda (AAAA-MM-JJ ; défaut : lundi prochain)",
+        help="lundi de la semaine 1 dans l'agenda et le calendrier (AAAA-MM-JJ ; défaut : "
+        "lundi prochain)",
     )
     mob.set_defaults(func=cmd_mobile)
     return mob
@@ -159,6 +167,9 @@ def cmd_mobile(args: argparse.Namespace) -> int:
     if args.ics:
         write_ics(result, args.ics, args.cycle_start)
         print(f"Écrit : {args.ics}")
+    if args.calendar:
+        mobile_calendar_pdf(territory, result, args.calendar, args.cycle_start or next_monday())
+        print(f"Écrit : {args.calendar}")
     if args.json:
         write_json(result.to_dict() | {"scenario": scenario.name}, args.json)
         return 0

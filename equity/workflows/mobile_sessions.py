@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
 
 from equity.diagnostics import Diagnosis
 from equity.mobile import MobileResult, MobileSettings, capacity_effect, diagnose_with_tours
@@ -15,10 +19,18 @@ from geo.defaults import (
     MOBILE_N_STOPS,
     MOBILE_SESSION_HOURS,
 )
+from geo.render.calendar import calendar_sections, write_calendar_pdf
+from geo.render.pack import TablePage
 from geo.territory import Territory
 from geo.travel_time import TravelModel
 
-__all__ = ["MobileRequest", "plan_mobile"]
+__all__ = [
+    "MobileRequest",
+    "calendar_table",
+    "mobile_calendar_pdf",
+    "mobile_calendar_sections",
+    "plan_mobile",
+]
 
 _ENGINE = MobileSettings()
 
@@ -139,3 +151,46 @@ def plan_mobile(
     after = diagnose_with_tours(territory, diagnosis, result)
     result.capacity_effect = capacity_effect(diagnosis, after, result)
     return result
+
+
+def calendar_table(territory: Territory, result: MobileResult) -> pd.DataFrame:
+    """The sessions of the cycle with their commune's name, as the calendar prints them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The schedule with a ``commune`` column (name of the stop's commune; empty for a
+        place without a known commune): :data:`geo.render.calendar.CALENDAR_COLUMNS`.
+    """
+    codes = result.stops["code_insee"]
+    names = codes.map(territory.communes["name"]).fillna("")
+    return result.schedule.assign(commune=result.schedule["stop_id"].map(names).fillna(""))
+
+
+def _cycle_weeks(result: MobileResult) -> int:
+    return int(result.parameters.get("weeks_in_cycle", _ENGINE.weeks_in_cycle))
+
+
+def mobile_calendar_pdf(
+    territory: Territory, result: MobileResult, path: str | Path, cycle_start: dt.date
+) -> Path:
+    """Write the printable calendar (A4 landscape, one page per advisor and week).
+
+    Raises
+    ------
+    InvalidRequest
+        ``cycle_start`` is not a Monday, or no session is scheduled.
+    """
+    try:
+        return write_calendar_pdf(
+            calendar_table(territory, result), path, cycle_start, _cycle_weeks(result)
+        )
+    except ValueError as exc:
+        raise InvalidRequest(str(exc)) from exc
+
+
+def mobile_calendar_sections(
+    territory: Territory, result: MobileResult, cycle_start: dt.date
+) -> list[TablePage]:
+    """The calendar as council-pack sections (one table per advisor and week)."""
+    return calendar_sections(calendar_table(territory, result), cycle_start, _cycle_weeks(result))

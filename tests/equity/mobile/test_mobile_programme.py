@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
+from pypdf import PdfReader
 
 from equity.cli import main
 from equity.diagnostics import diagnose
@@ -135,3 +137,23 @@ def test_cli_mobile_options_and_icalendar(tmp_path):
     assert text.count("BEGIN:VEVENT") == len(data["schedule"]) > 0
     assert "INTERVAL=4" in text and "DTSTART:202609" in text
     assert main(["mobile", "--ics", str(ics), "--cycle-start", "2026-09-08"]) == 2
+
+
+def test_cli_mobile_printable_calendar(tmp_path):
+    out, pdf = tmp_path / "m.json", tmp_path / "calendrier.pdf"
+    args = ["mobile", "--stops", "4", "--cycle-start", "2026-09-07"]
+    assert main([*args, "--json", str(out), "--calendar", str(pdf)]) == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    pages = [page.extract_text() for page in PdfReader(pdf).pages]
+    advisors = {s["advisor_id"] for s in data["schedule"]}
+    assert len(pages) == 4 * len(advisors) > 0
+    # One row per scheduled session, each with its time, place and commune.
+    assert sum(len(re.findall(r"\d\d:\d\d–\d\d:\d\d", p)) for p in pages) == len(data["schedule"])
+    text = " ".join(pages)
+    communes = {s["stop_id"]: s["code_insee"] for s in data["stops"]}
+    for session in data["schedule"]:
+        assert session["stop_name"] in text
+        assert f"{session['session_start']}–{session['session_end']}" in text
+    assert "Semaine 1 du cycle de 4 semaines : du lundi 7 septembre" in text
+    assert all(communes[s["stop_id"]] for s in data["schedule"])
+    assert main([*args[:-1], "2026-09-08", "--calendar", str(pdf)]) == 2
