@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-st.set_page_config(page_title="Maillage — Sarthe", page_icon=":material/map:", layout="wide")
+st.set_page_config(page_title="Maillage", page_icon=":material/map:", layout="wide")
 
 pages = [
     st.Page("app_pages/carte.py", title="Carte", icon=":material/map:", default=True),

@@ -8,7 +8,13 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from app_pages.cache import diagnosis_for, mobile_for, scenario_evaluation, territory_for
+from app_pages.cache import (
+    departement_choices,
+    diagnosis_for,
+    mobile_for,
+    scenario_evaluation,
+    territory_for,
+)
 from equity.diagnostics import Diagnosis
 from equity.mobile import MobileResult
 from equity.need import NeedWeights
@@ -23,7 +29,7 @@ from equity.workflows import (
     scenario_key,
     scenario_or_current,
 )
-from geo.defaults import OFFER_TYPES, THRESHOLD_MIN
+from geo.defaults import DEPARTEMENT_CODE, OFFER_TYPES, THRESHOLD_MIN
 from geo.errors import DataValidationError
 from geo.formatting import format_number_fr, format_percent_fr
 from geo.sites import SITE_TYPES
@@ -34,6 +40,7 @@ from geo.travel_time import TravelModel
 __all__ = [
     "CURRENT_SITUATION",
     "OFFER_CHOICES",
+    "current_departement",
     "current_territory",
     "current_user_files",
     "diagnosis",
@@ -86,9 +93,26 @@ def current_user_files() -> UserFiles:
     return st.session_state.get("user_files", UserFiles())
 
 
+def current_departement() -> str:
+    """The session's département, chosen in the sidebar (default Sarthe, 72)."""
+    choices = departement_choices()
+    st.session_state.setdefault("departement", DEPARTEMENT_CODE)
+    with st.sidebar:
+        st.selectbox(
+            "Département", list(choices), format_func=choices.__getitem__, key="departement"
+        )
+    return st.session_state["departement"]
+
+
 def current_territory() -> Territory:
-    """Territory of this session: embedded data plus the session's validated files."""
-    return territory_for(current_user_files())
+    """Territory of this session: the chosen département plus the session's validated files."""
+    code = current_departement()
+    try:
+        return territory_for(current_user_files(), code)
+    except DataValidationError as exc:
+        # Files checked against another département may not fit this one.
+        show_problems("Vos fichiers ne conviennent pas à ce département.", exc)
+        st.stop()
 
 
 def offer_controls(territory: Territory) -> DiagnoseRequest:

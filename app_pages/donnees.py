@@ -126,7 +126,9 @@ if submitted:
         if upload is not None
     }
     try:
-        applied = apply_uploads(chosen, user, replace, territory_for)
+        applied = apply_uploads(
+            chosen, user, replace, lambda files: territory_for(files, territory.departement_code)
+        )
     except DataValidationError as exc:
         show_problems(
             f"Fichier refusé — {format_number_fr(exc.total)} problème(s). Rien n'a été "

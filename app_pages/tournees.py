@@ -21,6 +21,7 @@ from app_pages.common import (
     show_table,
     travel_model_banner,
 )
+from equity.mobile import FREQUENCY_FR, next_monday, write_ics
 from equity.mobile_programme import advisor_bases, host_candidates
 from equity.underserved import UNDERSERVED_COLORS, underserved_category
 from equity.workflows import USER_ERRORS, MobileRequest, scenario_key
@@ -55,11 +56,28 @@ with st.sidebar:
         format_func=lambda h: f"{int(h)} h {int(60 * (h % 1)):02d}" if h % 1 else f"{int(h)} h",
     )
     max_drive = st.slider(
-        "Conduite maximale par demi-journée (min)",
+        "Conduite maximale par tournée (min)",
         20,
         120,
         int(DEFAULTS.max_drive_min),
         step=5,
+        help="Une tournée est un jour de sortie depuis la base, retour compris.",
+    )
+    frequency = st.selectbox(
+        "Fréquence des visites",
+        list(FREQUENCY_FR),
+        index=list(FREQUENCY_FR).index(DEFAULTS.frequency),
+        format_func=FREQUENCY_FR.get,
+    )
+    stops_per_half_day = st.slider(
+        "Séances au plus par demi-journée", 1, 4, DEFAULTS.max_stops_per_half_day
+    )
+    exclusion = st.slider(
+        "Aucun arrêt à moins de … d'un lieu fixe (min)",
+        0,
+        30,
+        int(DEFAULTS.fixed_site_exclusion_min),
+        help="Ni dans une commune qui a déjà un lieu fixe, sauf arrêt imposé.",
     )
     n_stops = st.slider("Nombre d'arrêts", 1, 40, DEFAULTS.n_stops)
     short_drive = st.slider(
@@ -104,6 +122,9 @@ request = MobileRequest(
     saturday=saturday,
     bases=tuple(mobile_bases),
     forced=tuple(forced),
+    frequency=frequency,
+    fixed_site_exclusion_min=float(exclusion),
+    max_stops_per_half_day=int(stops_per_half_day),
 )
 with st.spinner("Choix des arrêts et construction des tournées…"):
     try:
@@ -121,7 +142,12 @@ c2.metric(
     help=f"Habitants des communes mal desservies à moins de {short_drive} min d'un arrêt.",
 )
 c3.metric("Kilomètres par an", format_number_fr(result.km_per_year))
-c4.metric("Frais de véhicule par an", f"{format_number_fr(result.cost_eur_per_year)} €")
+c4.metric(
+    "Frais de véhicule par an",
+    f"{format_number_fr(result.cost_eur_per_year)} €",
+    help=f"{format_number_fr(result.co2_kg_per_year)} kg CO2e par an "
+    f"({format_number_fr(result.drive_hours_per_year)} h de conduite).",
+)
 fewer = (
     f" Seuls {len(result.stops)} arrêts sur les {n_stops} demandés apportent une couverture "
     "nouvelle ou sont joignables."
@@ -172,10 +198,27 @@ show_table(
         "session_end": ("Fin", "text"),
         "leg_drive_min": ("Trajet (min)", "dec"),
         "leg_km": ("Trajet (km)", "dec"),
-        "half_day_drive_min": ("Conduite de la demi-journée (min)", "dec"),
+        "circuit_drive_min": ("Conduite de la tournée (min)", "dec"),
+        "circuit_km": ("Tournée (km)", "dec"),
         "hours_note": ("Remarque", "text"),
     },
     height=420,
+)
+st.subheader("Véhicules : kilomètres, coût et CO2 par conseiller")
+show_table(
+    result.by_advisor,
+    {
+        "advisor_name": ("Conseiller", "text"),
+        "circuits_per_cycle": ("Tournées sur 4 semaines", "int"),
+        "sessions_per_cycle": ("Séances sur 4 semaines", "int"),
+        "km_per_year": ("km par an", "int"),
+        "drive_hours_per_year": ("Heures de conduite par an", "dec"),
+        "cost_eur_per_year": ("Coût par an (€)", "int"),
+        "co2_kg_per_year": ("CO2 par an (kg)", "int"),
+    },
+)
+cycle_start = st.date_input(
+    "Début du cycle dans l'agenda (un lundi)", next_monday(), format="DD/MM/YYYY"
 )
 with tempfile.TemporaryDirectory() as folder:
     path = result.schedule_csv(Path(folder) / "planning.csv")
@@ -185,3 +228,13 @@ with tempfile.TemporaryDirectory() as folder:
         file_name="planning_tournees.csv",
         mime="text/csv",
     )
+    if cycle_start.weekday() == 0:
+        ics = write_ics(result, Path(folder) / "tournees.ics", cycle_start)
+        st.download_button(
+            "Télécharger l'agenda (.ics)",
+            ics.read_bytes(),
+            file_name="tournees.ics",
+            mime="text/calendar",
+        )
+    else:
+        st.warning("Choisissez un lundi comme début du cycle pour télécharger l'agenda.")

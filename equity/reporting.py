@@ -31,9 +31,9 @@ from equity.scenarios import (
     evaluate,
 )
 from equity.underserved import UNDERSERVED_COLORS, underserved_category
-from geo import exports
+from geo import exports, national
 from geo.catchments import catchments
-from geo.defaults import EXPORT_STEM_MAX_CHARS, THRESHOLD_MIN
+from geo.defaults import DEPARTEMENT_CODE, EXPORT_STEM_MAX_CHARS, THRESHOLD_MIN
 from geo.formatting import format_date_fr, format_number_fr, format_percent_fr
 from geo.jsonio import dumps_strict
 from geo.maps import commune_map
@@ -61,6 +61,7 @@ __all__ = [
     "export_stem",
     "interactive_map",
     "map_spec",
+    "organisation",
     "view_scenario",
     "zones_table",
 ]
@@ -121,6 +122,25 @@ def _sources(territory: Territory) -> list[str]:
     ]
 
 
+def organisation(territory: Territory) -> str:
+    """« Conseil départemental de l'Orne — commission Développement numérique »."""
+    return f"Conseil départemental {territory.of_departement} — commission Développement numérique"
+
+
+def _territory_stem(territory: Territory, view: ScenarioView) -> str:
+    """File stem of a view: the scenario's, after the département's for a non-default one.
+
+    The default département's files keep their names; others start with the
+    département's name and code (``orne-61-…``), so two départements never mix files.
+    """
+    stem = export_stem(view.label)
+    if territory.departement_code == DEPARTEMENT_CODE:
+        return stem
+    ascii_name = unicodedata.normalize("NFKD", territory.departement_name)
+    name = re.sub(r"[^A-Za-z0-9]+", "-", ascii_name.encode("ascii", "ignore").decode())
+    return f"{name.strip('-').lower()}-{territory.departement_code.lower()}-{stem}"
+
+
 def _subtitle(view: ScenarioView, date: dt.date) -> str:
     threshold = view.diagnosis.settings.threshold_min
     return f"{view.label} — seuil {threshold:g} min — {format_date_fr(date)}"
@@ -153,7 +173,8 @@ def map_spec(
     communes["underserved_reason"] = underserved_category(communes["underserved_reason"])
     common = {
         "communes": communes,
-        "subtitle": _subtitle(view, date),
+        "subtitle": f"{territory.departement_name} ({territory.departement_code}) — "
+        + _subtitle(view, date),
         "epci": territory.epci,
         "sources": _sources(territory),
         "travel_model": diagnosis.travel_model,
@@ -322,7 +343,11 @@ def _method_note(territory: Territory, diagnosis: Diagnosis) -> TextSection:
         "des nouveaux lieux (p-médian), les sites existants restant fixes. La page "
         "Recommandation et la commande « maillage recommend » proposent d'autres objectifs.",
     ]
-    paragraphs += [f"- {w}" for w in territory.warnings if "obsolète" in w or "imputée" in w]
+    paragraphs += [
+        f"- {w}"
+        for w in territory.warnings
+        if "obsolète" in w or "imputée" in w or w.startswith("Couches absentes")
+    ]
     return TextSection("Note de méthode", paragraphs)
 
 
@@ -342,10 +367,11 @@ def council_pack(
     diagnosis = view.diagnosis
     sections: list = [
         Cover(
-            "Conseillers numériques en Sarthe : diagnostic et scénario de déploiement",
+            f"Conseillers numériques {national.in_departement(territory.departement_code)} : "
+            "diagnostic et scénario de déploiement",
             _subtitle(view, date),
             date,
-            ORGANISATION,
+            organisation(territory),
         ),
         _key_figures(view, reference),
         _method_note(territory, diagnosis),
@@ -453,7 +479,7 @@ def export(
         raise ValueError(f"Export inconnu : {what!r} ; choix : {', '.join(WHAT)}.")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    stem = export_stem(view.label)
+    stem = _territory_stem(territory, view)
     if what == "map":
         spec = map_spec(territory, view, map_kind, mobile=mobile)
         path = out_dir / f"{stem}-{map_kind}-{paper}-{orientation}.{fmt}"

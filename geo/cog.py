@@ -37,32 +37,39 @@ class CommuneCodes:
         Current INSEE code → commune name (352 entries for COG 2025).
     successors : dict
         Former INSEE code → current code that absorbed it.
+    departement_code : str
+        Code of the territory's département (the start of its INSEE codes).
+    of_departement : str
+        « de la Sarthe », « de l'Orne »… for messages.
     """
 
     names: dict[str, str]
     successors: dict[str, str]
+    departement_code: str = settings.DEPARTMENT_CODE
+    of_departement: str = f"de la {settings.DEPARTMENT_NAME}"
 
     def is_current(self, code: str) -> bool:
         """Whether ``code`` is a current commune of the territory."""
         return code in self.names
 
     def explain_unknown(self, code: str) -> str:
-        """French explanation for a code that is not a current Sarthe commune."""
+        """French explanation for a code that is not a current commune of the territory."""
         if code in self.successors:
             new = self.successors[code]
             return (
                 f"le code INSEE {code} n'existe plus : la commune a été fusionnée dans "
                 f"{new} ({self.names[new]}) ; utilisez le code {new}."
             )
-        if not code.startswith(settings.DEPARTMENT_CODE):
-            return f"le code INSEE {code} n'est pas un code de la Sarthe (72xxx)."
+        dep = self.departement_code
+        if not code.startswith(dep):
+            return f"le code INSEE {code} n'est pas un code {self.of_departement} ({dep}xxx)."
         close = difflib.get_close_matches(code, list(self.names), n=2, cutoff=0.8)
         hint = (
             " ; codes proches : " + ", ".join(f"{c} ({self.names[c]})" for c in close)
             if close
             else ""
         )
-        return f"le code INSEE {code} ne correspond à aucune commune de la Sarthe{hint}."
+        return f"le code INSEE {code} ne correspond à aucune commune {self.of_departement}{hint}."
 
 
 def normalise_code(value: object) -> str:

@@ -50,6 +50,7 @@ __all__ = [
     "load_libraries",
     "load_town_halls",
     "read_user_sites",
+    "relocate_far_sites",
 ]
 
 SITES_DIR = settings.RAW_DIR / "sites"
@@ -107,6 +108,8 @@ SITE_COLUMNS: list[str] = [
 
 #: Tolerance for "inside Sarthe": the vendored outline is simplified (tens of metres off).
 BORDER_TOLERANCE_M = 200.0
+#: User sites across the border are accepted up to the border distance of the offer.
+_BORDER_M = defaults.BORDER_KM * 1000
 
 _TO_WORK = pyproj.Transformer.from_crs(settings.LONLAT_CRS, settings.WORK_CRS, always_xy=True)
 
@@ -164,9 +167,25 @@ def _readable(names: pd.Series) -> pd.Series:
     )
 
 
+def _declared_codes(declared_names: pd.Series, fallback: pd.Series) -> pd.Series:
+    """INSEE code of the commune named in each address (``fallback`` when none matches)."""
+    key = {_name_key(n): code for code, n in load_commune_codes().names.items()}
+    return declared_names.map(lambda n: key.get(_name_key(n))).fillna(fallback)
+
+
+def _name_key(name: object) -> str:
+    """Comparable commune name: ``LOUE`` and ``Loué``, ``ST CALAIS`` and ``Saint-Calais`` match."""
+    return normalise_name(str(name)).replace("saint", "st")
+
+
 def load_cnfs_permanences() -> gpd.GeoDataFrame:
-    """Conseiller numérique France Services permanences (ANCT, 2022) with advisor counts."""
+    """Conseiller numérique France Services permanences (ANCT, 2022) with advisor counts.
+
+    ``code_insee`` is the commune of the declared address (its name), so that
+    :func:`relocate_far_sites` can check the published point against it.
+    """
     raw = pd.read_csv(SITES_DIR / "cnfs_permanences_72_2022.csv", dtype=str)
+    code = _declared_codes(raw["commune"], raw["commune_pip"])
     return _frame(
         pd.DataFrame(
             {
@@ -174,9 +193,9 @@ def load_cnfs_permanences() -> gpd.GeoDataFrame:
                 "site_type": "cnfs_permanence",
                 "name": _readable(raw["nom"])
                 + " ("
-                + raw["commune_pip"].map(load_commune_codes().names).fillna(raw["commune"])
+                + code.map(load_commune_codes().names).fillna(raw["commune"])
                 + ")",
-                "code_insee": raw["commune_pip"],
+                "code_insee": code,
                 "lon": raw["longitude"].astype(float),
                 "lat": raw["latitude"].astype(float),
                 "n_advisors": raw["n_conseillers"].astype(float),
@@ -291,18 +310,82 @@ def load_data_inclusion() -> tuple[gpd.GeoDataFrame, list[str]]:
 def load_embedded_sites(communes: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[str]]:
     """Every embedded site type in one table, codes checked against ``communes``.
 
-    Sites whose published commune code disagrees with the commune their point
-    falls in keep the point and take the code of the containing commune.
+    A site whose point lies more than :data:`geo.defaults.SITE_MAX_OFFSET_KM` outside
+    the commune of its address is moved to that commune's town hall and flagged
+    (:func:`relocate_far_sites`); other sites whose published commune code disagrees
+    with the commune their point falls in keep the point and take the code of the
+    containing commune.
     """
     libraries, lib_warnings = load_libraries()
     inclusion, di_warnings = load_data_inclusion()
+    town_halls = load_town_halls()
     sites = pd.concat(
-        [load_cnfs_permanences(), load_france_services(), libraries, load_town_halls(), inclusion],
+        [load_cnfs_permanences(), load_france_services(), libraries, town_halls, inclusion],
         ignore_index=True,
     )
     sites = gpd.GeoDataFrame(sites, geometry="geometry", crs=settings.WORK_CRS)
+    sites, moved = relocate_far_sites(sites, communes, town_halls)
     sites["code_insee"] = assign_communes(sites, communes, fallback=sites["code_insee"])
-    return sites, [*lib_warnings, *di_warnings]
+    return sites, [*lib_warnings, *di_warnings, *moved]
+
+
+def _km_fr(value: float) -> str:
+    return f"{value:.1f}".replace(".", ",")
+
+
+def relocate_far_sites(
+    sites: gpd.GeoDataFrame,
+    communes: gpd.GeoDataFrame,
+    town_halls: gpd.GeoDataFrame,
+    max_offset_km: float = defaults.SITE_MAX_OFFSET_KM,
+) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """Move sites whose point lies far outside the commune of their address to its town hall.
+
+    Parameters
+    ----------
+    sites : geopandas.GeoDataFrame
+        Sites whose ``code_insee`` is the commune of their address (or postcode).
+    communes : geopandas.GeoDataFrame
+        Commune polygons indexed by INSEE code (EPSG:2154).
+    town_halls : geopandas.GeoDataFrame
+        Town halls with ``code_insee``, ``lon``, ``lat`` and point geometry.
+    max_offset_km : float
+        Largest accepted distance between the point and the commune polygon.
+
+    Returns
+    -------
+    sites : geopandas.GeoDataFrame
+        Same rows; moved sites have the town hall's point and a ``location_note``.
+    warnings : list of str
+        One French warning per moved site (as for the relocated town halls).
+    """
+    halls = town_halls.drop_duplicates("code_insee").set_index("code_insee")
+    candidates = sites[
+        (sites["site_type"] != "town_hall")
+        & sites["code_insee"].isin(communes.index)
+        & sites["code_insee"].isin(halls.index)
+    ]
+    polygons = communes.geometry.reindex(candidates["code_insee"]).to_numpy()
+    offset_km = shapely.distance(candidates.geometry.to_numpy(), polygons) / 1000
+    far = candidates.index[offset_km > max_offset_km]
+    sites = sites.copy()
+    warnings = []
+    for i, offset in zip(far, offset_km[offset_km > max_offset_km], strict=True):
+        code = sites.at[i, "code_insee"]
+        hall = halls.loc[code]
+        dist_km = sites.geometry[i].distance(hall.geometry) / 1000
+        commune = communes.at[code, "name"]
+        note = (
+            f"point publié à {_km_fr(dist_km)} km de {commune}, commune de son adresse "
+            f"({_km_fr(offset)} km hors de la commune) : placé à la mairie de {commune} "
+            "(emplacement approximatif)"
+        )
+        sites.loc[i, ["lon", "lat", "location_note"]] = [hall["lon"], hall["lat"], note]
+        sites.loc[i, "geometry"] = hall.geometry
+        advisors = sites.at[i, "n_advisors"]
+        count = f", {advisors:g} conseiller(s)" if pd.notna(advisors) and advisors > 0 else ""
+        warnings.append(f"Lieu « {sites.at[i, 'name']} »{count} : {note}.")
+    return sites, warnings
 
 
 def assign_communes(
@@ -399,8 +482,12 @@ def _check_positions(
     department: shapely.Geometry,
     collector: ProblemCollector,
     rows: np.ndarray,
+    of_place: str = "de la Sarthe",
 ) -> np.ndarray:
-    """Flag coordinates in Lambert-93, swapped, or outside Sarthe; return a validity mask."""
+    """Flag coordinates in Lambert-93, swapped, or outside the département; return a mask.
+
+    ``of_place`` names the département in messages (« de l'Orne »).
+    """
     ok = np.ones(len(lon), dtype=bool)
     x, y = _TO_WORK.transform(lon, lat)
     xs, ys = _TO_WORK.transform(lat, lon)
@@ -423,22 +510,24 @@ def _check_positions(
             continue
         point = shapely.Point(x[i], y[i])
         dist_m = department.distance(point)
-        if dist_m <= BORDER_TOLERANCE_M:
+        swapped = department.distance(shapely.Point(xs[i], ys[i])) <= BORDER_TOLERANCE_M
+        # A site across the border counts when it is near enough (flagged by the caller).
+        if dist_m <= BORDER_TOLERANCE_M or (dist_m <= _BORDER_M and not swapped):
             continue
         ok[i] = False
-        if department.distance(shapely.Point(xs[i], ys[i])) <= BORDER_TOLERANCE_M:
+        if swapped:
             collector.add(
                 "swapped_coordinates",
                 f"longitude {lon[i]:g} et latitude {lat[i]:g} semblent inversées "
-                "(le point inversé tombe dans la Sarthe).",
+                f"(le point inversé tombe dans le territoire {of_place}).",
                 row=row,
             )
         else:
             collector.add(
                 "outside_area",
-                f"le point ({lon[i]:g}, {lat[i]:g}) est hors de la Sarthe, à "
+                f"le point ({lon[i]:g}, {lat[i]:g}) est hors {of_place}, à "
                 f"{dist_m / 1000:.1f}".replace(".", ",")
-                + " km de sa limite.",
+                + f" km de sa limite (au plus {defaults.BORDER_KM:g} km).",
                 row=row,
             )
     return ok
@@ -555,6 +644,7 @@ def _coordinates(
     code: pd.Series,
     department: shapely.Geometry,
     collector: ProblemCollector,
+    of_place: str = "de la Sarthe",
 ) -> tuple[np.ndarray, np.ndarray]:
     """Parsed longitudes and latitudes (NaN where absent), every position problem reported."""
     missing = np.full(len(frame), np.nan)
@@ -563,7 +653,7 @@ def _coordinates(
     lon_a = lon.to_numpy(copy=True) if lon is not None else missing.copy()
     lat_a = lat.to_numpy(copy=True) if lat is not None else missing.copy()
     rows = frame.index.to_numpy()
-    _check_positions(lon_a, lat_a, department, collector, rows)
+    _check_positions(lon_a, lat_a, department, collector, rows, of_place)
     lon_blank = frame[columns.lon] == "" if columns.lon else pd.Series(True, index=frame.index)
     lat_blank = frame[columns.lat] == "" if columns.lat else pd.Series(True, index=frame.index)
     for row in frame.index[(lon_blank != lat_blank).to_numpy()]:
@@ -597,6 +687,7 @@ def read_user_sites(
     department: shapely.Geometry,
     codes: CommuneCodes,
     town_halls: gpd.GeoDataFrame,
+    territory_name: str = settings.DEPARTMENT_NAME,
 ) -> gpd.GeoDataFrame:
     """Read and validate a user file of sites or advisors (CSV or GeoJSON).
 
@@ -606,15 +697,22 @@ def read_user_sites(
     put at the commune's town hall), optional ``id``, ``nb_conseillers``
     (0 to :data:`geo.defaults.MAX_ADVISORS_PER_SITE`), ``horaires``, ``jour_de_marche``.
 
+    A site may lie outside the territory up to :data:`geo.defaults.BORDER_KM` from its
+    outline: it is kept, flagged « hors <territory_name> » (``outside_territory``,
+    ``outside_label``, ``location_note``) and counted in full (``territory_share`` 1).
+    A site given with both a point and a commune code whose point lies more than
+    :data:`geo.defaults.SITE_MAX_OFFSET_KM` outside that commune is moved to its town
+    hall and flagged (:func:`relocate_far_sites`).
+
     Raises
     ------
     geo.errors.DataValidationError
         With every problem found (missing columns with the closest name, numbers
-        that cannot be read or are implausible, coordinates outside Sarthe with the
-        distance, swapped latitude/longitude, Lambert-93 coordinates, malformed,
-        truncated, unknown or merged INSEE codes with the current code, duplicate
-        ids, names missing or too long, control characters, empty, oversized,
-        special or badly encoded files).
+        that cannot be read or are implausible, coordinates farther than the border
+        distance outside the département with the distance, swapped latitude/longitude,
+        Lambert-93 coordinates, malformed, truncated, unknown or merged INSEE codes
+        with the current code, duplicate ids, names missing or too long, control
+        characters, empty, oversized, special or badly encoded files).
     """
     path = Path(path)
     collector = ProblemCollector(path.name)
@@ -639,7 +737,7 @@ def read_user_sites(
     site_types = _site_types(frame, columns.type, collector)
     code = _commune_codes(frame, columns.code, codes, collector)
     ids = _site_ids(frame, columns.id, collector)
-    lon, lat = _coordinates(frame, columns, code, department, collector)
+    lon, lat = _coordinates(frame, columns, code, department, collector, codes.of_departement)
     collector.raise_if_any()
 
     note = pd.Series(None, index=frame.index, dtype=object)
@@ -675,5 +773,39 @@ def read_user_sites(
             }
         )
     )
+    given = code.ne("").to_numpy() & ~from_hall
+    sites = _relocate_given(sites, given, communes, town_halls)
     sites["code_insee"] = assign_communes(sites, communes, fallback=sites["code_insee"])
+    return _flag_outside(sites, department, territory_name)
+
+
+def _relocate_given(
+    sites: gpd.GeoDataFrame,
+    given: np.ndarray,
+    communes: gpd.GeoDataFrame,
+    town_halls: gpd.GeoDataFrame,
+) -> gpd.GeoDataFrame:
+    """Sites given with both a point and a commune code: the code's commune wins when far."""
+    checked, _ = relocate_far_sites(sites[given], communes, town_halls)
+    sites = sites.copy()
+    sites.loc[checked.index] = checked
+    return sites
+
+
+def _flag_outside(
+    sites: gpd.GeoDataFrame, department: shapely.Geometry, territory_name: str
+) -> gpd.GeoDataFrame:
+    """Mark the user's sites across the border « hors <territoire> », counted in full."""
+    dist_km = shapely.distance(sites.geometry.to_numpy(), department) / 1000
+    outside = dist_km > BORDER_TOLERANCE_M / 1000
+    label = f"hors {territory_name}"
+    sites["outside_territory"] = outside
+    sites["outside_label"] = np.where(outside, label, None)
+    sites["territory_share"] = 1.0
+    for i in np.flatnonzero(outside):
+        note = f"{label}, à {_km_fr(dist_km[i])} km de la limite"
+        previous = sites["location_note"].iat[i]
+        sites.iloc[i, sites.columns.get_loc("location_note")] = (
+            f"{previous} ; {note}" if isinstance(previous, str) else note
+        )
     return sites

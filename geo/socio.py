@@ -19,6 +19,8 @@ Each indicator value carries a status:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import pandas as pd
 from sklearn.impute import KNNImputer
 from sklearn.preprocessing import StandardScaler
@@ -206,8 +208,19 @@ def load_zoning() -> tuple[pd.DataFrame, set[str]]:
     return out, merged
 
 
-def load_indicators(index: pd.Index) -> tuple[pd.DataFrame, pd.DataFrame]:
+def load_indicators(
+    index: pd.Index, loaders: Sequence[Callable[[], tuple[pd.DataFrame, set[str]]]] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """All embedded socio-economic indicators aligned to ``index`` (COG 2025 codes).
+
+    Parameters
+    ----------
+    index : pandas.Index
+        COG 2025 commune codes.
+    loaders : sequence of callables, optional
+        Layer loaders returning ``(frame, merged codes)``; the Sarthe files
+        (Filosofi, census, IFN, zoning) by default, :mod:`geo.national.socio`
+        for another département.
 
     Returns
     -------
@@ -219,7 +232,7 @@ def load_indicators(index: pd.Index) -> tuple[pd.DataFrame, pd.DataFrame]:
     """
     values = pd.DataFrame(index=index)
     status = pd.DataFrame(index=index)
-    for loader in (load_filosofi, load_census, load_ifn, load_zoning):
+    for loader in loaders or (load_filosofi, load_census, load_ifn, load_zoning):
         frame, merged = loader()
         frame = frame.reindex(index)
         for col in frame.columns:
@@ -245,7 +258,9 @@ def impute_missing(
     :class:`sklearn.impute.KNNImputer` (``n_neighbors``, distance-weighted,
     NaN-aware Euclidean distance) fills each missing cell from communes that
     publish it and resemble the commune on what both publish, nearby communes
-    counting as more alike. Filled cells get the status ``imputed``.
+    counting as more alike. Filled cells get the status ``imputed``. An indicator
+    with no value at all (a layer absent for the département) is not imputed: it
+    stays ``missing`` and the need index is built from the others.
 
     Parameters
     ----------
@@ -256,7 +271,7 @@ def impute_missing(
     n_neighbors : int
         Donors per missing value.
     """
-    features = [*IMPUTED_INDICATORS, "density_level"]
+    features = [c for c in (*IMPUTED_INDICATORS, "density_level") if values[c].notna().any()]
     matrix = values[features].astype(float).join(coords_m[["x", "y"]])
     scaler = StandardScaler()
     scaled = scaler.fit_transform(matrix.to_numpy())
@@ -265,7 +280,7 @@ def impute_missing(
     filled_frame = pd.DataFrame(filled, index=values.index, columns=matrix.columns)
     values = values.copy()
     status = status.copy()
-    for col in IMPUTED_INDICATORS:
+    for col in (c for c in IMPUTED_INDICATORS if c in features):
         gap = values[col].isna()
         values.loc[gap, col] = filled_frame.loc[gap, col]
         status.loc[gap, col] = "imputed"

@@ -18,10 +18,11 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
-from equity.cli.common import load_from_args, user_files_from_args
+from equity.cli.common import add_departement_option, load_from_args, user_files_from_args
 from equity.cli.data import add_data_parser
 from equity.cli.diagnose import add_diagnose_parser
 from equity.cli.export import add_export_parser
+from equity.cli.france import add_france_parser
 from equity.cli.mobile import add_mobile_parser
 from equity.cli.network import add_network_parser, run_network
 from equity.cli.recommend import add_recommend_parser
@@ -66,7 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The parser of every ``maillage`` command."""
     parser = _FrenchArgumentParser(
         prog="maillage",
-        description="Maillage : équité d'accès aux conseillers numériques en Sarthe.",
+        description="Maillage : équité d'accès aux conseillers numériques, pour tout "
+        "département de métropole (Sarthe par défaut ; --departement 61…).",
     )
     sub = parser.add_subparsers(dest="command", required=True)
     add_data_parser(sub)
@@ -76,6 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_recommend_parser(sub)
     add_mobile_parser(sub)
     add_export_parser(sub)
+    add_france_parser(sub)
+    add_departement_option(parser)
     return parser
 
 

@@ -42,14 +42,14 @@ __all__ = [
 ]
 
 _TO_WORK = pyproj.Transformer.from_crs(settings.LONLAT_CRS, settings.WORK_CRS, always_xy=True)
-#: Without a territory, points are checked against this box (degrees): Sarthe's
-#: bounding box widened by the border distance, so that no point a territory check
-#: accepts is refused here.
+#: Without a territory, points are checked against this box (degrees): the bounding
+#: box of metropolitan France (Corse included; any département may be chosen) widened
+#: by the border distance, so that no point a territory check accepts is refused here.
 _KM_PER_DEGREE_LAT = 111.32
 _BOX_MARGIN_LAT = defaults.BORDER_KM / _KM_PER_DEGREE_LAT
 _BOX_MARGIN_LON = defaults.BORDER_KM / (_KM_PER_DEGREE_LAT * math.cos(math.radians(48.0)))
-_FALLBACK_LON = (-0.5 - _BOX_MARGIN_LON, 0.97 + _BOX_MARGIN_LON)
-_FALLBACK_LAT = (47.5 - _BOX_MARGIN_LAT, 48.55 + _BOX_MARGIN_LAT)
+_FALLBACK_LON = (-5.15 - _BOX_MARGIN_LON, 9.57 + _BOX_MARGIN_LON)
+_FALLBACK_LAT = (41.33 - _BOX_MARGIN_LAT, 51.09 + _BOX_MARGIN_LAT)
 _INSEE_CODE = re.compile(r"(?:\d{5}|2[AB]\d{3})")
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 #: Control characters (tab and line breaks allowed) and bidirectional overrides.
@@ -197,7 +197,7 @@ def scenario_from_dict(
     Scenarios of format 1 (``"schema": 1`` or no version) are migrated. With
     ``territory``, unknown site ids and commune codes are listed too, and sites
     farther than :data:`geo.defaults.BORDER_KM` outside the territory are refused
-    (without it, a box around Sarthe widened by that distance is checked).
+    (without it, a box around metropolitan France widened by that distance is checked).
 
     Raises
     ------
@@ -349,7 +349,10 @@ def _check_site(
     elif check_box and not (
         _FALLBACK_LON[0] < lon < _FALLBACK_LON[1] and _FALLBACK_LAT[0] < lat < _FALLBACK_LAT[1]
     ):
-        problems.add("outside_area", f"« {where} » n°{i} : point ({lon}, {lat}) hors de la Sarthe.")
+        problems.add(
+            "outside_area",
+            f"« {where} » n°{i} : point ({lon}, {lat}) hors de la France métropolitaine.",
+        )
     advisors = item.get("n_advisors")
     if advisors is not None and not (
         _is_number(advisors) and math.isfinite(advisors) and 0 <= advisors <= _MAX_ADVISORS_PER_SITE
@@ -431,7 +434,8 @@ def _territory_problems(
         code = item.get("code_insee") if isinstance(item, dict) else None
         if isinstance(code, str) and code not in communes:
             problems.add(
-                "unknown_code", f"« changes.added » n°{i} : code INSEE {code} hors de la Sarthe."
+                "unknown_code",
+                f"« changes.added » n°{i} : code INSEE {code} hors {territory.of_departement}.",
             )
     _far_points(changes, territory, problems)
 
@@ -457,7 +461,7 @@ def _far_points(
             problems.add(
                 "outside_area",
                 f"« changes.{key} » n°{i} : point ({lon}, {lat}) à {format_number_fr(km, 1)} km "
-                f"hors de la Sarthe (au plus {defaults.BORDER_KM:g} km).",
+                f"hors {territory.of_departement} (au plus {defaults.BORDER_KM:g} km).",
             )
 
 

@@ -36,7 +36,7 @@ class MobileRequest:
     session_hours : float
         Length of one session.
     max_drive_min : float
-        Longest driving time in one half-day.
+        Longest driving time of one circuit (one day out, base to base).
     short_drive_min : float
         A commune within this drive of a stop counts as served by it.
     cost_per_km_eur : float
@@ -47,6 +47,12 @@ class MobileRequest:
         Offer sites that base a mobile advisor (every base when None).
     forced : tuple of str
         Host sites imposed as stops.
+    frequency : {"weekly", "fortnightly", "monthly"}
+        Visits of every stop over the 4-week cycle.
+    fixed_site_exclusion_min : float
+        No stop within this drive of a fixed site (nor in its commune) unless imposed.
+    max_stops_per_half_day : int
+        Most sessions in one half-day of a circuit.
     """
 
     n_stops: int = MOBILE_N_STOPS
@@ -58,6 +64,9 @@ class MobileRequest:
     saturday: bool = False
     bases: tuple[str, ...] | None = None
     forced: tuple[str, ...] = field(default_factory=tuple)
+    frequency: str = _ENGINE.default_frequency
+    fixed_site_exclusion_min: float = _ENGINE.fixed_site_exclusion_min
+    max_stops_per_half_day: int = _ENGINE.max_stops_per_half_day
 
     def settings(self) -> MobileSettings:
         """The engine's settings (:class:`InvalidRequest` for an out-of-range value)."""
@@ -68,6 +77,9 @@ class MobileRequest:
             session_hours=float(self.session_hours),
             max_drive_min=float(self.max_drive_min),
             cost_per_km_eur=float(self.cost_per_km_eur),
+            default_frequency=str(self.frequency),
+            fixed_site_exclusion_min=float(self.fixed_site_exclusion_min),
+            max_stops_per_half_day=int(self.max_stops_per_half_day),
         )
 
     def cache_key(self) -> str:

@@ -14,6 +14,7 @@ import pandas as pd
 
 from geo import settings
 from geo.cog import CommuneCodes
+from geo.national.names import of_departement
 from geo.national.store import check_departement, read_geo, read_table
 
 __all__ = ["load_commune_codes", "load_communes", "load_departement", "load_epci"]
@@ -153,4 +154,9 @@ def load_commune_codes(code: str) -> CommuneCodes:
         pairs = read_table(layer, code, [old_col, "code_insee_cog2025"]).dropna()
         changed = pairs[pairs[old_col] != pairs["code_insee_cog2025"]]
         successors.update(zip(changed[old_col], changed["code_insee_cog2025"], strict=True))
-    return CommuneCodes(names=names, successors=successors)
+    return CommuneCodes(
+        names=names,
+        successors=successors,
+        departement_code=code,
+        of_departement=of_departement(code),
+    )

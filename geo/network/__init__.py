@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from geo.defaults import NETWORK_BUFFER_M as DEFAULT_BUFFER_M
 from geo.network._common import ProgressCallback
-from geo.network.area import read_area, sarthe_outline
+from geo.network.area import departement_outline, read_area, sarthe_outline
 from geo.network.build import (
     build_network_from_download,
     build_network_from_pbf,
@@ -50,6 +50,7 @@ __all__ = [
     "build_network_from_download",
     "build_network_from_pbf",
     "check_buffer_m",
+    "departement_outline",
     "edge_speed_kmh",
     "is_drivable",
     "load_network",

@@ -30,16 +30,16 @@ def test_carte_page_widgets_and_map():
     app = _run("carte.py")
     assert app.selectbox(key="map_indicator").value == "population"
     assert app.multiselect(key="map_sites").value == ["cnfs_permanence"]
-    assert [m.value for m in app.metric] == ["352", "566\u202f733", "97\u202f%", "13\u202f823"]
+    assert [m.value for m in app.metric] == ["352", "566\u202f733", "99\u202f%", "13\u202f823"]
 
 
 def test_carte_offer_and_threshold_change_the_figures():
     app = _run("carte.py")
     app.select_slider(key="threshold_min").set_value(10).run()
-    assert app.metric[2].value == "73\u202f%"
+    assert app.metric[2].value == "76\u202f%"  # 73 % before the border offer (issue 12)
     app.multiselect(key="offer_types").set_value(["cnfs_permanence", "france_services"]).run()
     assert not app.exception
-    assert app.metric[2].value == "82\u202f%"
+    assert app.metric[2].value == "85\u202f%"
 
 
 def test_carte_travel_time_shows_approximation_banner():
@@ -75,12 +75,16 @@ def test_donnees_page_lists_sources_and_warnings():
 def test_diagnostic_page():
     app = _run("diagnostic.py")
     assert app.title[0].value == "Diagnostic d'équité d'accès"
-    assert app.metric[0].value == "97\u202f%"
+    # The findings come first (issue 12): unserved persons, beyond the threshold, minutes.
+    assert app.metric[0].value == "43\u202f775"
+    assert app.metric[1].value == "744"
+    assert app.metric[3].value == "CC Loir-Lucé-Bercé"
+    assert app.metric[4].value == "99\u202f%"
     assert any("approximatifs" in w.value for w in app.warning)
     assert len(app.dataframe) >= 4
     app.select_slider(key="threshold_min").set_value(15).run()
     assert not app.exception
-    assert app.metric[0].value == "91\u202f%"
+    assert app.metric[4].value == "95\u202f%"
 
 
 def test_recommandation_page_runs_and_saves():
@@ -90,7 +94,7 @@ def test_recommandation_page_runs_and_saves():
     app.button[0].click().run()
     assert not app.exception, [e.message for e in app.exception]
     assert any("n'est pas absorbé par les conseillers" in s.value for s in app.success)
-    assert app.metric[0].value == "99\u202f%"
+    assert app.metric[0].value == "100\u202f%"
     assert app.metric[2].value == "125\u202f000 €"
     app.text_input[0].set_value("Cinq conseillers")
     app.button[1].click().run()
