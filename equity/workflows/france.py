@@ -16,19 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
-import scipy.optimize
-import scipy.sparse
 
-from equity.diagnostics import demand_points
 from equity.workflows.diagnosis import DiagnoseRequest, run_diagnosis
 from equity.workflows.errors import InvalidRequest
 from equity.workflows.territory import TerritoryRequest, open_territory
 from geo import defaults, national
 from geo.national.store import read_geo
 from geo.render.print_map import PrintMapSpec, render_print_map
-from geo.travel_time import access_matrix
 
 __all__ = [
     "FRANCE_COLUMNS_FR",
@@ -36,7 +31,6 @@ __all__ = [
     "departement_summary",
     "france_map",
     "france_summary",
-    "served_within_capacity",
     "summary_frame",
 ]
 
@@ -93,54 +87,6 @@ class FranceRequest:
             raise InvalidRequest(" ; ".join(problems) + ".")
 
 
-def served_within_capacity(
-    persons: np.ndarray, capacity: np.ndarray, minutes: np.ndarray, threshold_min: float
-) -> float:
-    """Most persons that sites can serve within the threshold under their capacity.
-
-    An exact transportation problem (a maximum flow) solved with HiGHS: maximise the
-    persons assigned, each commune giving at most its persons to sites reached within
-    ``threshold_min``, each site taking at most its capacity.
-
-    Parameters
-    ----------
-    persons : numpy.ndarray
-        Persons in need per commune (length n).
-    capacity : numpy.ndarray
-        Persons per site per year (length m).
-    minutes : numpy.ndarray
-        Travel times, communes × sites (n × m; ``inf`` when out of reach).
-    threshold_min : float
-        Largest travel time of a served person.
-
-    Returns
-    -------
-    float
-        Persons served (≤ the sum of ``persons`` and of ``capacity``).
-    """
-    rows, cols = np.nonzero(minutes <= threshold_min)
-    if len(rows) == 0:
-        return 0.0
-    n_pairs = len(rows)
-    pairs = np.arange(n_pairs)
-    by_commune = scipy.sparse.csr_matrix(
-        (np.ones(n_pairs), (rows, pairs)), shape=(len(persons), n_pairs)
-    )
-    by_site = scipy.sparse.csr_matrix(
-        (np.ones(n_pairs), (cols, pairs)), shape=(len(capacity), n_pairs)
-    )
-    result = scipy.optimize.linprog(
-        -np.ones(n_pairs),
-        A_ub=scipy.sparse.vstack([by_commune, by_site]),
-        b_ub=np.concatenate([persons, capacity]),
-        bounds=(0, None),
-        method="highs",
-    )
-    if result.status != 0:
-        raise RuntimeError(f"Allocation des personnes impossible : {result.message}")
-    return float(-result.fun)
-
-
 def departement_summary(code: str, request: FranceRequest | None = None) -> dict[str, Any]:
     """The national-summary row of one département.
 
@@ -165,31 +111,27 @@ def departement_summary(code: str, request: FranceRequest | None = None) -> dict
     request = request or FranceRequest()
     code = national.check_departement(code)
     territory = open_territory(TerritoryRequest(use_cache=request.use_cache, departement=code))
-    diagnosis = run_diagnosis(territory, DiagnoseRequest(threshold_min=request.threshold_min))
-    communes = diagnosis.communes
-    persons = communes["persons_in_need"].to_numpy(float)
-    sites = diagnosis.offer.sites
-    capacity = sites["advisors"].to_numpy(float) * request.capacity_persons_per_advisor
-    minutes = access_matrix(
-        demand_points(territory.communes.loc[communes.index]),
-        sites,
-        diagnosis.travel_model,
-        cutoff_min=request.threshold_min,
-    ).to_numpy(float)
-    served = served_within_capacity(persons, capacity, minutes, request.threshold_min)
-    total = float(persons.sum())
-    within = communes["travel_time_min"].to_numpy(float) <= request.threshold_min
-    beyond = float(persons[~within].sum())
+    diagnosis = run_diagnosis(
+        territory,
+        DiagnoseRequest(
+            threshold_min=request.threshold_min,
+            capacity_persons_per_advisor=request.capacity_persons_per_advisor,
+        ),
+    )
+    # The diagnosis' own exact allocation under capacity: one computation for both views.
+    found = diagnosis.findings()
+    total, served = found["persons_in_need"], found["served_persons"]
+    beyond = found["beyond_threshold_persons"]
     missing = request.share * total - served
     extra = max(0, math.ceil(round(missing / request.capacity_persons_per_advisor, 9)))
     return {
         "code": code,
         "name": territory.departement_name,
         "region": _region(code),
-        "population": int(communes["population"].sum()),
+        "population": int(diagnosis.communes["population"].sum()),
         "persons_in_need": total,
         "advisors": float(diagnosis.offer.n_advisors),
-        "capacity_persons": float(capacity.sum()),
+        "capacity_persons": found["capacity_persons"],
         "persons_beyond_threshold": beyond,
         "share_need_beyond_threshold": beyond / total if total else 0.0,
         "served_persons": served,

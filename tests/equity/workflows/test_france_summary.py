@@ -4,36 +4,35 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pytest
 
 from equity.distributed import dask_client, run_on_dask
-from equity.workflows import InvalidRequest
+from equity.workflows import (
+    DiagnoseRequest,
+    InvalidRequest,
+    TerritoryRequest,
+    open_territory,
+    run_diagnosis,
+)
 from equity.workflows.france import (
     FranceRequest,
     departement_summary,
     france_map,
     france_summary,
-    served_within_capacity,
 )
-
-
-def test_allocation_respects_reach_and_capacity():
-    persons = np.array([100.0, 50.0, 30.0])
-    capacity = np.array([90.0, 40.0])
-    minutes = np.array([[5.0, 50.0], [10.0, 15.0], [np.inf, 25.0]])
-    # Commune 3 is out of reach (25 min) and both sites are full: 90 + 40 = 130 served.
-    # Within 12 min, site 2 reaches nobody: only site 1's 90.
-    assert served_within_capacity(persons, capacity, minutes, 20.0) == pytest.approx(130.0)
-    assert served_within_capacity(persons, capacity, minutes, 30.0) == pytest.approx(130.0)
-    assert served_within_capacity(persons, capacity, minutes, 12.0) == pytest.approx(90.0)
-    assert served_within_capacity(persons, capacity, minutes, 4.0) == 0.0
 
 
 def test_one_departement_row_has_real_values():
     row = departement_summary("61")
     assert (row["name"], row["region"], row["population"]) == ("Orne", "Normandie", 275_201)
-    assert row["advisors"] == 50.0 and row["capacity_persons"] == 30_000.0
+    # 50 advisors of the Orne's own permanences; the border offer adds its counted share.
+    own = 50 * 600
+    assert row["advisors"] == 50.0 and row["capacity_persons"] > own
+    found = run_diagnosis(
+        open_territory(TerritoryRequest(departement="61")), DiagnoseRequest()
+    ).findings()
+    assert row["capacity_persons"] == pytest.approx(found["capacity_persons"])
+    assert row["served_persons"] == pytest.approx(found["served_persons"])
     assert row["served_persons"] <= row["capacity_persons"] + 1e-6
     assert row["unserved_persons"] == pytest.approx(row["persons_in_need"] - row["served_persons"])
     needed = 0.9 * row["persons_in_need"] - row["served_persons"]
