@@ -125,6 +125,38 @@ def _place_matrices(
     return geometry, drive_min, drive_km
 
 
+def _target_candidates(
+    territory: Territory,
+    diagnosis: Diagnosis,
+    targets: list[str],
+    forced: tuple[str, ...],
+    short_drive_min: float,
+    model: TravelModel,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Host sites in the target communes that reach one of them, and their coverage times.
+
+    Stops are held where persons are left unserved (the capacity they add goes there),
+    forced ones wherever they are; each gets its time to the nearest fixed site and
+    whether its commune hosts one.
+    """
+    candidates = host_candidates(territory)
+    candidates = candidates[candidates["code_insee"].isin(targets) | candidates.index.isin(forced)]
+    sites = territory.sites.set_index("site_id")
+    points = demand_points(territory.communes)
+    coverage = travel_time_matrix(points.loc[targets], sites.geometry.loc[candidates.index], model)
+    # Only hosts that can reach a target commune within the short drive are worth routing.
+    useful = coverage.columns[(coverage <= short_drive_min).any(axis=0)]
+    useful = useful.union(pd.Index([f for f in forced if f in candidates.index]))
+    candidates = candidates.loc[useful].copy()
+    to_fixed = travel_time_matrix(
+        sites.geometry.loc[candidates.index], diagnosis.offer.sites.geometry, model
+    )
+    candidates["min_to_fixed_site"] = to_fixed.min(axis=1)
+    fixed_communes = set(diagnosis.offer.sites["code_insee"])
+    candidates["hosts_fixed_site"] = candidates["code_insee"].isin(fixed_communes)
+    return candidates, coverage[useful]
+
+
 def plan_for_diagnosis(
     territory: Territory,
     diagnosis: Diagnosis,
@@ -179,23 +211,9 @@ def plan_for_diagnosis(
     unknown = sorted(set(targets) - set(table.index))
     if unknown:
         raise ValueError(f"Code(s) INSEE inconnu(s) : {', '.join(unknown)}.")
-    candidates = host_candidates(territory)
-    # Stops are held where persons are left unserved (the capacity they add goes there).
-    in_target = candidates["code_insee"].isin(targets) | candidates.index.isin(forced)
-    candidates = candidates[in_target]
-    sites = territory.sites.set_index("site_id")
-    points = demand_points(territory.communes)
-    coverage = travel_time_matrix(points.loc[targets], sites.geometry.loc[candidates.index], model)
-    # Only hosts that can reach a target commune within the short drive are worth routing.
-    useful = coverage.columns[(coverage <= settings.short_drive_min).any(axis=0)]
-    useful = useful.union(pd.Index([f for f in forced if f in candidates.index]))
-    candidates = candidates.loc[useful].copy()
-    to_fixed = travel_time_matrix(
-        sites.geometry.loc[candidates.index], diagnosis.offer.sites.geometry, model
+    candidates, coverage = _target_candidates(
+        territory, diagnosis, targets, forced, settings.short_drive_min, model
     )
-    candidates["min_to_fixed_site"] = to_fixed.min(axis=1)
-    fixed_communes = set(diagnosis.offer.sites["code_insee"])
-    candidates["hosts_fixed_site"] = candidates["code_insee"].isin(fixed_communes)
     geometry, drive_min, drive_km = _place_matrices(
         territory, diagnosis, advisors, candidates.index, model
     )
@@ -203,7 +221,7 @@ def plan_for_diagnosis(
     return plan_mobile_sessions(
         candidates,
         advisors,
-        coverage[useful],
+        coverage,
         drive_min,
         table["unserved_persons"],
         table["population"],

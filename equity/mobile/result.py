@@ -97,7 +97,8 @@ class MobileResult:
         see :data:`CIRCUIT_COLUMNS`.
     coverage_gain : dict
         Communes newly within ``short_drive_min`` of a *scheduled* stop and not within the
-        fixed-site threshold: ``population``, ``need``, ``communes``, ``commune_ids``,
+        fixed-site threshold: ``population``, ``need`` (the covering weight: unserved
+        persons when planned on a diagnosis), ``communes``, ``commune_ids``,
         and the same if every selected stop were scheduled (``*_if_all_scheduled``).
     by_advisor : pandas.DataFrame
         Vehicle use per advisor: see :func:`vehicle_use`.
