@@ -82,8 +82,9 @@ def show_problems(
 ) -> None:
     """A French error box: ``head`` (trusted text) then every problem, escaped."""
     lines = [f"- {escape_markdown(p)}" for p in exc.ordered()[:limit]]
-    if len(exc.problems) > limit:
-        lines.append(f"- … et {len(exc.problems) - limit} autre(s) problème(s).")
+    # exc.total counts the problems found beyond those kept (exc.problems stops at 1,000).
+    if exc.total > len(lines):
+        lines.append(f"- … et {format_number_fr(exc.total - len(lines))} autre(s) problème(s).")
     box(head + "\n\n" + "\n".join(lines))
 
 
@@ -172,9 +173,19 @@ def mobile_plan(
 
 
 def load_scenario(name: str, request: DiagnoseRequest) -> Scenario:
-    """A saved scenario, or the session's current situation (sidebar offer and threshold)."""
+    """A saved scenario, or the session's current situation (sidebar offer and threshold).
+
+    A stored version that fails the validator (a tampered database) or a store that
+    became unusable stops the page with a French message.
+    """
     store = None if name == CURRENT_SITUATION else scenario_store()
-    return scenario_or_current(store, name, request)
+    try:
+        return scenario_or_current(store, name, request)
+    except DataValidationError as exc:
+        show_problems(f"Le scénario « {escape_markdown(name)} » enregistré est illisible :", exc)
+    except ScenarioStoreError as exc:
+        st.error(escape_markdown(exc))
+    st.stop()
 
 
 def _weight_label(column: str) -> str:

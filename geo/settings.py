@@ -22,6 +22,3 @@ LONLAT_CRS: str = "EPSG:4326"
 #: :data:`geo.defaults.DEPARTEMENT_CODE`), never these constants.
 DEPARTMENT_CODE: str = "72"
 DEPARTMENT_NAME: str = "Sarthe"
-
-#: User files larger than this are refused before parsing.
-MAX_USER_FILE_BYTES: int = 50 * 1024 * 1024

@@ -339,6 +339,7 @@ def _read_geojson(path: Path, collector: ProblemCollector) -> pd.DataFrame | Non
     frame = props.astype(object).where(props.notna(), "").astype(str).replace("None", "")
     frame.columns = [str(c) for c in frame.columns]
     frame.index = pd.RangeIndex(1, len(frame) + 1)
+    collector.features = True  # problems say « objet 1 » for the first feature
     check_header(list(frame.columns), collector)
     check_cells(frame, collector)
     frame["longitude"] = [f"{g.x!r}" if g is not None else "" for g in gdf.geometry]
@@ -624,6 +625,15 @@ def read_user_sites(
         lon[from_hall] = code[from_hall].map(halls["lon"]).to_numpy(float)
         lat[from_hall] = code[from_hall].map(halls["lat"]).to_numpy(float)
         note[from_hall] = "placé à la mairie de la commune (pas de coordonnées fournies)"
+        # Cells read as empty (« nan », « - », an empty GeoJSON point) escape the blank
+        # checks above: a site must never be kept without a position.
+        for row in frame.index[np.isnan(lon) | np.isnan(lat)]:
+            collector.add(
+                "missing_location",
+                "coordonnées vides et pas de code INSEE : lieu impossible à situer.",
+                row=int(row),
+            )
+        collector.raise_if_any()
     sites = _frame(
         pd.DataFrame(
             {

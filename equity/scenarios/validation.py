@@ -52,6 +52,8 @@ _FALLBACK_LON = (-5.15 - _BOX_MARGIN_LON, 9.57 + _BOX_MARGIN_LON)
 _FALLBACK_LAT = (41.33 - _BOX_MARGIN_LAT, 51.09 + _BOX_MARGIN_LAT)
 _INSEE_CODE = re.compile(r"(?:\d{5}|2[AB]\d{3})")
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+#: Control characters (tab and line breaks allowed) and bidirectional overrides.
+_CONTROL_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _MAX_ADVISORS_PER_SITE = 100.0
 _ID_LISTS = ("removed", "forced", "excluded")
 _SITE_LISTS = (
@@ -95,10 +97,36 @@ def scenario_from_json(
         problems.raise_if_any()
     try:
         data = json.loads(text.lstrip("\ufeff"), parse_constant=_refuse_constant)
-    except ValueError as exc:  # JSONDecodeError, NaN/Infinity, integers too long to read
-        problems.add("malformed_json", f"JSON illisible : {_short(str(exc))}.")
+    except ValueError as exc:
+        problems.add("malformed_json", _json_problem(exc), cause=exc)
+        problems.raise_if_any()
+    try:
+        # A lone "\ud800" escape decodes to text that cannot be stored or written as UTF-8.
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        problems.add(
+            "bad_text",
+            "texte invalide : demi-caractère Unicode isolé (\\ud800 à \\udfff).",
+            cause=exc,
+        )
         problems.raise_if_any()
     return scenario_from_dict(data, source, territory)
+
+
+class _NonFinite(ValueError):
+    """``NaN`` or ``Infinity`` in the JSON text (French message)."""
+
+
+def _json_problem(exc: ValueError) -> str:
+    """French reason why the JSON text could not be parsed (the library's is English)."""
+    if isinstance(exc, json.JSONDecodeError):
+        return (
+            f"JSON illisible à la ligne {exc.lineno}, colonne {exc.colno} : guillemet, "
+            "virgule, crochet ou accolade manquant ou en trop."
+        )
+    if isinstance(exc, _NonFinite):
+        return f"JSON illisible : {exc}."
+    return "JSON illisible : nombre trop long pour être lu."
 
 
 def read_scenario_json(path: Path | str, territory: Territory | None = None) -> Scenario:
@@ -118,14 +146,14 @@ def read_scenario_json(path: Path | str, territory: Territory | None = None) -> 
     problems.raise_if_any()
     try:
         text = path.read_bytes()
-    except OSError as exc:
-        problems.add("unreadable", f"fichier illisible ({exc.strerror}).")
+    except OSError as exc:  # its strerror is English
+        problems.add("unreadable", "fichier illisible (droits insuffisants ?).", cause=exc)
         problems.raise_if_any()
     return scenario_from_json(text, path.name, territory)
 
 
 def _refuse_constant(name: str) -> float:
-    raise ValueError(f"valeur non finie {name} refusée")
+    raise _NonFinite(f"valeur non finie {name} refusée")
 
 
 def _nesting_depth(text: str) -> int:
@@ -240,6 +268,12 @@ def _check_text(key: str, value: Any, limit: int, problems: ProblemCollector) ->
     elif len(value) > limit:
         problems.add(
             "too_long", f"« {key} » trop long ({len(value)} caractères ; au plus {limit})."
+        )
+    elif match := _CONTROL_TEXT.search(value):
+        problems.add(
+            "bad_text",
+            f"« {key} » contient un caractère invisible ou de contrôle "
+            f"(U+{ord(match.group()):04X}) : retirez-le.",
         )
 
 

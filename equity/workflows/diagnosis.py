@@ -11,7 +11,7 @@ from equity.diagnostics import Diagnosis, DiagnosisSettings, demand_points, diag
 from equity.need import NeedWeights, default_weights, weight_problems
 from equity.offer import select_offer
 from equity.scenarios import ScenarioParameters
-from equity.workflows.errors import InvalidRequest, checked_settings
+from equity.workflows.errors import InvalidRequest, check_parameters, checked_settings
 from equity.workflows.keys import stable_key
 from geo.catchments import catchments
 from geo.defaults import CAPACITY_PERSONS_PER_ADVISOR, OFFER_TYPES, THRESHOLD_MIN
@@ -73,7 +73,7 @@ class DiagnoseRequest:
 
     def settings(self) -> DiagnosisSettings:
         """The engine's settings (:class:`InvalidRequest` for an invalid threshold)."""
-        return checked_settings(
+        settings = checked_settings(
             DiagnosisSettings,
             threshold_min=float(self.threshold_min),
             offer_types=tuple(self.offer_types),
@@ -82,6 +82,8 @@ class DiagnoseRequest:
             libraries_with_internet_only=self.libraries_with_internet_only,
             capacity_persons_per_advisor=self.capacity_persons_per_advisor,
         )
+        check_parameters(self.scenario_parameters())
+        return settings
 
     def scenario_parameters(self) -> ScenarioParameters:
         """Parameters of the current situation under this request, as a scenario stores them."""

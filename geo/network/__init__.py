@@ -34,6 +34,7 @@ from geo.network.store import (
     NETWORK_FILE,
     load_network,
     network_info,
+    network_is_damaged,
     save_network,
 )
 
@@ -55,6 +56,7 @@ __all__ = [
     "load_network",
     "network_from_edges",
     "network_info",
+    "network_is_damaged",
     "oneway_direction",
     "parse_maxspeed",
     "read_area",

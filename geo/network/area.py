@@ -8,7 +8,7 @@ import geopandas as gpd
 import shapely
 
 from geo import defaults, national, settings
-from geo.network._common import error
+from geo.network._common import check_regular_file, error
 
 __all__ = ["departement_outline", "read_area", "sarthe_outline"]
 
@@ -42,10 +42,15 @@ def read_area(path: str | Path) -> shapely.Geometry:
         When the file cannot be read, has no CRS or holds no polygon.
     """
     path = Path(path)
+    check_regular_file(path, "Fichier de zone")
     try:
         frame = gpd.read_file(path)
-    except Exception as exc:
-        raise error(path.name, "unreadable_area", f"Fichier de zone illisible ({exc}).") from exc
+    except Exception as exc:  # GDAL's message is English and quotes the server path
+        raise error(
+            path.name,
+            "unreadable_area",
+            "Fichier de zone illisible : formats acceptés GeoJSON, GeoPackage ou shapefile.",
+        ) from exc
     if frame.crs is None:
         raise error(path.name, "missing_crs", "Le fichier de zone n'indique pas sa projection.")
     polygons = frame[frame.geom_type.isin(["Polygon", "MultiPolygon"])]

@@ -130,12 +130,8 @@ def raise_together(failures: list[DataValidationError]) -> None:
     if len(failures) == 1:
         raise failures[0]
     if failures:
-        problems = [
-            Problem(p.code, f"{exc.source} : {p.message}", p.row, p.column)
-            for exc in failures
-            for p in exc.problems
-        ]
-        raise DataValidationError("fichiers fournis", problems)
+        # combine() keeps each file's true count beyond the problems it kept.
+        raise DataValidationError.combine(failures, "fichiers fournis")
 
 
 def write_cache(territory: Territory, directory: Path | None = None) -> None:
@@ -224,8 +220,13 @@ def _read_user_file(label: str, path: Path) -> tuple[bytes, Problem | None]:
         info = os.stat(path)
     except FileNotFoundError:
         return b"", Problem("not_found", f"le {label} « {name} » n'existe pas.")
-    except OSError as exc:
-        return b"", Problem("unreadable_file", f"le {label} « {name} » est inaccessible ({exc}).")
+    except OSError:
+        # The OS message is English and quotes the full server path: neither is shown.
+        return b"", Problem(
+            "unreadable_file",
+            f"le {label} « {name} » est inaccessible (chemin invalide, trop long ou droits "
+            "insuffisants).",
+        )
     if not stat.S_ISREG(info.st_mode):
         return b"", Problem(
             "not_a_file",
