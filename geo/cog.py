@@ -17,6 +17,7 @@ __all__ = [
     "code_problem",
     "load_commune_codes",
     "normalise_code",
+    "population_codes",
     "strips_leading_zeros",
     "to_cog2025",
 ]
@@ -125,15 +126,36 @@ def code_problem(value: object, zeros_stripped: bool = False) -> str | None:
     return None
 
 
-def load_commune_codes() -> CommuneCodes:
-    """Read current codes and former codes from the vendored population file."""
-    frame = pd.read_csv(POPULATION_FILE, dtype=str, keep_default_na=False)
+def population_codes(frame: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:
+    """Current commune names and former codes of a population table (Sarthe or national).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        ``code_insee``, ``nom`` and ``anciens_codes`` (former codes joined by ``;``,
+        empty or missing when none).
+
+    Returns
+    -------
+    names : dict
+        Current INSEE code → commune name.
+    successors : dict
+        Former INSEE code → current code that absorbed it.
+    """
     names = dict(zip(frame["code_insee"], frame["nom"], strict=True))
     successors: dict[str, str] = {}
-    for code, former in zip(frame["code_insee"], frame["anciens_codes"], strict=True):
+    for code, former in zip(frame["code_insee"], frame["anciens_codes"].fillna(""), strict=True):
         for old in filter(None, former.split(";")):
             if old != code:
                 successors[old] = code
+    return names, successors
+
+
+def load_commune_codes() -> CommuneCodes:
+    """Read current codes and former codes from the vendored population file."""
+    names, successors = population_codes(
+        pd.read_csv(POPULATION_FILE, dtype=str, keep_default_na=False)
+    )
     successors.update(MERGERS_2025)
     return CommuneCodes(names=names, successors=successors)
 

