@@ -4,7 +4,7 @@ import streamlit as st
 
 from app_pages.french import french_widget_texts
 
-st.set_page_config(page_title="Maillage — Sarthe", page_icon=":material/map:", layout="wide")
+st.set_page_config(page_title="Maillage", page_icon=":material/map:", layout="wide")
 french_widget_texts()
 
 pages = [

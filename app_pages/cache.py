@@ -30,7 +30,9 @@ from equity.workflows import (
     run_diagnosis,
     run_recommendation,
 )
+from geo.defaults import DEPARTEMENT_CODE
 from geo.maps import commune_map, map_to_html
+from geo.national import departements
 from geo.territory import Territory, UserFiles
 from geo.travel_time import TravelModel, current_travel_model
 
@@ -54,10 +56,18 @@ STATIC_LEAFLET_JS = "/app/static/leaflet.js"
 STATIC_LEAFLET_CSS = "/app/static/leaflet.css"
 
 
-@st.cache_resource(show_spinner="Chargement des données de la Sarthe…", max_entries=8)
-def territory_for(user: UserFiles) -> Territory:
-    """The territory built from the embedded data plus the given user files."""
-    return open_territory(TerritoryRequest(user))
+@st.cache_resource(show_spinner="Chargement des données du département…", max_entries=8)
+def territory_for(user: UserFiles, departement: str = DEPARTEMENT_CODE) -> Territory:
+    """The territory of a département built from the embedded data plus the user files."""
+    return open_territory(TerritoryRequest(user, departement=departement))
+
+
+@st.cache_data(show_spinner=False)
+def departement_choices() -> dict[str, str]:
+    """Code → « 61 — Orne » of every metropolitan département."""
+    table = departements()
+    pairs = zip(table["code"], table["name"], strict=True)
+    return {code: f"{code} — {name}" for code, name in pairs}
 
 
 @st.cache_data(show_spinner=False, ttl=60)

@@ -83,7 +83,7 @@ communes["underserved_reason"] = underserved_category(communes["underserved_reas
 site_names = territory.sites.set_index("site_id")["name"]
 communes["nearest_site"] = communes["nearest_site_id"].map(site_names)
 
-st.title("Carte de la Sarthe")
+st.title(f"Carte {territory.of_departement}")
 with st.sidebar:
     st.header("Affichage")
     key = st.selectbox(

@@ -8,7 +8,13 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from app_pages.cache import diagnosis_for, mobile_for, scenario_evaluation, territory_for
+from app_pages.cache import (
+    departement_choices,
+    diagnosis_for,
+    mobile_for,
+    scenario_evaluation,
+    territory_for,
+)
 from equity.diagnostics import Diagnosis
 from equity.mobile import MobileResult
 from equity.need import NeedWeights
@@ -23,7 +29,7 @@ from equity.workflows import (
     scenario_key,
     scenario_or_current,
 )
-from geo.defaults import OFFER_TYPES, THRESHOLD_MIN
+from geo.defaults import DEPARTEMENT_CODE, OFFER_TYPES, THRESHOLD_MIN
 from geo.errors import DataValidationError
 from geo.formatting import format_number_fr, format_percent_fr
 from geo.sites import SITE_TYPES
@@ -35,6 +41,7 @@ __all__ = [
     "CURRENT_SITUATION",
     "OFFER_CHOICES",
     "SETTING_PREFIX",
+    "current_departement",
     "current_territory",
     "current_user_files",
     "diagnosis",
@@ -78,8 +85,9 @@ def show_problems(
 ) -> None:
     """A French error box: ``head`` (trusted text) then every problem, escaped."""
     lines = [f"- {escape_markdown(p)}" for p in exc.ordered()[:limit]]
-    if len(exc.problems) > limit:
-        lines.append(f"- … et {len(exc.problems) - limit} autre(s) problème(s).")
+    # exc.total counts the problems found beyond those kept (exc.problems stops at 1,000).
+    if exc.total > len(lines):
+        lines.append(f"- … et {format_number_fr(exc.total - len(lines))} autre(s) problème(s).")
     box(head + "\n\n" + "\n".join(lines))
 
 
@@ -88,9 +96,29 @@ def current_user_files() -> UserFiles:
     return st.session_state.get("user_files", UserFiles())
 
 
+def current_departement() -> str:
+    """The session's département, chosen in the sidebar (default Sarthe, 72)."""
+    choices = departement_choices()
+    # A session setting (see setting_widget): the territory holds across pages.
+    with st.sidebar:
+        code = st.selectbox(
+            "Département",
+            list(choices),
+            format_func=choices.__getitem__,
+            **setting_widget("departement", DEPARTEMENT_CODE),
+        )
+    return code
+
+
 def current_territory() -> Territory:
-    """Territory of this session: embedded data plus the session's validated files."""
-    return territory_for(current_user_files())
+    """Territory of this session: the chosen département plus the session's validated files."""
+    code = current_departement()
+    try:
+        return territory_for(current_user_files(), code)
+    except DataValidationError as exc:
+        # Files checked against another département may not fit this one.
+        show_problems("Vos fichiers ne conviennent pas à ce département.", exc)
+        st.stop()
 
 
 #: Prefix of the non-widget session keys that hold the session's settings. A widget's
@@ -114,6 +142,10 @@ def setting_widget(name: str, default: object) -> dict[str, object]:
     Use as ``st.selectbox(label, options, **setting_widget("x", default))``: the widget
     shows the kept value on every page and each change is kept for the whole session.
     """
+    # A widget key already set (the widget on this page, or code choosing for the user)
+    # is the latest choice; without it the kept setting feeds the widget.
+    if name in st.session_state:
+        st.session_state[SETTING_PREFIX + name] = st.session_state[name]
     st.session_state[name] = session_setting(name, default)
     return {"key": name, "on_change": _keep_setting, "args": (name,)}
 
@@ -126,9 +158,9 @@ def offer_controls(territory: Territory) -> DiagnoseRequest:
     """
     present = set(territory.sites["site_type"])
     choices = [t for t in OFFER_CHOICES if t in present]
-    kept = session_setting("offer_types", list(OFFER_TYPES))
+    kept = st.session_state.get("offer_types", session_setting("offer_types", list(OFFER_TYPES)))
     # Types absent from this territory (other user files) cannot be offered as choices.
-    st.session_state[SETTING_PREFIX + "offer_types"] = [t for t in kept if t in choices]
+    st.session_state["offer_types"] = [t for t in kept if t in choices]
     with st.sidebar:
         st.header("Offre et seuil")
         offer_types = st.multiselect(
@@ -184,9 +216,19 @@ def mobile_plan(
 
 
 def load_scenario(name: str, request: DiagnoseRequest) -> Scenario:
-    """A saved scenario, or the session's current situation (sidebar offer and threshold)."""
+    """A saved scenario, or the session's current situation (sidebar offer and threshold).
+
+    A stored version that fails the validator (a tampered database) or a store that
+    became unusable stops the page with a French message.
+    """
     store = None if name == CURRENT_SITUATION else scenario_store()
-    return scenario_or_current(store, name, request)
+    try:
+        return scenario_or_current(store, name, request)
+    except DataValidationError as exc:
+        show_problems(f"Le scénario « {escape_markdown(name)} » enregistré est illisible :", exc)
+    except ScenarioStoreError as exc:
+        st.error(escape_markdown(exc))
+    st.stop()
 
 
 def _weight_label(column: str) -> str:

@@ -15,6 +15,7 @@ from app_pages.common import (
     show_table,
     travel_model_banner,
 )
+from equity.inequality import RELATIVE_DISPERSION_NOTE_FR
 from equity.underserved import UNDERSERVED_COLORS, underserved_category
 from geo.formatting import format_number_fr, format_percent_fr
 
@@ -23,12 +24,39 @@ request = offer_controls(territory)
 model = travel_model()
 diagnosed = diagnosis(territory, request, model)
 head = diagnosed.headline()
+findings = diagnosed.findings()
 threshold = request.threshold_min
 
 st.title("Diagnostic d'équité d'accès")
 travel_model_banner(model)
 st.caption(diagnosed.offer.describe_fr() + ". " + " ".join(diagnosed.notes[2:]))
 need_weight_controls(territory)
+
+f1, f2, f3, f4 = st.columns(4)
+f1.metric(
+    "Personnes non accompagnées (estimation)",
+    format_number_fr(head["unserved_persons"]),
+    help=f"{format_percent_fr(head['unserved_share'])} des "
+    f"{format_number_fr(head['persons_in_need'])} personnes en besoin estimées : au-delà "
+    f"de {threshold:g} min de tout lieu, ou au-delà de la capacité des lieux proches "
+    f"({format_number_fr(diagnosed.settings.capacity_persons_per_advisor)} personnes par "
+    "conseiller et par an).",
+)
+f2.metric(
+    f"Personnes en besoin à plus de {threshold:g} min",
+    format_number_fr(head["beyond_threshold_persons"]),
+)
+f3.metric(
+    "Temps moyen / 9e décile (pondérés par le besoin)",
+    f"{format_number_fr(head['need_mean_travel_time_min'], 1)} / "
+    f"{format_number_fr(head['need_p90_travel_time_min'], 1)} min",
+)
+f4.metric(
+    "EPCI le moins bien servi",
+    findings["worst_epci"],
+    help=f"{format_percent_fr(head['worst_epci_unserved_share'])} de ses personnes en besoin "
+    "non accompagnées.",
+)
 
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(
@@ -38,7 +66,11 @@ c1.metric(
     f"{format_number_fr(head['population_total'])}",
 )
 c2.metric("Habitants par conseiller", format_number_fr(head["inhabitants_per_advisor"]))
-c3.metric("Gini des temps de trajet", format_number_fr(head["gini_travel_time"], 2))
+c3.metric(
+    "Gini des temps de trajet (secondaire)",
+    format_number_fr(head["gini_travel_time"], 2),
+    help=RELATIVE_DISPERSION_NOTE_FR,
+)
 c4.metric("Communes mal desservies", format_number_fr(head["n_underserved_communes"]))
 
 st.subheader("Plusieurs seuils côte à côte")
@@ -60,7 +92,7 @@ theil = diagnosed.theil_travel_time
 st.caption(
     f"Indice de Theil des temps de trajet : {format_number_fr(theil.total, 2)}, dont "
     f"{format_number_fr(theil.between, 2)} entre EPCI et {format_number_fr(theil.within, 2)} "
-    "au sein des EPCI."
+    "au sein des EPCI. " + RELATIVE_DISPERSION_NOTE_FR
 )
 
 GROUP_COLUMNS = {
@@ -69,6 +101,10 @@ GROUP_COLUMNS = {
     "advisors": ("Conseillers", "int"),
     "inhabitants_per_advisor": ("Habitants par conseiller", "int"),
     "need_per_advisor": ("Personnes en besoin par conseiller", "int"),
+    "persons_in_need": ("Personnes en besoin (estimation)", "int"),
+    "unserved_persons": ("Non accompagnées (estimation)", "int"),
+    "unserved_share": ("Part non accompagnée", "pct"),
+    "capacity_per_person_in_need": ("Capacité par personne en besoin", "dec"),
     "share_within_threshold": (f"Part à moins de {threshold:g} min", "pct"),
     "mean_travel_time_min": ("Temps moyen (min)", "dec"),
     "p90_travel_time_min": ("9e décile (min)", "dec"),
@@ -123,7 +159,7 @@ with tab_zones:
                 "rank": ("Rang", "int"),
                 "n_communes": ("Communes", "int"),
                 "population": ("Habitants", "int"),
-                "persons_in_need": ("Personnes en besoin", "int"),
+                "persons_in_need": ("Personnes en besoin (estimation)", "int"),
                 "mean_travel_time_min": ("Temps moyen (min)", "dec"),
                 "dominant_density": ("Densité dominante", "text"),
                 "epci": ("EPCI", "text"),

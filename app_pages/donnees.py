@@ -11,7 +11,7 @@ from equity.workflows import Upload, apply_uploads
 from geo.defaults import MAX_USER_FILE_BYTES
 from geo.errors import DataValidationError
 from geo.formatting import format_number_fr
-from geo.network import build_network_from_pbf, network_info
+from geo.network import build_network_from_pbf, network_info, network_is_damaged
 
 STATUS_FR = {
     "OK": "à jour",
@@ -27,7 +27,15 @@ st.title("Données")
 st.subheader("Temps de trajet")
 model = travel_model()
 info = network_info()
-if info is None:
+if info is None and network_is_damaged():
+    st.error(
+        "**Réseau routier endommagé : il est ignoré.** Le fichier du réseau enregistré ne "
+        "passe pas ses contrôles d'intégrité ; les temps de trajet sont approximatifs "
+        f"({model.label}) tant qu'il n'est pas reconstruit :\n\n"
+        "`maillage network build --pbf pays-de-la-loire-latest.osm.pbf`",
+        icon=":material/warning:",
+    )
+elif info is None:
     st.warning(
         f"**Aucun réseau routier construit.** Les temps de trajet sont approximatifs : "
         f"{model.label}. Pour des temps réels, construisez le réseau à partir d'un extrait "
@@ -118,11 +126,13 @@ if submitted:
         if upload is not None
     }
     try:
-        applied = apply_uploads(chosen, user, replace, territory_for)
+        applied = apply_uploads(
+            chosen, user, replace, lambda files: territory_for(files, territory.departement_code)
+        )
     except DataValidationError as exc:
         show_problems(
-            f"Fichier refusé — {len(exc.problems)} problème(s). Rien n'a été conservé ; les "
-            "données en cours sont gardées.",
+            f"Fichier refusé — {format_number_fr(exc.total)} problème(s). Rien n'a été "
+            "conservé ; les données en cours sont gardées.",
             exc,
         )
     else:

@@ -117,7 +117,7 @@ with st.form("reco_params"):
     excluded_communes = st.multiselect(
         "Communes exclues (aucun nouveau lieu dans ces communes)",
         sorted(set(candidates["code_insee"])),
-        format_func=commune_names.get,
+        format_func=lambda code: commune_names.get(code, code),
         placeholder="Aucune",
         key="reco_excluded_communes",
         help="Exclure une commune écarte tous ses lieux (mairie, bibliothèque…) ; exclure "

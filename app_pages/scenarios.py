@@ -347,12 +347,17 @@ with tab_compare:
 with tab_io:
     if names:
         export_name = st.selectbox("Scénario à exporter", names, key="export_name")
-        st.download_button(
-            "Télécharger le scénario (JSON)",
-            dumps_strict(store.load(export_name).to_dict()),
-            file_name=f"{export_stem(export_name)}.json",
-            mime="application/json",
-        )
+        try:
+            exported = dumps_strict(store.load(export_name).to_dict())
+        except DataValidationError as exc:
+            show_problems("Ce scénario enregistré est illisible et ne peut pas être exporté :", exc)
+        else:
+            st.download_button(
+                "Télécharger le scénario (JSON)",
+                exported,
+                file_name=f"{export_stem(export_name)}.json",
+                mime="application/json",
+            )
     upload = st.file_uploader("Importer un scénario (JSON)", type=["json"], key="scenario_import")
     if upload is not None and st.button("Valider et importer"):
         try:

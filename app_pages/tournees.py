@@ -22,10 +22,11 @@ from app_pages.common import (
     travel_model_banner,
 )
 from equity.decision_table import scenario_decisions
+from equity.mobile import FREQUENCY_FR, next_monday, write_ics
 from equity.mobile_programme import advisor_bases, host_candidates
 from equity.reporting import mobile_bases as tour_bases
 from equity.underserved import UNDERSERVED_COLORS, underserved_category
-from equity.workflows import USER_ERRORS, MobileRequest, scenario_key
+from equity.workflows import USER_ERRORS, MobileRequest, mobile_calendar_pdf, scenario_key
 from geo.formatting import format_number_fr
 
 CURRENT = CURRENT_SITUATION
@@ -57,12 +58,30 @@ with st.sidebar:
         format_func=lambda h: f"{int(h)} h {int(60 * (h % 1)):02d}" if h % 1 else f"{int(h)} h",
     )
     max_drive = st.slider(
-        "Conduite maximale par demi-journée",
+        "Conduite maximale par tournée",
         20,
         120,
         int(DEFAULTS.max_drive_min),
         step=5,
         format="%d min",
+        help="Une tournée est un jour de sortie depuis la base, retour compris.",
+    )
+    frequency = st.selectbox(
+        "Fréquence des visites",
+        list(FREQUENCY_FR),
+        index=list(FREQUENCY_FR).index(DEFAULTS.frequency),
+        format_func=FREQUENCY_FR.get,
+    )
+    stops_per_half_day = st.slider(
+        "Séances au plus par demi-journée", 1, 4, DEFAULTS.max_stops_per_half_day
+    )
+    exclusion = st.slider(
+        "Aucun arrêt à moins de … d'un lieu fixe",
+        0,
+        30,
+        int(DEFAULTS.fixed_site_exclusion_min),
+        format="%d min",
+        help="Ni dans une commune qui a déjà un lieu fixe, sauf arrêt imposé.",
     )
     n_stops = st.slider("Nombre d'arrêts", 1, 40, DEFAULTS.n_stops)
     short_drive = st.slider(
@@ -115,6 +134,9 @@ request = MobileRequest(
     saturday=saturday,
     bases=tuple(mobile_bases),
     forced=tuple(forced),
+    frequency=frequency,
+    fixed_site_exclusion_min=float(exclusion),
+    max_stops_per_half_day=int(stops_per_half_day),
 )
 with st.spinner("Choix des arrêts et construction des tournées…"):
     try:
@@ -132,7 +154,12 @@ c2.metric(
     help=f"Habitants des communes mal desservies à moins de {short_drive} min d'un arrêt.",
 )
 c3.metric("Kilomètres par an", format_number_fr(result.km_per_year))
-c4.metric("Frais de véhicule par an", f"{format_number_fr(result.cost_eur_per_year)} €")
+c4.metric(
+    "Frais de véhicule par an",
+    f"{format_number_fr(result.cost_eur_per_year)} €",
+    help=f"{format_number_fr(result.co2_kg_per_year)} kg CO2e par an "
+    f"({format_number_fr(result.drive_hours_per_year)} h de conduite).",
+)
 fewer = (
     f" Seuls {len(result.stops)} arrêts sur les {n_stops} demandés apportent une couverture "
     "nouvelle ou sont joignables."
@@ -143,6 +170,22 @@ st.caption(
     f"{gain['communes']} communes mal desservies par les lieux fixes gagnent un arrêt à moins "
     f"de {short_drive} min. Année = {request.settings().working_weeks_per_year} semaines "
     "travaillées." + fewer
+)
+effect = result.capacity_effect
+relief = effect["unserved_persons_before"] - effect["unserved_persons_after"]
+u1, u2 = st.columns(2)
+u1.metric(
+    "Personnes sans accompagnement (lieux fixes)",
+    format_number_fr(effect["unserved_persons_before"]),
+    help="Personnes en besoin estimées que la capacité des lieux fixes n'absorbe pas.",
+)
+u2.metric(
+    "Personnes sans accompagnement (avec les tournées)",
+    format_number_fr(effect["unserved_persons_after"]),
+    delta=f"−{format_number_fr(relief)}",
+    delta_color="inverse",
+    help=f"Les séances ajoutent {format_number_fr(effect['capacity_added_persons'])} personnes "
+    f"accompagnées par an, à moins de {effect['reach_min']:g} min d'un arrêt.",
 )
 for row in result.unschedulable.itertuples():
     st.warning(f"{escape_markdown(row.stop_name)} : {escape_markdown(row.reason)}")
@@ -192,10 +235,27 @@ show_table(
         "session_end": ("Fin", "text"),
         "leg_drive_min": ("Trajet (min)", "dec"),
         "leg_km": ("Trajet (km)", "dec"),
-        "half_day_drive_min": ("Conduite de la demi-journée (min)", "dec"),
+        "circuit_drive_min": ("Conduite de la tournée (min)", "dec"),
+        "circuit_km": ("Tournée (km)", "dec"),
         "hours_note": ("Remarque", "text"),
     },
     height=420,
+)
+st.subheader("Véhicules : kilomètres, coût et CO2 par conseiller")
+show_table(
+    result.by_advisor,
+    {
+        "advisor_name": ("Conseiller", "text"),
+        "circuits_per_cycle": ("Tournées sur 4 semaines", "int"),
+        "sessions_per_cycle": ("Séances sur 4 semaines", "int"),
+        "km_per_year": ("km par an", "int"),
+        "drive_hours_per_year": ("Heures de conduite par an", "dec"),
+        "cost_eur_per_year": ("Coût par an (€)", "int"),
+        "co2_kg_per_year": ("CO2 par an (kg)", "int"),
+    },
+)
+cycle_start = st.date_input(
+    "Début du cycle dans l'agenda (un lundi)", next_monday(), format="DD/MM/YYYY"
 )
 with tempfile.TemporaryDirectory() as folder:
     path = result.schedule_csv(Path(folder) / "planning.csv")
@@ -205,3 +265,30 @@ with tempfile.TemporaryDirectory() as folder:
         file_name="planning_tournees.csv",
         mime="text/csv",
     )
+    if cycle_start.weekday() == 0:
+        ics = write_ics(result, Path(folder) / "tournees.ics", cycle_start)
+        st.download_button(
+            "Télécharger l'agenda (.ics)",
+            ics.read_bytes(),
+            file_name="tournees.ics",
+            mime="text/calendar",
+        )
+        # The printable calendar takes seconds to draw: only on request.
+        if st.button("Préparer le calendrier à imprimer (PDF)"):
+            with st.spinner("Mise en page du calendrier…"):
+                try:
+                    pdf = mobile_calendar_pdf(
+                        territory, result, Path(folder) / "calendrier.pdf", cycle_start
+                    )
+                except USER_ERRORS as exc:
+                    st.error(escape_markdown(exc))
+                else:
+                    st.download_button(
+                        "Télécharger le calendrier (PDF A4 paysage, une page par conseiller "
+                        "et par semaine)",
+                        pdf.read_bytes(),
+                        file_name="calendrier_tournees.pdf",
+                        mime="application/pdf",
+                    )
+    else:
+        st.warning("Choisissez un lundi comme début du cycle pour télécharger l'agenda.")

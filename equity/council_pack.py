@@ -205,7 +205,11 @@ def method_note(territory: Territory, diagnosis: Diagnosis) -> TextSection:
         "Cartes avant / après : mêmes classes de couleur sur les deux cartes, pour que la "
         "différence se lise directement.",
     ]
-    paragraphs += [f"- {w}" for w in territory.warnings if "obsolète" in w or "imputée" in w]
+    paragraphs += [
+        f"- {w}"
+        for w in territory.warnings
+        if "obsolète" in w or "imputée" in w or w.startswith("Couches absentes")
+    ]
     return TextSection("Note de méthode", paragraphs)
 
 

@@ -3,6 +3,21 @@
 :func:`diagnose` is what the commission looks at first: who is far from help, who
 needs it most, and whether advisors are spread in proportion to need across EPCI,
 density classes and urban areas.
+
+Its headline figures are findings about persons: the estimated persons in need
+(:func:`equity.need.estimate_persons_in_need`) left unserved when every site has a
+capacity of advisors × :data:`geo.defaults.CAPACITY_PERSONS_PER_ADVISOR` persons a year
+(exact allocation, :func:`equity.accessibility.allocate_capacity`), those beyond the
+threshold of every site, the need-weighted mean and 90th-percentile travel time, and
+the worst-served EPCI. None of them can worsen when no commune's travel time gets
+longer and no site loses capacity; Gini and Theil stay as secondary measures of
+relative dispersion. Travel times include the trip inside one's own commune
+(:func:`equity.accessibility.intra_commune_time_min`).
+
+Mobile sessions (``mobile_sites``: scheduled stops with the capacity their hours add)
+serve the persons the fixed sites leave unserved within ``mobile_reach_min`` of a stop
+(the allocation's extra capacity): a plan with tours shows fewer unserved persons where
+the tours go, and only there.
 """
 
 from __future__ import annotations
@@ -16,16 +31,23 @@ import numpy as np
 import pandas as pd
 
 from equity import accessibility, inequality, underserved
-from equity.need import NeedWeights, default_weights, need_index
+from equity.need import PERSONS_IN_NEED_METHOD_FR, NeedWeights, default_weights, need_index
 from equity.offer import DEFAULT_OFFER_TYPES, Offer, select_offer
 from geo import settings as geo_settings
-from geo.defaults import THRESHOLD_MIN
+from geo.defaults import (
+    CAPACITY_PERSONS_PER_ADVISOR,
+    CIRCUITY,
+    MOBILE_SHORT_DRIVE_MIN,
+    SPEED_KMH,
+    THRESHOLD_MIN,
+)
 from geo.territory import Territory
 from geo.travel_time import TravelModel, access_matrix, current_travel_model
 
 __all__ = [
     "Diagnosis",
     "DiagnosisSettings",
+    "demand_access_matrix",
     "demand_points",
     "diagnose",
     "group_breakdown",
@@ -59,6 +81,8 @@ class DiagnosisSettings:
         Territory-wide ratio that "low capacity" is measured against; by default the
         ratio of the offer itself. Scenarios pass the ratio of the unchanged offer, so
         that adding advisors never makes more communes under-served.
+    capacity_persons_per_advisor : float
+        Persons one advisor accompanies in a year.
     """
 
     threshold_min: float = THRESHOLD_MIN
@@ -70,12 +94,18 @@ class DiagnosisSettings:
     low_ratio_factor: float = underserved.DEFAULT_LOW_RATIO_FACTOR
     zone_diameter_km: float = underserved.DEFAULT_ZONE_DIAMETER_KM
     reference_advisors_per_10000: float | None = None
+    capacity_persons_per_advisor: float = CAPACITY_PERSONS_PER_ADVISOR
 
     def __post_init__(self) -> None:
         bad = [t for t in (self.threshold_min, *self.thresholds_min) if not t > 0]
         if bad:
             raise ValueError(
                 f"Seuil de temps de trajet invalide : {bad[0]:g} min (il doit être positif)."
+            )
+        if not self.capacity_persons_per_advisor > 0:
+            raise ValueError(
+                "Capacité par conseiller invalide : "
+                f"{self.capacity_persons_per_advisor:g} personnes par an (elle doit être positive)."
             )
 
 
@@ -98,15 +128,47 @@ class Diagnosis:
     reference_ratio: float
     need_weights: NeedWeights
     notes: list[str] = field(default_factory=list)
+    site_load: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+    #: Persons served by each mobile stop (empty without ``mobile_sites``).
+    mobile_load: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
 
     @property
     def population_total(self) -> int:
         return int(self.communes["population"].sum())
 
-    def headline(self) -> dict[str, float]:
-        """Key figures at the main threshold."""
-        row = self.coverage.loc[self.settings.threshold_min]
+    def findings(self) -> dict[str, Any]:
+        """Headline findings in persons and minutes (see the module's docstring)."""
+        table = self.communes
+        need = table["persons_in_need"].to_numpy(float)
+        times = table["travel_time_min"].to_numpy(float)
+        finite = np.isfinite(times)
+        total = float(need.sum())
+        unserved = float(table["unserved_persons"].sum())
+        beyond = float(table["beyond_threshold_persons"].sum())
+        worst = self.by_epci["unserved_share"].idxmax()
         return {
+            "persons_in_need": total,
+            "unserved_persons": unserved,
+            "unserved_share": unserved / total if total else float("nan"),
+            "beyond_threshold_persons": beyond,
+            "beyond_threshold_share": beyond / total if total else float("nan"),
+            "served_persons": float(table["served_persons"].sum()),
+            "capacity_persons": float(
+                self.offer.counted_advisors.sum() * self.settings.capacity_persons_per_advisor
+            ),
+            "need_mean_travel_time_min": float(np.average(times[finite], weights=need[finite]))
+            if finite.any() and need[finite].sum() > 0
+            else float("nan"),
+            "need_p90_travel_time_min": accessibility.weighted_quantile(times, need, 0.9),
+            "worst_epci": worst,
+            "worst_epci_unserved_share": float(self.by_epci.at[worst, "unserved_share"]),
+        }
+
+    def headline(self) -> dict[str, float]:
+        """Key figures at the main threshold (the numeric findings first)."""
+        row = self.coverage.loc[self.settings.threshold_min]
+        findings = {k: v for k, v in self.findings().items() if k != "worst_epci"}
+        return findings | {
             "population_total": self.population_total,
             "population_within_threshold": float(row["population_within"]),
             "share_within_threshold": float(row["share_within"]),
@@ -134,6 +196,11 @@ class Diagnosis:
                 "fca_ratio": _num(row["fca_ratio"]),
                 "need_index": _num(row["need_index"]),
                 "persons_in_need": _num(row["persons_in_need"]),
+                "persons_in_need_status": row["persons_in_need_status"],
+                "served_persons": _num(row["served_persons"]),
+                "unserved_persons": _num(row["unserved_persons"]),
+                "beyond_threshold_persons": _num(row["beyond_threshold_persons"]),
+                "intra_access_min": _num(row["intra_access_min"]),
                 "underserved": bool(row["underserved"]),
                 "underserved_reason": row["underserved_reason"]
                 if isinstance(row["underserved_reason"], str)
@@ -143,9 +210,13 @@ class Diagnosis:
             }
             for code, row in self.communes.iterrows()
         ]
+        findings = {k: _num(v) if isinstance(v, float) else v for k, v in self.findings().items()}
         return {
             "threshold_min": self.settings.threshold_min,
             "thresholds_min": list(self.settings.thresholds_min),
+            "capacity_persons_per_advisor": self.settings.capacity_persons_per_advisor,
+            "persons_in_need_method": PERSONS_IN_NEED_METHOD_FR,
+            **findings,
             "travel_model": self.travel_model.to_dict(),
             "offer": self.offer.to_dict(),
             "population_total": head["population_total"],
@@ -155,8 +226,9 @@ class Diagnosis:
             "advisors": head["advisors"],
             "advisors_per_10000": head["advisors_per_10000"],
             "inhabitants_per_advisor": head["inhabitants_per_advisor"],
-            "gini_travel_time": self.gini_travel_time,
-            "theil_travel_time": self.theil_travel_time.to_dict(),
+            "gini_travel_time": _num(self.gini_travel_time),
+            "theil_travel_time": {k: _num(v) for k, v in self.theil_travel_time.to_dict().items()},
+            "inequality_note": inequality.RELATIVE_DISPERSION_NOTE_FR,
             "coverage": _records(self.coverage.reset_index()),
             "communes": communes,
             "by_epci": _records(self.by_epci.reset_index()),
@@ -199,18 +271,73 @@ def demand_points(communes: gpd.GeoDataFrame) -> gpd.GeoSeries:
     )
 
 
+def demand_access_matrix(
+    communes: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame,
+    model: TravelModel,
+    *,
+    demand: gpd.GeoDataFrame | None = None,
+) -> pd.DataFrame:
+    """Travel times (minutes) from demand to sites, the trip inside the commune included.
+
+    Parameters
+    ----------
+    communes : geopandas.GeoDataFrame
+        The territory's communes (``demand_x``, ``demand_y``, ``area_km2``).
+    sites : geopandas.GeoDataFrame
+        Sites with ``code_insee`` (columns of the result: their index).
+    model : TravelModel
+        Travel model; its circuity and speed (the defaults for a road network) time
+        the trip inside the commune.
+    demand : geopandas.GeoDataFrame, optional
+        Finer demand points (IRIS, a population grid) with ``code_insee`` and
+        ``intra_access_min`` (their own access time, near 0 for a small cell); by
+        default one point per commune at its town hall, with
+        :func:`~equity.accessibility.intra_commune_time_min` of its area.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Demand points × sites; ``attrs["intra_access_min"]`` holds the access times.
+    """
+    if demand is None:
+        circuity = float(model.parameters.get("circuity", CIRCUITY))
+        speed = float(model.parameters.get("speed_kmh", SPEED_KMH))
+        intra = accessibility.intra_commune_time_min(communes["area_km2"], circuity, speed)
+        demand = gpd.GeoDataFrame(
+            {"code_insee": communes.index, "intra_access_min": intra.to_numpy()},
+            geometry=demand_points(communes).to_numpy(),
+            index=communes.index,
+            crs=geo_settings.WORK_CRS,
+        )
+    times = access_matrix(demand.geometry, sites.geometry, model)
+    times = accessibility.add_intra_commune_time(
+        times, demand["code_insee"], sites["code_insee"], demand["intra_access_min"]
+    )
+    times.attrs["intra_access_min"] = demand["intra_access_min"]
+    return times
+
+
 def group_breakdown(
-    table: pd.DataFrame, group: str, threshold_min: float, advisors_by_commune: pd.Series
+    table: pd.DataFrame,
+    group: str,
+    threshold_min: float,
+    advisors_by_commune: pd.Series,
+    capacity_persons_per_advisor: float = CAPACITY_PERSONS_PER_ADVISOR,
 ) -> pd.DataFrame:
     """Equity figures per group of communes (EPCI, density class, AAV category).
 
     ``table`` needs ``population``, ``persons_in_need``, ``travel_time_min``,
-    ``fca_ratio`` and the ``group`` column.
+    ``fca_ratio`` and the ``group`` column; with ``unserved_persons`` and
+    ``beyond_threshold_persons`` the capacity figures are added: unserved persons and
+    their share, persons beyond the threshold, the capacity of the group's own sites
+    (persons a year) and that capacity per person in need.
     """
     advisors = advisors_by_commune.reindex(table.index).fillna(0)
     total_advisors = float(advisors.sum())
     total_need = float(table["persons_in_need"].sum())
     rows = []
+    with_capacity = "unserved_persons" in table
     for key, part in table.groupby(group, sort=True):
         pop = part["population"].to_numpy(float)
         times = part["travel_time_min"].to_numpy(float)
@@ -243,7 +370,22 @@ def group_breakdown(
                 "balance": float(advisor_share / need_share) if need_share else np.nan,
             }
         )
+        if with_capacity:
+            rows[-1] |= _capacity_figures(part, group_advisors * capacity_persons_per_advisor)
     return pd.DataFrame(rows).set_index(group)
+
+
+def _capacity_figures(part: pd.DataFrame, capacity: float) -> dict[str, float]:
+    """Capacity figures of one group of communes (see :func:`group_breakdown`)."""
+    need = float(part["persons_in_need"].sum())
+    unserved = float(part["unserved_persons"].sum())
+    return {
+        "unserved_persons": unserved,
+        "unserved_share": unserved / need if need else np.nan,
+        "beyond_threshold_persons": float(part["beyond_threshold_persons"].sum()),
+        "capacity_persons": capacity,
+        "capacity_per_person_in_need": capacity / need if need else np.nan,
+    }
 
 
 _TABLE_COLUMNS = [
@@ -267,14 +409,40 @@ def _commune_table(
     model: TravelModel,
     settings: DiagnosisSettings,
     need: pd.DataFrame,
+    mobile: tuple[gpd.GeoDataFrame, float] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, float]:
-    """Per commune: need, nearest site, sites within the threshold, 2SFCA, under-service."""
-    times = access_matrix(demand_points(communes), offer.sites.geometry, model)
+    """Per commune: need, nearest site, sites within the threshold, 2SFCA, capacity, flags."""
+    times = demand_access_matrix(communes, offer.sites, model)
+    extra: dict[str, Any] = {}
+    if mobile is not None and len(mobile[0]):
+        stops, reach_min = mobile
+        extra = {
+            "extra_times": demand_access_matrix(communes, stops, model),
+            "extra_capacity": stops["capacity_persons_per_year"],
+            "extra_threshold_min": reach_min,
+        }
     nearest = accessibility.nearest_site(times)
     within = accessibility.sites_within(times, settings.threshold_min)
     population = communes["population"]
+    supply = offer.counted_advisors
     fca = accessibility.two_step_fca(
-        times, population, offer.sites["advisors"], settings.threshold_min, settings.decay
+        times, population, supply, settings.threshold_min, settings.decay
+    )
+    allocation = accessibility.allocate_capacity(
+        times,
+        need["persons_in_need"],
+        supply * settings.capacity_persons_per_advisor,
+        settings.threshold_min,
+        **extra,
+    )
+    capacity = pd.DataFrame(
+        {
+            "intra_access_min": times.attrs["intra_access_min"],
+            "served_persons": allocation.served,
+            "unserved_persons": allocation.unserved,
+            "beyond_threshold_persons": allocation.beyond_threshold,
+            "mobile_served_persons": allocation.extra_served.reindex(times.index).fillna(0.0),
+        }
     )
     reference_ratio = settings.reference_advisors_per_10000 or (
         10_000 * offer.n_advisors / float(population.sum())
@@ -287,7 +455,9 @@ def _commune_table(
         reference_ratio,
         settings.low_ratio_factor,
     )
-    table = communes[_TABLE_COLUMNS].join([need, nearest, within, fca, flags])
+    table = communes[_TABLE_COLUMNS].join([need, nearest, within, fca, capacity, flags])
+    table.attrs["site_load"] = allocation.site_load
+    table.attrs["mobile_load"] = allocation.extra_load
     return table, nearest, reference_ratio
 
 
@@ -295,7 +465,7 @@ def _notes(
     offer: Offer, model: TravelModel, weights: NeedWeights, fibre_outdated: bool
 ) -> list[str]:
     """French notes shown with the diagnostic: offer, travel model, fibre layer."""
-    notes = [offer.describe_fr(), model.label]
+    notes = [offer.describe_fr(), model.label, PERSONS_IN_NEED_METHOD_FR]
     if model.is_approximate:
         notes.append(
             "Temps de trajet approximatifs tant qu'aucun réseau routier n'est construit "
@@ -320,6 +490,8 @@ def diagnose(
     *,
     offer: Offer | None = None,
     model: TravelModel | None = None,
+    mobile_sites: gpd.GeoDataFrame | None = None,
+    mobile_reach_min: float = MOBILE_SHORT_DRIVE_MIN,
 ) -> Diagnosis:
     """Accessibility, equity and under-served zones for one offer of open sites.
 
@@ -335,6 +507,12 @@ def diagnose(
     model : TravelModel, optional
         Travel model; the road network when one is built, else the stated
         straight-line approximation.
+    mobile_sites : geopandas.GeoDataFrame, optional
+        Mobile-session stops held (points in EPSG:2154, indexed by stop id) with
+        ``code_insee`` and ``capacity_persons_per_year``: capacity that serves the
+        persons the fixed sites leave unserved (column ``mobile_served_persons``).
+    mobile_reach_min : float
+        Persons within this travel time of a stop can use its sessions.
 
     Returns
     -------
@@ -357,15 +535,23 @@ def diagnose(
     weights = settings.need_weights or default_weights(fibre_outdated)
     need = need_index(communes, communes["population"], weights)
 
-    table, nearest, reference_ratio = _commune_table(communes, offer, model, settings, need)
+    mobile = None if mobile_sites is None else (mobile_sites, mobile_reach_min)
+    table, nearest, reference_ratio = _commune_table(communes, offer, model, settings, need, mobile)
     population = communes["population"]
     zone = underserved.group_zones(table, table["underserved"], settings.zone_diameter_km)
     table["zone_id"] = zone
     zones = underserved.summarise_zones(table, zone, table["underserved_score"])
 
-    advisors_by_commune = offer.sites.groupby("code_insee")["advisors"].sum()
+    own = offer.sites[~offer.outside]
+    advisors_by_commune = own.groupby("code_insee")["advisors"].sum()
     breakdown = {
-        name: group_breakdown(table, name, settings.threshold_min, advisors_by_commune)
+        name: group_breakdown(
+            table,
+            name,
+            settings.threshold_min,
+            advisors_by_commune,
+            settings.capacity_persons_per_advisor,
+        )
         for name in ("epci_name", "density_label", "density_group", "aav_label")
     }
     finite = np.isfinite(table["travel_time_min"])
@@ -395,4 +581,6 @@ def diagnose(
         reference_ratio=reference_ratio,
         need_weights=weights,
         notes=notes,
+        site_load=table.attrs.pop("site_load"),
+        mobile_load=table.attrs.pop("mobile_load"),
     )

@@ -1,4 +1,9 @@
-"""Inequality of travel times: weighted Gini and Theil index with group decomposition."""
+"""Inequality of travel times: weighted Gini and Theil index with group decomposition.
+
+Both measure *relative* dispersion: they can rise when every travel time falls (a plan
+that brings the near even nearer). They are secondary measures; the diagnosis' headline
+figures are persons unserved and minutes (:meth:`equity.diagnostics.Diagnosis.findings`).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+__all__ = ["RELATIVE_DISPERSION_NOTE_FR", "TheilDecomposition", "gini", "theil"]
+
+#: What Gini and Theil measure, in one French sentence shown next to them.
+RELATIVE_DISPERSION_NOTE_FR = (
+    "Les indices de Gini et de Theil mesurent la dispersion relative des temps de trajet "
+    "(l'écart entre habitants rapporté au temps moyen) : ils peuvent augmenter quand tous "
+    "les temps baissent, et ne disent pas à eux seuls si l'accès s'améliore."
+)
 
 
 def gini(values: np.ndarray | pd.Series, weights: np.ndarray | pd.Series | None = None) -> float:

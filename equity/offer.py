@@ -6,6 +6,11 @@ counts; France services (general digital help, not advisors), libraries with pub
 internet, data·inclusion structures and user-added sites can be switched in. A
 site without a known number of advisors counts as one advisor-equivalent in
 capacity-aware measures.
+
+Services of neighbouring départements within :data:`geo.defaults.BORDER_KM` of the
+border are part of the territory's sites (``outside_territory`` True, ``outside_label``
+« hors <département> »); they count in accessibility with the share of their capacity
+that serves the territory (``territory_share``), never in the territory's own advisors.
 """
 
 from __future__ import annotations
@@ -14,8 +19,10 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 
 from geo.defaults import OFFER_TYPES
+from geo.formatting import format_number_fr
 from geo.sites import SITE_TYPES
 
 __all__ = [
@@ -50,14 +57,37 @@ class Offer:
     libraries_with_internet_only: bool = True
 
     @property
+    def outside(self) -> pd.Series:
+        """True for the sites across the border."""
+        return self.sites["outside_territory"].astype(bool)
+
+    @property
     def n_advisors(self) -> float:
-        return float(self.sites["advisors"].sum())
+        """Advisors of the territory's own sites (the border's are not the territory's)."""
+        return float(self.sites.loc[~self.outside, "advisors"].sum())
+
+    @property
+    def n_advisors_outside(self) -> float:
+        """Advisors of the sites across the border that count in accessibility."""
+        return float(self.sites.loc[self.outside, "advisors"].sum())
+
+    @property
+    def counted_advisors(self) -> pd.Series:
+        """Advisors per site counted for the territory (a border site's shared part)."""
+        return (self.sites["advisors"] * self.sites["territory_share"]).rename("advisors")
 
     def describe_fr(self) -> str:
         """French one-liner naming what counts as existing help."""
-        counts = self.sites["site_type"].value_counts()
+        counts = self.sites.loc[~self.outside, "site_type"].value_counts()
         parts = [f"{SITE_TYPES.get(t, t)} ({counts.get(t, 0)})" for t in self.site_types]
         text = "Offre existante : " + ", ".join(parts)
+        if self.outside.any():
+            label = self.sites.loc[self.outside, "outside_label"].iloc[0]
+            text += (
+                f", plus {int(self.outside.sum())} lieu(x) {label} "
+                f"({format_number_fr(self.n_advisors_outside)} conseiller(s), capacité partagée "
+                "avec leur département)"
+            )
         known = self.sites["n_advisors"].astype(float).fillna(0) > 0
         if not known.all():
             text += (
@@ -71,6 +101,8 @@ class Offer:
             "site_types": list(self.site_types),
             "n_sites": len(self.sites),
             "n_advisors": self.n_advisors,
+            "n_sites_outside": int(self.outside.sum()),
+            "n_advisors_outside": self.n_advisors_outside,
             "libraries_with_internet_only": self.libraries_with_internet_only,
             "description": self.describe_fr(),
         }
@@ -119,7 +151,13 @@ def select_offer(
     chosen = chosen.set_index("site_id", drop=False)
     chosen.index.name = None
     advisors = chosen["n_advisors"].astype(float)
+    # Site tables made before the border offer (or by a scenario) lack the border columns.
+    defaults = {"outside_territory": False, "territory_share": 1.0, "outside_label": None}
+    missing = {k: v for k, v in defaults.items() if k not in chosen}
+    chosen = chosen.assign(**missing)
     chosen = chosen.assign(
-        advisors=np.where(advisors.notna() & (advisors > 0), advisors, UNKNOWN_ADVISORS_EQUIVALENT)
+        advisors=np.where(advisors.notna() & (advisors > 0), advisors, UNKNOWN_ADVISORS_EQUIVALENT),
+        outside_territory=chosen["outside_territory"].fillna(False).astype(bool),
+        territory_share=chosen["territory_share"].astype(float).fillna(1.0),
     )
     return Offer(chosen, tuple(site_types), libraries_with_internet_only)

@@ -42,9 +42,9 @@ from equity.scenarios import (
     evaluate,
 )
 from equity.underserved import UNDERSERVED_COLORS, underserved_category
-from geo import exports
+from geo import exports, national
 from geo.catchments import catchments
-from geo.defaults import EXPORT_STEM_MAX_CHARS, THRESHOLD_MIN
+from geo.defaults import DEPARTEMENT_CODE, EXPORT_STEM_MAX_CHARS, THRESHOLD_MIN
 from geo.formatting import format_date_fr, format_number_fr, format_percent_fr
 from geo.jsonio import dumps_strict
 from geo.render.classification import travel_time_bounds
@@ -82,6 +82,7 @@ __all__ = [
     "interactive_map",
     "map_spec",
     "mobile_bases",
+    "organisation",
     "travel_bounds",
     "view_scenario",
     "zones_table",
@@ -151,6 +152,25 @@ def view_scenario(
 def _sources(territory: Territory) -> list[str]:
     """Short source lines for a map (label, publisher, vintage; licences in the annex)."""
     return [map_source_line(territory.sources[k]) for k in _SOURCE_LAYERS if k in territory.sources]
+
+
+def organisation(territory: Territory) -> str:
+    """« Conseil départemental de l'Orne — commission Développement numérique »."""
+    return f"Conseil départemental {territory.of_departement} — commission Développement numérique"
+
+
+def _territory_stem(territory: Territory, view: ScenarioView) -> str:
+    """File stem of a view: the scenario's, after the département's for a non-default one.
+
+    The default département's files keep their names; others start with the
+    département's name and code (``orne-61-…``), so two départements never mix files.
+    """
+    stem = export_stem(view.label)
+    if territory.departement_code == DEPARTEMENT_CODE:
+        return stem
+    ascii_name = unicodedata.normalize("NFKD", territory.departement_name)
+    name = re.sub(r"[^A-Za-z0-9]+", "-", ascii_name.encode("ascii", "ignore").decode())
+    return f"{name.strip('-').lower()}-{territory.departement_code.lower()}-{stem}"
 
 
 def _subtitle(view: ScenarioView, date: dt.date) -> str:
@@ -228,7 +248,8 @@ def map_spec(
     decisions = decisions_of(territory, view, reference)
     common = {
         "communes": communes,
-        "subtitle": _subtitle(view, date),
+        "subtitle": f"{territory.departement_name} ({territory.departement_code}) — "
+        + _subtitle(view, date),
         "epci": territory.epci,
         "sources": list(sources) if sources is not None else _sources(territory),
         "travel_model": diagnosis.travel_model,
@@ -424,10 +445,11 @@ def council_pack(
     on_map = {"reference": reference, "bounds": bounds, "sources": _ANNEX}
     sections: list = [
         Cover(
-            "Conseillers numériques : diagnostic et scénario de déploiement",
+            f"Conseillers numériques {national.in_departement(territory.departement_code)} : "
+            "diagnostic et scénario de déploiement",
             _subtitle(view, date),
             date,
-            ORGANISATION,
+            organisation(territory),
         ),
         _summary(territory, view, before, decisions, mobile, date, bounds),
     ]
@@ -570,7 +592,7 @@ def export(
         raise ValueError(f"Export inconnu : {what!r} ; choix : {', '.join(WHAT)}.")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    stem = export_stem(view.label)
+    stem = _territory_stem(territory, view)
     if what == "map":
         spec = map_spec(territory, view, map_kind, mobile=mobile, reference=reference)
         name = f"{MAP_FILE_NAMES_FR[map_kind]}-{paper}-{ORIENTATIONS_FR[orientation]}"

@@ -17,6 +17,7 @@ __all__ = [
     "code_problem",
     "load_commune_codes",
     "normalise_code",
+    "population_codes",
     "strips_leading_zeros",
     "to_cog2025",
 ]
@@ -37,32 +38,39 @@ class CommuneCodes:
         Current INSEE code → commune name (352 entries for COG 2025).
     successors : dict
         Former INSEE code → current code that absorbed it.
+    departement_code : str
+        Code of the territory's département (the start of its INSEE codes).
+    of_departement : str
+        « de la Sarthe », « de l'Orne »… for messages.
     """
 
     names: dict[str, str]
     successors: dict[str, str]
+    departement_code: str = settings.DEPARTMENT_CODE
+    of_departement: str = f"de la {settings.DEPARTMENT_NAME}"
 
     def is_current(self, code: str) -> bool:
         """Whether ``code`` is a current commune of the territory."""
         return code in self.names
 
     def explain_unknown(self, code: str) -> str:
-        """French explanation for a code that is not a current Sarthe commune."""
+        """French explanation for a code that is not a current commune of the territory."""
         if code in self.successors:
             new = self.successors[code]
             return (
                 f"le code INSEE {code} n'existe plus : la commune a été fusionnée dans "
                 f"{new} ({self.names[new]}) ; utilisez le code {new}."
             )
-        if not code.startswith(settings.DEPARTMENT_CODE):
-            return f"le code INSEE {code} n'est pas un code de la Sarthe (72xxx)."
+        dep = self.departement_code
+        if not code.startswith(dep):
+            return f"le code INSEE {code} n'est pas un code {self.of_departement} ({dep}xxx)."
         close = difflib.get_close_matches(code, list(self.names), n=2, cutoff=0.8)
         hint = (
             " ; codes proches : " + ", ".join(f"{c} ({self.names[c]})" for c in close)
             if close
             else ""
         )
-        return f"le code INSEE {code} ne correspond à aucune commune de la Sarthe{hint}."
+        return f"le code INSEE {code} ne correspond à aucune commune {self.of_departement}{hint}."
 
 
 def normalise_code(value: object) -> str:
@@ -118,15 +126,36 @@ def code_problem(value: object, zeros_stripped: bool = False) -> str | None:
     return None
 
 
-def load_commune_codes() -> CommuneCodes:
-    """Read current codes and former codes from the vendored population file."""
-    frame = pd.read_csv(POPULATION_FILE, dtype=str, keep_default_na=False)
+def population_codes(frame: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:
+    """Current commune names and former codes of a population table (Sarthe or national).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        ``code_insee``, ``nom`` and ``anciens_codes`` (former codes joined by ``;``,
+        empty or missing when none).
+
+    Returns
+    -------
+    names : dict
+        Current INSEE code → commune name.
+    successors : dict
+        Former INSEE code → current code that absorbed it.
+    """
     names = dict(zip(frame["code_insee"], frame["nom"], strict=True))
     successors: dict[str, str] = {}
-    for code, former in zip(frame["code_insee"], frame["anciens_codes"], strict=True):
+    for code, former in zip(frame["code_insee"], frame["anciens_codes"].fillna(""), strict=True):
         for old in filter(None, former.split(";")):
             if old != code:
                 successors[old] = code
+    return names, successors
+
+
+def load_commune_codes() -> CommuneCodes:
+    """Read current codes and former codes from the vendored population file."""
+    names, successors = population_codes(
+        pd.read_csv(POPULATION_FILE, dtype=str, keep_default_na=False)
+    )
     successors.update(MERGERS_2025)
     return CommuneCodes(names=names, successors=successors)
 

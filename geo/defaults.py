@@ -100,7 +100,7 @@ MOBILE_N_STOPS: int = 12
 MOBILE_HALF_DAYS_PER_WEEK: int = 2
 #: Mobile sessions: length of one session.
 MOBILE_SESSION_HOURS: float = 2.0
-#: Mobile sessions: maximum driving time per half-day.
+#: Mobile sessions: maximum driving time of one circuit (one day out, base to base).
 MOBILE_MAX_DRIVE_MIN: float = 60.0
 
 #: User files larger than this are refused before parsing.
@@ -115,7 +115,7 @@ SENSITIVITY_THRESHOLDS_MIN: tuple[float, ...] = (15.0, 20.0, 30.0)
 CAPACITY_MIP_REL_GAP: float = 1e-4
 #: Mobile sessions: a commune is reached by a stop within this driving time.
 MOBILE_SHORT_DRIVE_MIN: float = 10.0
-#: Mobile sessions: most sessions in one half-day (visiting orders are enumerated).
+#: Mobile sessions: most sessions in one half-day of a circuit.
 MOBILE_MAX_STOPS_PER_HALF_DAY: int = 3
 #: Mobile sessions: length of the planning cycle (a multiple of 4 weeks).
 MOBILE_WEEKS_IN_CYCLE: int = 4
@@ -191,6 +191,81 @@ SCENARIO_MAX_NOTE_CHARS: int = 10_000
 SCENARIO_MAX_SITES: int = 10_000
 #: How long a scenario save waits for another session's save before giving up.
 SCENARIO_STORE_BUSY_TIMEOUT_S: float = 30.0
+
+# Mobile circuits and session capacity (issue 13; own block so parallel additions merge).
+__all__ += [
+    "ADVISOR_HOURS_PER_YEAR",
+    "CAPACITY_PERSONS_PER_ADVISOR",
+    "MOBILE_BUNDLE_MAX_MIN",
+    "MOBILE_CO2_KG_PER_KM",
+    "MOBILE_FIXED_SITE_EXCLUSION_MIN",
+    "MOBILE_VRP_NO_IMPROVEMENT",
+]
+
+#: Capacity: persons accompanied per advisor per year (ANCT annual report 2022: the 3,614
+#: advisors in post accompanied more than 2.2 million people, ≈ 600 each).
+CAPACITY_PERSONS_PER_ADVISOR: float = 600.0
+#: Capacity: an advisor's annual working hours (French legal annual working time, 1,607 h);
+#: one hour of session adds CAPACITY_PERSONS_PER_ADVISOR / ADVISOR_HOURS_PER_YEAR persons.
+ADVISOR_HOURS_PER_YEAR: float = 1607.0
+#: Mobile sessions: no stop within this driving time of a fixed site unless forced.
+MOBILE_FIXED_SITE_EXCLUSION_MIN: float = 10.0
+#: Mobile sessions: kg CO2e per km of a petrol car (ADEME Base Empreinte, « voiture
+#: particulière, motorisation essence », about 0.218 kg CO2e/km with its manufacture;
+#: check the current version of the base before quoting it).
+MOBILE_CO2_KG_PER_KM: float = 0.218
+#: Mobile sessions: fortnightly or monthly stops at most this many minutes apart may share
+#: one weekly slot in alternate weeks.
+MOBILE_BUNDLE_MAX_MIN: float = 15.0
+#: Mobile sessions: the routing search stops after this many iterations without improvement.
+MOBILE_VRP_NO_IMPROVEMENT: int = 2000
+
+# Need in persons, capacity diagnosis, border offer and site checks (own block so parallel
+# additions merge cleanly).
+__all__ += [
+    "BORDER_SHARE_RADIUS_KM",
+    "ILLECTRONISM_RATE_15_59",
+    "ILLECTRONISM_RATE_15_PLUS",
+    "ILLECTRONISM_RATE_60_74",
+    "ILLECTRONISM_RATE_75_PLUS",
+    "ILLECTRONISM_SOURCE",
+    "NEED_INDEX_MODULATION",
+    "SITE_MAX_OFFSET_KM",
+    "UNDER_15_SHARE",
+    "UNDER_15_SOURCE",
+]
+
+#: Share of people aged 15 or more in illectronism in France in 2021.
+ILLECTRONISM_RATE_15_PLUS: float = 0.154
+#: Illectronism among people aged 60 to 74 (same survey).
+ILLECTRONISM_RATE_60_74: float = 0.24
+#: Illectronism among people aged 75 or more (same survey).
+ILLECTRONISM_RATE_75_PLUS: float = 0.62
+#: Illectronism among people aged 15 to 59, derived (not published): the national rate
+#: minus the two older bands, weighted by the 2021 age pyramid of France (about 55.5 M
+#: people aged 15+, 11.8 M aged 60–74, 6.5 M aged 75+), is about 4.5 %.
+ILLECTRONISM_RATE_15_59: float = 0.045
+#: Source of the illectronism rates, shown with every estimate of persons in need.
+ILLECTRONISM_SOURCE: str = "Insee Première n° 1953, juin 2023, enquête TIC ménages 2021"
+#: Share of under-15s in the population of France (INSEE, 1 January 2021), used while no
+#: age table per commune is given: the embedded census only has the share outside 15–64.
+UNDER_15_SHARE: float = 0.177
+#: Source of :data:`UNDER_15_SHARE`.
+UNDER_15_SOURCE: str = "INSEE, bilan démographique 2021"
+#: The need index moves the estimate of persons in need by at most ± this share (before
+#: the total is brought back to the rate's total): index 0 → × 0.5, index 1 → × 1.5.
+NEED_INDEX_MODULATION: float = 0.5
+#: A site whose point lies farther than this outside the commune of its address is moved
+#: to that commune's town hall and flagged.
+SITE_MAX_OFFSET_KM: float = 2.0
+#: A site across the border counts for the territory in proportion to the inhabitants of
+#: the territory among all those living within this distance of it.
+BORDER_SHARE_RADIUS_KM: float = 20.0
+# National summary and any département (own block so parallel additions merge cleanly).
+__all__ += ["FRANCE_SERVED_SHARE"]
+
+#: National summary: share of the estimated persons in need each département should serve.
+FRANCE_SERVED_SHARE: float = 0.9
 
 # App and council documents (own block so parallel additions merge cleanly).
 __all__ += ["DECISION_REINFORCE_RADIUS_M", "MAP_MIN_CLASSES", "TRAVEL_TIME_CLASS_BOUNDS_MIN"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from geo import defaults
 
@@ -26,17 +26,21 @@ class Problem:
         ``row + 1`` », which is the line of the file even when blank lines precede it.
     column : str or None
         Column concerned, when there is one.
+    feature : bool
+        ``row`` numbers a GeoJSON feature from 1 (shown « objet ``row`` »): a GeoJSON
+        file has no header line.
     """
 
     code: str
     message: str
     row: int | None = None
     column: str | None = None
+    feature: bool = False
 
     def __str__(self) -> str:
         where = []
         if self.row is not None:
-            where.append(f"ligne {self.row + 1}")
+            where.append(f"objet {self.row}" if self.feature else f"ligne {self.row + 1}")
         if self.column is not None:
             where.append(f"colonne « {self.column} »")
         prefix = f"[{', '.join(where)}] " if where else ""
@@ -70,7 +74,7 @@ class DataValidationError(ValueError):
         """One error listing the problems of several files, each prefixed by its file name."""
         failures = list(failures)
         problems = [
-            Problem(p.code, f"{exc.source} : {p.message}", p.row, p.column)
+            replace(p, message=f"{exc.source} : {p.message}")
             for exc in failures
             for p in exc.problems
         ]
@@ -111,6 +115,8 @@ class ProblemCollector:
         self.total = 0
         self.max_kept = max_kept
         self.cause: BaseException | None = None
+        #: Rows number GeoJSON features (see :attr:`Problem.feature`).
+        self.features = False
 
     def add(
         self,
@@ -123,7 +129,7 @@ class ProblemCollector:
         """Record one problem; ``cause`` (a library's own exception) is chained, never shown."""
         self.total += 1
         if len(self.problems) < self.max_kept:
-            self.problems.append(Problem(code, message, row, column))
+            self.problems.append(Problem(code, message, row, column, self.features))
         if cause is not None and self.cause is None:
             self.cause = cause
 

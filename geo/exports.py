@@ -1,33 +1,12 @@
 """Compatibility module: the exports now live in :mod:`geo.render.exports`.
 
 Kept so that ``from geo import exports`` and ``from geo.exports import read_csv_fr``
-keep working; new code imports from :mod:`geo.render`.
+keep working; new code imports from :mod:`geo.render`. Every public name of the new
+home is given here as the same object.
 """
 
-from geo.render.exports import (
-    CSV_DECIMAL,
-    CSV_ENCODING,
-    CSV_SEPARATOR,
-    FORMULA_PREFIXES,
-    export_csv_fr,
-    export_geopackage,
-    export_html,
-    neutralise_formula,
-    read_csv_fr,
-    restore_formula,
-    sanitize_layer_name,
-)
+# The compatibility names are the new home's own __all__, listed there once.
+from geo.render import exports as _exports
+from geo.render.exports import *  # noqa: F403
 
-__all__ = [
-    "CSV_DECIMAL",
-    "CSV_ENCODING",
-    "CSV_SEPARATOR",
-    "FORMULA_PREFIXES",
-    "export_csv_fr",
-    "export_geopackage",
-    "export_html",
-    "neutralise_formula",
-    "read_csv_fr",
-    "restore_formula",
-    "sanitize_layer_name",
-]
+__all__ = list(_exports.__all__)

@@ -159,7 +159,7 @@ def _territory_codes(
     written = raw[column]
     zeros_stripped = strips_leading_zeros(written)
     code = written.map(normalise_code)
-    in_territory = code.str[:2] == settings.DEPARTMENT_CODE
+    in_territory = code.str[: len(codes.departement_code)] == codes.departement_code
     for row in raw.index:
         problem = code_problem(written.at[row], zeros_stripped)
         if problem is None and in_territory.at[row] and not codes.is_current(code.at[row]):
@@ -175,7 +175,7 @@ def _territory_codes(
         examples = ", ".join(shown_value(c, 8) for c in code[code != ""].unique()[:3])
         collector.add(
             "no_territory_commune",
-            f"aucune commune de la Sarthe ({settings.DEPARTMENT_CODE}xxx) dans le fichier"
+            f"aucune commune {codes.of_departement} ({codes.departement_code}xxx) dans le fichier"
             + (f" (codes lus : {examples}…)" if examples else "")
             + " : il ne peut pas remplacer la couche fibre.",
             column=column,

@@ -1,36 +1,23 @@
 """Compatibility module: the interactive maps now live in :mod:`geo.render`.
 
 Kept so that ``from geo.maps import commune_map`` (notebooks, scripts) keeps working;
-new code imports from :mod:`geo.render`.
+new code imports from :mod:`geo.render`. Every public name of the modules the former
+``geo.maps`` became is given here as the same object.
 """
 
-from geo.render.classification import Classification, Scheme, classify
-from geo.render.interactive import COORD_DECIMALS, SIMPLIFY_TOLERANCE_M, commune_map
-from geo.render.offline_html import map_to_html, remote_references
-from geo.render.style import (
-    MISSING_COLOR,
-    MISSING_LABEL_FR,
-    OKABE_ITO,
-    OTHER_LABEL_FR,
-    SEQUENTIAL_PALETTE,
-    SITE_TYPE_COLORS,
-    SITE_TYPE_LABELS_FR,
-)
+# The compatibility names are each module's own __all__, listed there once.
+from geo.render import classification as _classification
+from geo.render import interactive as _interactive
+from geo.render import offline_html as _offline_html
+from geo.render import style as _style
+from geo.render.classification import *  # noqa: F403
+from geo.render.interactive import *  # noqa: F403
+from geo.render.offline_html import *  # noqa: F403
+from geo.render.style import *  # noqa: F403
 
 __all__ = [
-    "COORD_DECIMALS",
-    "MISSING_COLOR",
-    "MISSING_LABEL_FR",
-    "OKABE_ITO",
-    "OTHER_LABEL_FR",
-    "SEQUENTIAL_PALETTE",
-    "SIMPLIFY_TOLERANCE_M",
-    "SITE_TYPE_COLORS",
-    "SITE_TYPE_LABELS_FR",
-    "Classification",
-    "Scheme",
-    "classify",
-    "commune_map",
-    "map_to_html",
-    "remote_references",
+    *_classification.__all__,
+    *_interactive.__all__,
+    *_offline_html.__all__,
+    *_style.__all__,
 ]

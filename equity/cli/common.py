@@ -7,12 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from equity.workflows import DiagnoseRequest, TerritoryRequest, open_territory
-from geo.defaults import OFFER_TYPES, THRESHOLD_MIN
+from geo.defaults import DEPARTEMENT_CODE, OFFER_TYPES, THRESHOLD_MIN
 from geo.jsonio import dumps_strict
 from geo.sites import SITE_TYPES
 from geo.territory import Territory, UserFiles
 
 __all__ = [
+    "add_departement_option",
     "add_offer_option",
     "add_threshold_option",
     "add_user_file_options",
@@ -40,6 +41,31 @@ def add_user_file_options(parser: argparse.ArgumentParser) -> None:
         "--indicators", type=Path, help="table d'indicateurs par code INSEE (CSV) / indicators"
     )
     parser.add_argument("--no-cache", action="store_true", help="ignore data/processed cache")
+
+
+def add_departement_option(parser: argparse.ArgumentParser) -> None:
+    """``--departement`` on ``parser`` and on every subcommand below it.
+
+    The option is global (``maillage --departement 61 diagnose``) and may also follow
+    the command (``maillage diagnose --departement 61``); a subcommand's copy leaves
+    the global value alone when not given.
+    """
+    parser.add_argument(
+        "--departement",
+        default=DEPARTEMENT_CODE,
+        help=f"code du département (défaut : {DEPARTEMENT_CODE}, Sarthe ; ex. 61, 53, 2A)",
+    )
+    _add_to_subcommands(parser)
+
+
+def _add_to_subcommands(parser: argparse.ArgumentParser) -> None:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                sub.add_argument(
+                    "--departement", default=argparse.SUPPRESS, help="code du département"
+                )
+                _add_to_subcommands(sub)
 
 
 def add_threshold_option(parser: argparse.ArgumentParser, help_text: str = "seuil en minutes"):
@@ -85,7 +111,10 @@ def user_files_from_args(args: argparse.Namespace) -> UserFiles:
 
 def load_from_args(args: argparse.Namespace) -> Territory:
     """Load the territory with the user files given on the command line."""
-    return open_territory(TerritoryRequest(user_files_from_args(args), not args.no_cache))
+    departement = getattr(args, "departement", DEPARTEMENT_CODE)
+    return open_territory(
+        TerritoryRequest(user_files_from_args(args), not args.no_cache, departement)
+    )
 
 
 def write_json(data: Any, target: str | Path) -> None:

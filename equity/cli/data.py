@@ -28,7 +28,8 @@ def add_data_parser(subparsers: Any) -> argparse.ArgumentParser:
 def print_data_summary(territory: Territory, seconds: float) -> None:
     """Readable French/English summary of the loaded territory."""
     s = territory.summary()
-    print("Maillage — données de la Sarthe / Sarthe data")
+    dep = s["departement"]
+    print(f"Maillage — données {territory.of_departement} ({dep['code']}) / {dep['name']} data")
     print(f"  Communes (COG 2025) : {s['communes']}")
     print(f"  Population (populations légales 2022) : {format_number_fr(s['population'])}")
     print(f"  EPCI : {s['epci']}")

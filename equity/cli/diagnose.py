@@ -14,7 +14,9 @@ from equity.cli.common import (
     write_json,
 )
 from equity.diagnostics import Diagnosis
+from equity.inequality import RELATIVE_DISPERSION_NOTE_FR
 from equity.workflows import InvalidRequest, need_weights_with, run_diagnosis
+from geo.defaults import CAPACITY_PERSONS_PER_ADVISOR
 from geo.formatting import format_number_fr, format_percent_fr
 
 __all__ = ["add_diagnose_parser", "cmd_diagnose", "parse_weights", "print_diagnosis"]
@@ -35,6 +37,14 @@ def add_diagnose_parser(subparsers: Any) -> argparse.ArgumentParser:
         default=[],
         metavar="INDICATEUR=POIDS",
         help="poids de l'indice de besoin, ex. --weight ifn_global=0.4 --weight user_demandes=0.2",
+    )
+    parser.add_argument(
+        "--capacity-per-advisor",
+        type=float,
+        default=CAPACITY_PERSONS_PER_ADVISOR,
+        metavar="PERSONNES",
+        help="personnes accompagnées par conseiller et par an "
+        f"(défaut {CAPACITY_PERSONS_PER_ADVISOR:g})",
     )
     parser.add_argument("--json", metavar="OUT", help="écrire le résultat JSON (« - » : sortie)")
     parser.set_defaults(func=cmd_diagnose)
@@ -60,6 +70,7 @@ def print_diagnosis(diagnosis: Diagnosis) -> None:
     print("Maillage — diagnostic d'équité d'accès")
     for note in diagnosis.notes:
         print(f"  {note}")
+    _print_findings(diagnosis)
     print(
         f"  Population à moins de {threshold:g} min d'un lieu : "
         f"{format_number_fr(head['population_within_threshold'])} sur "
@@ -78,11 +89,13 @@ def print_diagnosis(diagnosis: Diagnosis) -> None:
     )
     theil = diagnosis.theil_travel_time
     print(
-        f"  Gini des temps de trajet : {format_number_fr(head['gini_travel_time'], 2)} ; "
+        f"  Mesures secondaires — Gini des temps de trajet : "
+        f"{format_number_fr(head['gini_travel_time'], 2)} ; "
         f"Theil : {format_number_fr(theil.total, 2)} (entre EPCI "
         f"{format_number_fr(theil.between, 2)}, au sein des EPCI "
         f"{format_number_fr(theil.within, 2)})"
     )
+    print(f"  {RELATIVE_DISPERSION_NOTE_FR}")
     print("  Par EPCI (équilibre = part des conseillers / part du besoin) :")
     for name, row in diagnosis.by_epci.sort_values("balance").iterrows():
         print(
@@ -99,12 +112,46 @@ def print_diagnosis(diagnosis: Diagnosis) -> None:
         )
 
 
+def _print_findings(diagnosis: Diagnosis) -> None:
+    """The headline findings: persons unserved, beyond the threshold, minutes, worst EPCI."""
+    head = diagnosis.findings()
+    threshold = diagnosis.settings.threshold_min
+    capacity = diagnosis.settings.capacity_persons_per_advisor
+    print(
+        f"  Personnes en besoin (estimation) : {format_number_fr(head['persons_in_need'])} ; "
+        f"capacité des lieux : {format_number_fr(head['capacity_persons'])} personnes par an "
+        f"({format_number_fr(capacity)} par conseiller)"
+    )
+    print(
+        f"  Personnes non accompagnées faute de capacité ou de proximité : "
+        f"{format_number_fr(head['unserved_persons'])} "
+        f"({format_percent_fr(head['unserved_share'])}), dont "
+        f"{format_number_fr(head['beyond_threshold_persons'])} à plus de {threshold:g} min "
+        "de tout lieu"
+    )
+    print(
+        f"  Temps de trajet pondéré par le besoin : moyenne "
+        f"{format_number_fr(head['need_mean_travel_time_min'], 1)} min, 9e décile "
+        f"{format_number_fr(head['need_p90_travel_time_min'], 1)} min"
+    )
+    print(
+        f"  EPCI le moins bien servi : {head['worst_epci']} "
+        f"({format_percent_fr(head['worst_epci_unserved_share'])} des personnes en besoin "
+        "non accompagnées)"
+    )
+
+
 def cmd_diagnose(args: argparse.Namespace) -> int:
     """Run ``maillage diagnose``."""
     territory = load_from_args(args)
     changes = parse_weights(args.weight)
     weights = need_weights_with(territory, changes) if changes else None
-    request = diagnose_request(args, decay=args.decay, need_weights=weights)
+    request = diagnose_request(
+        args,
+        decay=args.decay,
+        need_weights=weights,
+        capacity_persons_per_advisor=args.capacity_per_advisor,
+    )
     diagnosis = run_diagnosis(territory, request)
     if args.json:
         write_json(diagnosis.to_dict(), args.json)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +14,12 @@ from equity.cli.common import (
     load_from_args,
     write_json,
 )
-from equity.mobile import MobileResult
+from equity.mobile import FREQUENCY_PERIOD_WEEKS, MobileResult, next_monday, write_ics
 from equity.workflows import (
+    InvalidRequest,
     MobileRequest,
     evaluate_scenario,
+    mobile_calendar_pdf,
     open_store,
     plan_mobile,
     scenario_or_current,
@@ -48,7 +51,7 @@ def add_mobile_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--max-drive-min",
         type=float,
         default=_DEFAULTS.max_drive_min,
-        help="conduite max / demi-journée",
+        help="conduite max par tournée (jour de sortie, base à base)",
     )
     mob.add_argument("--stops", type=int, default=_DEFAULTS.n_stops, help="nombre d'arrêts")
     mob.add_argument(
@@ -65,7 +68,38 @@ def add_mobile_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--force-stop", nargs="*", default=[], metavar="ID", help="lieux imposés comme arrêts"
     )
     mob.add_argument("--json", metavar="OUT", help="écrire le résultat JSON (« - » : sortie)")
+    mob.add_argument(
+        "--frequency",
+        choices=list(FREQUENCY_PERIOD_WEEKS),
+        default=_DEFAULTS.frequency,
+        help="visites de chaque arrêt : weekly, fortnightly (une semaine sur deux), monthly",
+    )
+    mob.add_argument(
+        "--fixed-site-min",
+        type=float,
+        default=_DEFAULTS.fixed_site_exclusion_min,
+        help="aucun arrêt à moins de ce temps d'un lieu fixe, sauf arrêt imposé (min)",
+    )
+    mob.add_argument(
+        "--stops-per-half-day",
+        type=int,
+        default=_DEFAULTS.max_stops_per_half_day,
+        help="séances au plus par demi-journée",
+    )
     mob.add_argument("--csv", type=Path, help="planning au format CSV (Excel français)")
+    mob.add_argument("--ics", type=Path, help="agenda iCalendar (.ics) des séances")
+    mob.add_argument(
+        "--calendar",
+        type=Path,
+        metavar="F.pdf",
+        help="calendrier à imprimer (PDF A4 paysage, une page par conseiller et par semaine)",
+    )
+    mob.add_argument(
+        "--cycle-start",
+        type=dt.date.fromisoformat,
+        help="lundi de la semaine 1 dans l'agenda et le calendrier (AAAA-MM-JJ ; défaut : "
+        "lundi prochain)",
+    )
     mob.set_defaults(func=cmd_mobile)
     return mob
 
@@ -81,6 +115,9 @@ def request_from_args(args: argparse.Namespace) -> MobileRequest:
         cost_per_km_eur=args.cost_per_km,
         saturday=args.saturday,
         forced=tuple(args.force_stop),
+        frequency=args.frequency,
+        fixed_site_exclusion_min=args.fixed_site_min,
+        max_stops_per_half_day=args.stops_per_half_day,
     )
 
 
@@ -96,8 +133,20 @@ def print_mobile(result: MobileResult, scenario_name: str, short_drive_min: floa
     )
     print(
         f"  {format_number_fr(result.km_per_year)} km par an, "
-        f"{format_number_fr(result.cost_eur_per_year)} € de frais de véhicule"
+        f"{format_number_fr(result.drive_hours_per_year)} h de conduite, "
+        f"{format_number_fr(result.cost_eur_per_year)} € de frais de véhicule, "
+        f"{format_number_fr(result.co2_kg_per_year)} kg CO2e"
     )
+    effect = result.capacity_effect
+    if effect:
+        before, after = effect["unserved_persons_before"], effect["unserved_persons_after"]
+        print(
+            f"  Personnes en besoin sans accompagnement : {format_number_fr(before)} → "
+            f"{format_number_fr(after)} (−{format_number_fr(before - after)} ; les séances "
+            f"ajoutent {format_number_fr(effect['capacity_added_persons'])} personnes "
+            f"accompagnées par an, dans {len(effect['communes'])} communes à moins de "
+            f"{effect['reach_min']:g} min d'un arrêt)"
+        )
     for row in result.unschedulable.itertuples():
         print(f"  ! {row.stop_name} : {row.reason}")
 
@@ -105,6 +154,8 @@ def print_mobile(result: MobileResult, scenario_name: str, short_drive_min: floa
 def cmd_mobile(args: argparse.Namespace) -> int:
     """Run ``maillage mobile``."""
     request = request_from_args(args)
+    if args.cycle_start is not None and args.cycle_start.weekday() != 0:
+        raise InvalidRequest(f"--cycle-start doit être un lundi (reçu : {args.cycle_start}).")
     territory = load_from_args(args)
     store = open_store(args.db) if args.scenario else None
     scenario = scenario_or_current(store, args.scenario, diagnose_request(args), territory)
@@ -113,6 +164,12 @@ def cmd_mobile(args: argparse.Namespace) -> int:
     if args.csv:
         result.schedule_csv(args.csv)
         print(f"Écrit : {args.csv}")
+    if args.ics:
+        write_ics(result, args.ics, args.cycle_start)
+        print(f"Écrit : {args.ics}")
+    if args.calendar:
+        mobile_calendar_pdf(territory, result, args.calendar, args.cycle_start or next_monday())
+        print(f"Écrit : {args.calendar}")
     if args.json:
         write_json(result.to_dict() | {"scenario": scenario.name}, args.json)
         return 0

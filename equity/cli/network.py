@@ -17,6 +17,7 @@ from geo.network import (
     DEFAULT_BUFFER_M,
     build_network_from_download,
     build_network_from_pbf,
+    departement_outline,
     network_info,
     read_area,
 )
@@ -42,7 +43,8 @@ def add_network_parser(subparsers: Any) -> argparse.ArgumentParser:
     build.add_argument(
         "--area",
         type=Path,
-        help="polygone de la zone d'étude (GeoJSON, GeoPackage...) ; Sarthe par défaut",
+        help="polygone de la zone d'étude (GeoJSON, GeoPackage...) ; par défaut le "
+        "contour du département choisi (--departement)",
     )
     build.add_argument(
         "--buffer-km",
@@ -71,7 +73,11 @@ def run_network(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    area = read_area(args.area) if args.area else None
+    area = (
+        read_area(args.area)
+        if args.area
+        else departement_outline(getattr(args, "departement", None))
+    )
     progress = TerminalProgress(sys.stderr)
     options = {
         "buffer_m": args.buffer_km * 1000,

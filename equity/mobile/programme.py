@@ -25,6 +25,7 @@ from geo.travel_time import TravelModel, network_distance_km, travel_time_matrix
 
 __all__ = [
     "HOST_KINDS",
+    "UNSERVED_MIN_PERSONS",
     "advisor_bases",
     "default_advisors",
     "host_candidates",
@@ -40,6 +41,8 @@ HOST_KINDS: dict[str, str] = {
     "market": "marche",
     "user": "autre",
 }
+#: Fewer unserved persons than this (the allocation's rounding) count as none.
+UNSERVED_MIN_PERSONS: float = 0.5
 _MARKET_DAY = re.compile(r"\b(" + "|".join(WEEKDAYS_FR) + r")\b")
 
 
@@ -68,9 +71,10 @@ def advisor_bases(diagnosis: Diagnosis) -> gpd.GeoDataFrame:
     """Open sites that base a mobile advisor: one per commune.
 
     The permanences of one commune share one vehicle, so Le Mans gets one base, not
-    fifteen.
+    fifteen. Sites across the border count in accessibility, but base no advisor.
     """
-    return diagnosis.offer.sites.drop_duplicates("code_insee")
+    sites = diagnosis.offer.sites
+    return sites[~diagnosis.offer.outside].drop_duplicates("code_insee")
 
 
 def default_advisors(
@@ -121,6 +125,38 @@ def _place_matrices(
     return geometry, drive_min, drive_km
 
 
+def _target_candidates(
+    territory: Territory,
+    diagnosis: Diagnosis,
+    targets: list[str],
+    forced: tuple[str, ...],
+    short_drive_min: float,
+    model: TravelModel,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Host sites in the target communes that reach one of them, and their coverage times.
+
+    Stops are held where persons are left unserved (the capacity they add goes there),
+    forced ones wherever they are; each gets its time to the nearest fixed site and
+    whether its commune hosts one.
+    """
+    candidates = host_candidates(territory)
+    candidates = candidates[candidates["code_insee"].isin(targets) | candidates.index.isin(forced)]
+    sites = territory.sites.set_index("site_id")
+    points = demand_points(territory.communes)
+    coverage = travel_time_matrix(points.loc[targets], sites.geometry.loc[candidates.index], model)
+    # Only hosts that can reach a target commune within the short drive are worth routing.
+    useful = coverage.columns[(coverage <= short_drive_min).any(axis=0)]
+    useful = useful.union(pd.Index([f for f in forced if f in candidates.index]))
+    candidates = candidates.loc[useful].copy()
+    to_fixed = travel_time_matrix(
+        sites.geometry.loc[candidates.index], diagnosis.offer.sites.geometry, model
+    )
+    candidates["min_to_fixed_site"] = to_fixed.min(axis=1)
+    fixed_communes = set(diagnosis.offer.sites["code_insee"])
+    candidates["hosts_fixed_site"] = candidates["code_insee"].isin(fixed_communes)
+    return candidates, coverage[useful]
+
+
 def plan_for_diagnosis(
     territory: Territory,
     diagnosis: Diagnosis,
@@ -131,19 +167,27 @@ def plan_for_diagnosis(
     forced: tuple[str, ...] = (),
     model: TravelModel | None = None,
 ) -> MobileResult:
-    """Mobile sessions for the communes a diagnostic leaves poorly served.
+    """Mobile sessions where the diagnostic's capacity allocation leaves persons unserved.
+
+    The communes served are those with unserved persons in the diagnostic (beyond the
+    threshold of every fixed site, or beyond the capacity of the fixed sites that reach
+    them: :func:`equity.accessibility.allocate_capacity`), each weighted by its unserved
+    persons in the covering model. Stops are held in those communes only, never in a
+    commune with a fixed site of the diagnostic's offer nor within
+    ``fixed_site_exclusion_min`` of one, unless forced.
 
     Parameters
     ----------
     territory : Territory
     diagnosis : Diagnosis
-        Fixed-site situation (current or a scenario); its under-served communes are
-        served unless ``communes`` is given.
+        Fixed-site situation (current or a scenario); its communes with unserved
+        persons are served unless ``communes`` is given.
     settings : MobileSettings, optional
     advisors : list of Advisor, optional
         Default: :func:`default_advisors`.
     communes : list of str, optional
-        INSEE codes to serve instead of the under-served ones.
+        INSEE codes to serve (and to hold stops in) instead of those with unserved
+        persons.
     forced : tuple of str
         Host site ids that must be stops (e.g. a market).
     model : TravelModel, optional
@@ -162,28 +206,24 @@ def plan_for_diagnosis(
     model = model or diagnosis.travel_model
     advisors = advisors or default_advisors(diagnosis)
     table = diagnosis.communes
-    targets = communes or table.index[table["underserved"]].tolist()
+    lacking = table["unserved_persons"] > UNSERVED_MIN_PERSONS
+    targets = communes or table.index[lacking].tolist()
     unknown = sorted(set(targets) - set(table.index))
     if unknown:
         raise ValueError(f"Code(s) INSEE inconnu(s) : {', '.join(unknown)}.")
-    candidates = host_candidates(territory)
-    sites = territory.sites.set_index("site_id")
-    points = demand_points(territory.communes)
-    coverage = travel_time_matrix(points.loc[targets], sites.geometry.loc[candidates.index], model)
-    # Only hosts that can reach a target commune within the short drive are worth routing.
-    useful = coverage.columns[(coverage <= settings.short_drive_min).any(axis=0)]
-    useful = useful.union(pd.Index([f for f in forced if f in candidates.index]))
-    candidates = candidates.loc[useful]
+    candidates, coverage = _target_candidates(
+        territory, diagnosis, targets, forced, settings.short_drive_min, model
+    )
     geometry, drive_min, drive_km = _place_matrices(
         territory, diagnosis, advisors, candidates.index, model
     )
-    covered = ~table["underserved"] if communes is None else ~table.index.isin(targets)
+    covered = ~table.index.isin(targets) | ~lacking
     return plan_mobile_sessions(
         candidates,
         advisors,
-        coverage[useful],
+        coverage,
         drive_min,
-        table["persons_in_need"],
+        table["unserved_persons"],
         table["population"],
         pd.Series(covered, index=table.index),
         geometry,

@@ -85,6 +85,12 @@ class ScenarioStore:
                 f"« {self.path.name} » est un dossier, pas une base de scénarios ; "
                 "choisissez un fichier."
             )
+        if self.path.exists() and not self.path.is_file():
+            # /dev/null or a FIFO would swallow saves that are then reported as made.
+            raise ScenarioStoreError(
+                f"« {self.path.name} » n'est pas un fichier ordinaire (tube ou périphérique), "
+                "pas une base de scénarios ; choisissez un fichier."
+            )
         return self.path.exists() and self.path.stat().st_size > 0
 
     def _connect(self, read_only: bool) -> sqlite3.Connection:

@@ -42,16 +42,18 @@ __all__ = [
 ]
 
 _TO_WORK = pyproj.Transformer.from_crs(settings.LONLAT_CRS, settings.WORK_CRS, always_xy=True)
-#: Without a territory, points are checked against this box (degrees): Sarthe's
-#: bounding box widened by the border distance, so that no point a territory check
-#: accepts is refused here.
+#: Without a territory, points are checked against this box (degrees): the bounding
+#: box of metropolitan France (Corse included; any département may be chosen) widened
+#: by the border distance, so that no point a territory check accepts is refused here.
 _KM_PER_DEGREE_LAT = 111.32
 _BOX_MARGIN_LAT = defaults.BORDER_KM / _KM_PER_DEGREE_LAT
 _BOX_MARGIN_LON = defaults.BORDER_KM / (_KM_PER_DEGREE_LAT * math.cos(math.radians(48.0)))
-_FALLBACK_LON = (-0.5 - _BOX_MARGIN_LON, 0.97 + _BOX_MARGIN_LON)
-_FALLBACK_LAT = (47.5 - _BOX_MARGIN_LAT, 48.55 + _BOX_MARGIN_LAT)
+_FALLBACK_LON = (-5.15 - _BOX_MARGIN_LON, 9.57 + _BOX_MARGIN_LON)
+_FALLBACK_LAT = (41.33 - _BOX_MARGIN_LAT, 51.09 + _BOX_MARGIN_LAT)
 _INSEE_CODE = re.compile(r"(?:\d{5}|2[AB]\d{3})")
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+#: Control characters (tab and line breaks allowed) and bidirectional overrides.
+_CONTROL_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _MAX_ADVISORS_PER_SITE = 100.0
 _ID_LISTS = ("removed", "forced", "excluded")
 _SITE_LISTS = (
@@ -95,10 +97,36 @@ def scenario_from_json(
         problems.raise_if_any()
     try:
         data = json.loads(text.lstrip("\ufeff"), parse_constant=_refuse_constant)
-    except ValueError as exc:  # JSONDecodeError, NaN/Infinity, integers too long to read
-        problems.add("malformed_json", f"JSON illisible : {_short(str(exc))}.")
+    except ValueError as exc:
+        problems.add("malformed_json", _json_problem(exc), cause=exc)
+        problems.raise_if_any()
+    try:
+        # A lone "\ud800" escape decodes to text that cannot be stored or written as UTF-8.
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        problems.add(
+            "bad_text",
+            "texte invalide : demi-caractère Unicode isolé (\\ud800 à \\udfff).",
+            cause=exc,
+        )
         problems.raise_if_any()
     return scenario_from_dict(data, source, territory)
+
+
+class _NonFinite(ValueError):
+    """``NaN`` or ``Infinity`` in the JSON text (French message)."""
+
+
+def _json_problem(exc: ValueError) -> str:
+    """French reason why the JSON text could not be parsed (the library's is English)."""
+    if isinstance(exc, json.JSONDecodeError):
+        return (
+            f"JSON illisible à la ligne {exc.lineno}, colonne {exc.colno} : guillemet, "
+            "virgule, crochet ou accolade manquant ou en trop."
+        )
+    if isinstance(exc, _NonFinite):
+        return f"JSON illisible : {exc}."
+    return "JSON illisible : nombre trop long pour être lu."
 
 
 def read_scenario_json(path: Path | str, territory: Territory | None = None) -> Scenario:
@@ -118,14 +146,14 @@ def read_scenario_json(path: Path | str, territory: Territory | None = None) -> 
     problems.raise_if_any()
     try:
         text = path.read_bytes()
-    except OSError as exc:
-        problems.add("unreadable", f"fichier illisible ({exc.strerror}).")
+    except OSError as exc:  # its strerror is English
+        problems.add("unreadable", "fichier illisible (droits insuffisants ?).", cause=exc)
         problems.raise_if_any()
     return scenario_from_json(text, path.name, territory)
 
 
 def _refuse_constant(name: str) -> float:
-    raise ValueError(f"valeur non finie {name} refusée")
+    raise _NonFinite(f"valeur non finie {name} refusée")
 
 
 def _nesting_depth(text: str) -> int:
@@ -169,7 +197,7 @@ def scenario_from_dict(
     Scenarios of format 1 (``"schema": 1`` or no version) are migrated. With
     ``territory``, unknown site ids and commune codes are listed too, and sites
     farther than :data:`geo.defaults.BORDER_KM` outside the territory are refused
-    (without it, a box around Sarthe widened by that distance is checked).
+    (without it, a box around metropolitan France widened by that distance is checked).
 
     Raises
     ------
@@ -240,6 +268,12 @@ def _check_text(key: str, value: Any, limit: int, problems: ProblemCollector) ->
     elif len(value) > limit:
         problems.add(
             "too_long", f"« {key} » trop long ({len(value)} caractères ; au plus {limit})."
+        )
+    elif match := _CONTROL_TEXT.search(value):
+        problems.add(
+            "bad_text",
+            f"« {key} » contient un caractère invisible ou de contrôle "
+            f"(U+{ord(match.group()):04X}) : retirez-le.",
         )
 
 
@@ -315,7 +349,10 @@ def _check_site(
     elif check_box and not (
         _FALLBACK_LON[0] < lon < _FALLBACK_LON[1] and _FALLBACK_LAT[0] < lat < _FALLBACK_LAT[1]
     ):
-        problems.add("outside_area", f"« {where} » n°{i} : point ({lon}, {lat}) hors de la Sarthe.")
+        problems.add(
+            "outside_area",
+            f"« {where} » n°{i} : point ({lon}, {lat}) hors de la France métropolitaine.",
+        )
     advisors = item.get("n_advisors")
     if advisors is not None and not (
         _is_number(advisors) and math.isfinite(advisors) and 0 <= advisors <= _MAX_ADVISORS_PER_SITE
@@ -397,7 +434,8 @@ def _territory_problems(
         code = item.get("code_insee") if isinstance(item, dict) else None
         if isinstance(code, str) and code not in communes:
             problems.add(
-                "unknown_code", f"« changes.added » n°{i} : code INSEE {code} hors de la Sarthe."
+                "unknown_code",
+                f"« changes.added » n°{i} : code INSEE {code} hors {territory.of_departement}.",
             )
     _far_points(changes, territory, problems)
 
@@ -423,7 +461,7 @@ def _far_points(
             problems.add(
                 "outside_area",
                 f"« changes.{key} » n°{i} : point ({lon}, {lat}) à {format_number_fr(km, 1)} km "
-                f"hors de la Sarthe (au plus {defaults.BORDER_KM:g} km).",
+                f"hors {territory.of_departement} (au plus {defaults.BORDER_KM:g} km).",
             )
 
 

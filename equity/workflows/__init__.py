@@ -22,7 +22,12 @@ from equity.workflows.errors import (
 from equity.workflows.evaluation import EvaluatedScenario, compare_scenarios, evaluate_scenario
 from equity.workflows.exports import ExportRequest, bundle, export_scenario
 from equity.workflows.keys import scenario_key, stable_key
-from equity.workflows.mobile_sessions import MobileRequest, plan_mobile
+from equity.workflows.mobile_sessions import (
+    MobileRequest,
+    mobile_calendar_pdf,
+    mobile_calendar_sections,
+    plan_mobile,
+)
 from equity.workflows.recommendation import (
     DEFAULT_SCENARIO_NAME,
     Recommendation,
@@ -97,6 +102,8 @@ __all__ = [
     "import_scenario",
     "import_scenario_bytes",
     "load_scenario",
+    "mobile_calendar_pdf",
+    "mobile_calendar_sections",
     "need_weights_with",
     "offer_catchments",
     "offer_sites",

@@ -11,10 +11,10 @@ from equity.diagnostics import Diagnosis, DiagnosisSettings, demand_points, diag
 from equity.need import NeedWeights, default_weights, weight_problems
 from equity.offer import select_offer
 from equity.scenarios import ScenarioParameters
-from equity.workflows.errors import InvalidRequest, checked_settings
+from equity.workflows.errors import InvalidRequest, check_parameters, checked_settings
 from equity.workflows.keys import stable_key
 from geo.catchments import catchments
-from geo.defaults import OFFER_TYPES, THRESHOLD_MIN
+from geo.defaults import CAPACITY_PERSONS_PER_ADVISOR, OFFER_TYPES, THRESHOLD_MIN
 from geo.territory import Territory
 from geo.travel_time import TravelModel
 
@@ -44,6 +44,8 @@ class DiagnoseRequest:
         Need-index weights; the documented defaults when None.
     libraries_with_internet_only : bool
         Count libraries only when they offer public internet (or host an advisor).
+    capacity_persons_per_advisor : float
+        Persons one advisor accompanies in a year (sizes every site's capacity).
     """
 
     threshold_min: float = THRESHOLD_MIN
@@ -51,6 +53,7 @@ class DiagnoseRequest:
     decay: str = "step"
     need_weights: NeedWeights | None = None
     libraries_with_internet_only: bool = True
+    capacity_persons_per_advisor: float = CAPACITY_PERSONS_PER_ADVISOR
 
     def __post_init__(self) -> None:
         # One canonical form per request, so that 20 and 20.0 share a cache key.
@@ -60,17 +63,27 @@ class DiagnoseRequest:
             raise InvalidRequest(f"Seuil illisible : {self.threshold_min!r}.") from None
         object.__setattr__(self, "threshold_min", threshold)
         object.__setattr__(self, "offer_types", tuple(self.offer_types))
+        try:
+            capacity = float(self.capacity_persons_per_advisor)
+        except (TypeError, ValueError):
+            raise InvalidRequest(
+                f"Capacité par conseiller illisible : {self.capacity_persons_per_advisor!r}."
+            ) from None
+        object.__setattr__(self, "capacity_persons_per_advisor", capacity)
 
     def settings(self) -> DiagnosisSettings:
         """The engine's settings (:class:`InvalidRequest` for an invalid threshold)."""
-        return checked_settings(
+        settings = checked_settings(
             DiagnosisSettings,
             threshold_min=float(self.threshold_min),
             offer_types=tuple(self.offer_types),
             decay=self.decay,
             need_weights=self.need_weights,
             libraries_with_internet_only=self.libraries_with_internet_only,
+            capacity_persons_per_advisor=self.capacity_persons_per_advisor,
         )
+        check_parameters(self.scenario_parameters())
+        return settings
 
     def scenario_parameters(self) -> ScenarioParameters:
         """Parameters of the current situation under this request, as a scenario stores them."""

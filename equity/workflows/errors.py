@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from equity.placement import PlacementInfeasible
-from equity.scenarios import ScenarioStoreError
+from equity.scenarios import ScenarioParameters, ScenarioStoreError, parameters_from_dict
 from geo.errors import DataValidationError
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "InvalidRequest",
     "ScenarioNotFound",
     "WorkflowError",
+    "check_parameters",
     "checked_settings",
 ]
 
@@ -51,3 +52,20 @@ def checked_settings(factory: Callable[..., T], **fields: Any) -> T:
         return factory(**fields)
     except ValueError as exc:
         raise InvalidRequest(str(exc)) from exc
+
+
+def check_parameters(parameters: ScenarioParameters) -> None:
+    """Refuse a request whose values a saved scenario would refuse (one schema for both).
+
+    Finite numbers within plausible bounds (``--threshold inf`` or a NaN weight would
+    otherwise be computed and printed as results).
+
+    Raises
+    ------
+    InvalidRequest
+        Every refused value, in French.
+    """
+    try:
+        parameters_from_dict(parameters.to_dict(), source="paramètres de la demande")
+    except DataValidationError as exc:
+        raise InvalidRequest(" ; ".join(p.message for p in exc.ordered())) from exc

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
 
 from equity.diagnostics import Diagnosis
-from equity.mobile import MobileResult, MobileSettings
+from equity.mobile import MobileResult, MobileSettings, capacity_effect, diagnose_with_tours
 from equity.mobile_programme import default_advisors, host_candidates, plan_for_diagnosis
 from equity.workflows.errors import InvalidRequest, checked_settings
 from equity.workflows.keys import stable_key
@@ -15,10 +19,18 @@ from geo.defaults import (
     MOBILE_N_STOPS,
     MOBILE_SESSION_HOURS,
 )
+from geo.render.calendar import calendar_sections, write_calendar_pdf
+from geo.render.pack import TablePage
 from geo.territory import Territory
 from geo.travel_time import TravelModel
 
-__all__ = ["MobileRequest", "plan_mobile"]
+__all__ = [
+    "MobileRequest",
+    "calendar_table",
+    "mobile_calendar_pdf",
+    "mobile_calendar_sections",
+    "plan_mobile",
+]
 
 _ENGINE = MobileSettings()
 
@@ -36,7 +48,7 @@ class MobileRequest:
     session_hours : float
         Length of one session.
     max_drive_min : float
-        Longest driving time in one half-day.
+        Longest driving time of one circuit (one day out, base to base).
     short_drive_min : float
         A commune within this drive of a stop counts as served by it.
     cost_per_km_eur : float
@@ -47,6 +59,12 @@ class MobileRequest:
         Offer sites that base a mobile advisor (every base when None).
     forced : tuple of str
         Host sites imposed as stops.
+    frequency : {"weekly", "fortnightly", "monthly"}
+        Visits of every stop over the 4-week cycle.
+    fixed_site_exclusion_min : float
+        No stop within this drive of a fixed site (nor in its commune) unless imposed.
+    max_stops_per_half_day : int
+        Most sessions in one half-day of a circuit.
     """
 
     n_stops: int = MOBILE_N_STOPS
@@ -58,6 +76,9 @@ class MobileRequest:
     saturday: bool = False
     bases: tuple[str, ...] | None = None
     forced: tuple[str, ...] = field(default_factory=tuple)
+    frequency: str = _ENGINE.default_frequency
+    fixed_site_exclusion_min: float = _ENGINE.fixed_site_exclusion_min
+    max_stops_per_half_day: int = _ENGINE.max_stops_per_half_day
 
     def settings(self) -> MobileSettings:
         """The engine's settings (:class:`InvalidRequest` for an out-of-range value)."""
@@ -68,6 +89,9 @@ class MobileRequest:
             session_hours=float(self.session_hours),
             max_drive_min=float(self.max_drive_min),
             cost_per_km_eur=float(self.cost_per_km_eur),
+            default_frequency=str(self.frequency),
+            fixed_site_exclusion_min=float(self.fixed_site_exclusion_min),
+            max_stops_per_half_day=int(self.max_stops_per_half_day),
         )
 
     def cache_key(self) -> str:
@@ -96,6 +120,9 @@ def plan_mobile(
 ) -> MobileResult:
     """Mobile programme on top of the fixed sites of ``diagnosis``.
 
+    The result's ``capacity_effect`` holds the diagnosis' unserved persons before and
+    after the tours (:func:`equity.mobile.diagnose_with_tours`).
+
     Raises
     ------
     InvalidRequest
@@ -113,7 +140,7 @@ def plan_mobile(
     )
     if not advisors:
         raise InvalidRequest("Aucune base de conseiller itinérant : choisissez-en au moins une.")
-    return plan_for_diagnosis(
+    result = plan_for_diagnosis(
         territory,
         diagnosis,
         settings=settings,
@@ -121,3 +148,49 @@ def plan_mobile(
         forced=tuple(request.forced),
         model=model,
     )
+    after = diagnose_with_tours(territory, diagnosis, result)
+    result.capacity_effect = capacity_effect(diagnosis, after, result)
+    return result
+
+
+def calendar_table(territory: Territory, result: MobileResult) -> pd.DataFrame:
+    """The sessions of the cycle with their commune's name, as the calendar prints them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The schedule with a ``commune`` column (name of the stop's commune; empty for a
+        place without a known commune): :data:`geo.render.calendar.CALENDAR_COLUMNS`.
+    """
+    codes = result.stops["code_insee"]
+    names = codes.map(territory.communes["name"]).fillna("")
+    return result.schedule.assign(commune=result.schedule["stop_id"].map(names).fillna(""))
+
+
+def _cycle_weeks(result: MobileResult) -> int:
+    return int(result.parameters.get("weeks_in_cycle", _ENGINE.weeks_in_cycle))
+
+
+def mobile_calendar_pdf(
+    territory: Territory, result: MobileResult, path: str | Path, cycle_start: dt.date
+) -> Path:
+    """Write the printable calendar (A4 landscape, one page per advisor and week).
+
+    Raises
+    ------
+    InvalidRequest
+        ``cycle_start`` is not a Monday, or no session is scheduled.
+    """
+    try:
+        return write_calendar_pdf(
+            calendar_table(territory, result), path, cycle_start, _cycle_weeks(result)
+        )
+    except ValueError as exc:
+        raise InvalidRequest(str(exc)) from exc
+
+
+def mobile_calendar_sections(
+    territory: Territory, result: MobileResult, cycle_start: dt.date
+) -> list[TablePage]:
+    """The calendar as council-pack sections (one table per advisor and week)."""
+    return calendar_sections(calendar_table(territory, result), cycle_start, _cycle_weeks(result))

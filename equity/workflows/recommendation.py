@@ -27,7 +27,7 @@ from equity.recommend import (
 )
 from equity.scenarios import Scenario, ScenarioParameters, ScenarioStore
 from equity.workflows.diagnosis import DiagnoseRequest, run_diagnosis
-from equity.workflows.errors import InvalidRequest, checked_settings
+from equity.workflows.errors import InvalidRequest, check_parameters, checked_settings
 from equity.workflows.evaluation import evaluate_scenario
 from equity.workflows.keys import stable_key
 from geo.defaults import (
@@ -103,6 +103,7 @@ class RecommendRequest:
             )
         if self.k < 0:
             raise InvalidRequest(f"Nombre de nouveaux conseillers invalide : {self.k}.")
+        check_parameters(recommendation_parameters(self))
         max_per_group: int | dict[str, int] | None = self.max_per_epci
         if self.excluded_epci:
             limit = {name: self.max_per_epci for name in epci_names} if self.max_per_epci else {}

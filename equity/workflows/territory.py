@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from geo.defaults import DEPARTEMENT_CODE
 from geo.territory import Territory, UserFiles, load_territory
 
 __all__ = ["TerritoryRequest", "ValueStatus", "open_territory", "value_status"]
@@ -21,10 +22,14 @@ class TerritoryRequest:
         Validated user files that complement or replace embedded layers.
     use_cache : bool
         Read and write the processed cache (``data/processed/territory``).
+    departement : str
+        Département code (``"72"`` Sarthe by default; ``"61"``, ``"2A"``…); an unknown
+        code is refused with the list of valid codes.
     """
 
     user_files: UserFiles = field(default_factory=UserFiles)
     use_cache: bool = True
+    departement: str = DEPARTEMENT_CODE
 
 
 def open_territory(request: TerritoryRequest | None = None) -> Territory:
@@ -33,10 +38,13 @@ def open_territory(request: TerritoryRequest | None = None) -> Territory:
     Raises
     ------
     geo.errors.DataValidationError
-        When a user file is invalid (every problem listed).
+        When the département code is unknown or a user file is invalid (every
+        problem listed).
     """
     request = request or TerritoryRequest()
-    return load_territory(request.user_files, use_cache=request.use_cache)
+    return load_territory(
+        request.user_files, use_cache=request.use_cache, departement=request.departement
+    )
 
 
 #: Statuses counted in a layer's quality note, with their French word.

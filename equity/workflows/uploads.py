@@ -18,7 +18,7 @@ from pathlib import Path
 
 from geo import boundaries, cog, fibre, settings, sites, user_indicators
 from geo.defaults import MAX_USER_FILE_BYTES
-from geo.errors import DataValidationError, Problem, ProblemCollector
+from geo.errors import DataValidationError, ProblemCollector
 from geo.formatting import format_number_fr
 from geo.territory import Territory, UserFiles
 
@@ -170,26 +170,16 @@ def _without_path(exc: DataValidationError, probe: Path, shown: str) -> DataVali
     Some readers (GDAL) quote the path they were given; it must not reach the user.
     """
     problems = [
-        Problem(
-            p.code,
-            p.message.replace(str(probe), shown).replace(str(probe.parent), "…"),
-            p.row,
-            p.column,
-        )
+        replace(p, message=p.message.replace(str(probe), shown).replace(str(probe.parent), "…"))
         for p in exc.problems
     ]
-    return DataValidationError(shown, problems)
+    return DataValidationError(shown, problems, exc.total)
 
 
 def _combined(failures: list[DataValidationError]) -> DataValidationError:
     if len(failures) == 1:
         return failures[0]
-    problems = [
-        Problem(p.code, f"{exc.source} : {p.message}", p.row, p.column)
-        for exc in failures
-        for p in exc.problems
-    ]
-    return DataValidationError("fichiers fournis", problems)
+    return DataValidationError.combine(failures, "fichiers fournis")
 
 
 def _discard(stored: list[StoredUpload]) -> None:

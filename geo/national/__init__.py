@@ -13,6 +13,12 @@ from geo.national.boundaries import (
     load_epci,
 )
 from geo.national.layers import NATIONAL_SOURCES, DepartementLayers, LayerStatus, load_layers
+from geo.national.names import (
+    departement_article,
+    in_departement,
+    of_departement,
+    the_departement,
+)
 from geo.national.sites import (
     border_services,
     cnfs_permanences_with_warnings,
@@ -32,8 +38,10 @@ __all__ = [
     "border_services",
     "check_departement",
     "cnfs_permanences_with_warnings",
+    "departement_article",
     "departement_name",
     "departements",
+    "in_departement",
     "load_census",
     "load_cnfs_permanences",
     "load_commune_codes",
@@ -46,5 +54,7 @@ __all__ = [
     "load_layers",
     "load_town_halls",
     "load_zoning",
+    "of_departement",
+    "the_departement",
     "town_hall_warnings",
 ]

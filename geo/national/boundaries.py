@@ -10,31 +10,13 @@ Sarthe file carries IGN's official area), and four Cantal communes restored in 2
 from __future__ import annotations
 
 import geopandas as gpd
-import pandas as pd
 
-from geo import settings
-from geo.cog import CommuneCodes
+from geo.boundaries import POPULATION_NAMES, commune_table, epci_parts, integer_counts
+from geo.cog import CommuneCodes, population_codes
+from geo.national.names import of_departement
 from geo.national.store import check_departement, read_geo, read_table
 
 __all__ = ["load_commune_codes", "load_communes", "load_departement", "load_epci"]
-
-_COMMUNE_COLUMNS = [
-    "name",
-    "epci_siren",
-    "epci_name",
-    "epci_type",
-    "arrondissement",
-    "canton",
-    "area_km2",
-    "population",
-    "population_2021",
-    "geometry",
-]
-
-
-def _int(series: pd.Series) -> pd.Series:
-    """Integer counts as ``int64`` when complete (as the Sarthe CSV gives), else ``Int64``."""
-    return series.astype("int64") if series.notna().all() else series.astype("Int64")
 
 
 def load_communes(code: str) -> gpd.GeoDataFrame:
@@ -70,19 +52,11 @@ def load_communes(code: str) -> gpd.GeoDataFrame:
         ],
     )
     zoning = read_table("zoning", code, ["DEPCOM", "CV"])
-    frame = pop.rename(
-        columns={
-            "nom": "name",
-            "epci_nom": "epci_name",
-            "population_municipale": "population",
-            "population_municipale_pl2021": "population_2021",
-        }
-    ).set_index("code_insee")
-    frame["population"] = _int(frame["population"])
-    frame["population_2021"] = _int(frame["population_2021"])
+    frame = pop.rename(columns={"nom": "name", **POPULATION_NAMES}).set_index("code_insee")
+    frame["population"] = integer_counts(frame["population"])
+    frame["population_2021"] = integer_counts(frame["population_2021"])
     frame["canton"] = zoning.set_index("DEPCOM")["CV"]
-    frame = frame.join(outlines.set_index("code_insee")).sort_index()
-    return gpd.GeoDataFrame(frame[_COMMUNE_COLUMNS], geometry="geometry", crs=settings.WORK_CRS)
+    return commune_table(frame.join(outlines.set_index("code_insee")))
 
 
 def load_departement(code: str) -> gpd.GeoDataFrame:
@@ -117,21 +91,10 @@ def load_epci(code: str, communes: gpd.GeoDataFrame | None = None) -> gpd.GeoDat
     code = check_departement(code)
     if communes is None:
         communes = load_communes(code)
-    located = communes[communes.geometry.notna()]
-    part = located.dissolve(by="epci_siren", aggfunc={"epci_name": "first", "epci_type": "first"})
-    # Communes without an outline still count in the totals of their EPCI.
-    by_epci = communes.groupby("epci_siren")
-    part["population_72"] = by_epci["population"].sum()
-    part["n_communes_72"] = by_epci.size()
     full = read_geo(
         "epci", code, ["epci_siren", "n_communes_total", "population_municipale", "geometry"]
     ).set_index("epci_siren")
-    part["n_communes_total"] = _int(full["n_communes_total"].reindex(part.index))
-    part["population_total"] = _int(full["population_municipale"].reindex(part.index))
-    part["geometry_full"] = full.geometry
-    part.index.name = "epci_siren"
-    columns = ["geometry", "epci_name", "epci_type", "population_72", "n_communes_72"]
-    return part[[*columns, "n_communes_total", "population_total", "geometry_full"]]
+    return epci_parts(communes, full, full.geometry)
 
 
 def load_commune_codes(code: str) -> CommuneCodes:
@@ -142,15 +105,16 @@ def load_commune_codes(code: str) -> CommuneCodes:
     of 1 January 2025, which the population file does not list).
     """
     code = check_departement(code)
-    frame = read_table("population", code, ["code_insee", "nom", "anciens_codes"])
-    names = dict(zip(frame["code_insee"], frame["nom"], strict=True))
-    successors: dict[str, str] = {}
-    for current, former in zip(frame["code_insee"], frame["anciens_codes"].fillna(""), strict=True):
-        for old in filter(None, former.split(";")):
-            if old != current:
-                successors[old] = current
+    names, successors = population_codes(
+        read_table("population", code, ["code_insee", "nom", "anciens_codes"])
+    )
     for layer, old_col in (("filosofi", "CODGEO"), ("density", "code_insee_source_cog2024")):
         pairs = read_table(layer, code, [old_col, "code_insee_cog2025"]).dropna()
         changed = pairs[pairs[old_col] != pairs["code_insee_cog2025"]]
         successors.update(zip(changed[old_col], changed["code_insee_cog2025"], strict=True))
-    return CommuneCodes(names=names, successors=successors)
+    return CommuneCodes(
+        names=names,
+        successors=successors,
+        departement_code=code,
+        of_departement=of_departement(code),
+    )

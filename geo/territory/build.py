@@ -6,14 +6,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+from scipy.spatial import cKDTree
 
-from geo import boundaries, cog, fibre, settings, sites, socio, user_indicators
+from geo import cog, defaults, fibre, national, settings, sites, socio, user_indicators
 from geo.errors import DataValidationError
 from geo.territory.cache import cache_key, raise_together
+from geo.territory.inputs import TerritoryInputs, merger_warning, national_inputs, sarthe_inputs
 from geo.territory.model import Territory, UserFiles
 from geo.territory.quality import quality_notes_fr
-from geo.territory.sources import SOURCES
 
 __all__ = ["build_territory"]
 
@@ -26,12 +28,8 @@ class _Notes:
     """Warnings, vintages and sources gathered while the territory is assembled."""
 
     warnings: list[str] = field(default_factory=list)
-    vintages: dict[str, str] = field(
-        default_factory=lambda: {layer: meta["vintage"] for layer, meta in SOURCES.items()}
-    )
-    sources: dict[str, dict[str, str]] = field(
-        default_factory=lambda: {layer: dict(meta) for layer, meta in SOURCES.items()}
-    )
+    vintages: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -43,13 +41,17 @@ class _UserLayers:
     indicators: pd.DataFrame | None = None
 
 
-def build_territory(user: UserFiles | None = None) -> Territory:
+def build_territory(user: UserFiles | None = None, departement: str | None = None) -> Territory:
     """Assemble and validate the territory from raw files (no cache).
 
     Parameters
     ----------
     user : UserFiles, optional
         User files that complement or replace embedded layers.
+    departement : str, optional
+        Département code (default :data:`geo.defaults.DEPARTEMENT_CODE`, Sarthe, built
+        from its own richer files); any other metropolitan département is built from
+        the national files (:mod:`geo.national`).
 
     Returns
     -------
@@ -59,24 +61,24 @@ def build_territory(user: UserFiles | None = None) -> Territory:
     Raises
     ------
     geo.errors.DataValidationError
-        When a user file is not a readable regular file, or is invalid; the problems
-        of every user file are listed together, each prefixed by its file name.
+        When the département code is unknown (the valid codes listed), when a user
+        file is not a readable regular file, or is invalid; the problems of every
+        user file are listed together, each prefixed by its file name.
     """
     user = user or UserFiles()
+    code = national.check_departement(departement or defaults.DEPARTEMENT_CODE)
     # First, so that a FIFO, a device or a missing file is refused before any reader runs.
-    key = cache_key(user)
-    codes = cog.load_commune_codes()
-    communes = boundaries.load_communes()
-    departement = boundaries.load_departement()
-    notes = _Notes()
-    embedded_sites, site_warnings = sites.load_embedded_sites(communes)
-    notes.warnings += site_warnings
-    layers = _read_user_files(user, communes, departement, codes, embedded_sites)
+    key = cache_key(user, code)
+    inputs = sarthe_inputs() if code == settings.DEPARTMENT_CODE else national_inputs(code)
+    communes, departement, codes = inputs.communes, inputs.departement, inputs.codes
+    notes = _Notes(list(inputs.warnings), dict(inputs.vintages), dict(inputs.sources))
+    layers = _read_user_files(user, communes, departement, codes, inputs.sites)
 
-    all_sites = _merge_sites(embedded_sites, layers.sites, user, notes)
-    values, status = _indicators(communes, notes)
-    fibre_table = _fibre(layers.fibre, codes, communes.index, status, notes)
-    _context_warnings(communes, all_sites, notes)
+    all_sites = _merge_sites(inputs.sites, layers.sites, user, notes)
+    all_sites = _with_border_offer(all_sites, code, communes, notes)
+    values, status = _indicators(inputs, notes)
+    fibre_table = _fibre(layers.fibre, inputs, status, notes)
+    _context_warnings(inputs, all_sites, status, notes)
 
     table = communes.join(values).join(fibre_table)
     if layers.indicators is not None:
@@ -87,13 +89,15 @@ def build_territory(user: UserFiles | None = None) -> Territory:
     return Territory(
         communes=gpd.GeoDataFrame(table, geometry="geometry", crs=settings.WORK_CRS),
         status=status,
-        epci=boundaries.load_epci(communes),
+        epci=inputs.epci,
         departement=departement,
         sites=all_sites,
         vintages=notes.vintages,
         warnings=notes.warnings,
         cache_key=key,
         sources=notes.sources,
+        departement_code=code,
+        departement_name=inputs.name,
     )
 
 
@@ -126,7 +130,12 @@ def _read_user_files(
         town_halls = embedded_sites[embedded_sites["site_type"] == "town_hall"]
         try:
             layers.sites = sites.read_user_sites(
-                user.sites, communes, departement.union_all(), codes, town_halls
+                user.sites,
+                communes,
+                departement.union_all(),
+                codes,
+                town_halls,
+                territory_name=national.departement_name(codes.departement_code),
             )
         except DataValidationError as exc:
             failures.append(exc)
@@ -183,9 +192,90 @@ def _merge_sites(
     return all_sites
 
 
-def _indicators(communes: gpd.GeoDataFrame, notes: _Notes) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """INSEE and IFN indicators with secret values imputed, and one warning per gap set."""
-    values, status = socio.load_indicators(communes.index)
+def _with_border_offer(
+    all_sites: gpd.GeoDataFrame, code: str, communes: gpd.GeoDataFrame, notes: _Notes
+) -> gpd.GeoDataFrame:
+    """The territory's sites plus the services across the border, each with its share.
+
+    France services and permanences of neighbouring départements within
+    :data:`geo.defaults.BORDER_KM` of the border (:func:`geo.national.border_services`)
+    count in accessibility, flagged « hors <département> »; demand stays in the
+    territory. A border site serves both sides: ``territory_share`` is the share of
+    the territory's inhabitants among all inhabitants within
+    :data:`geo.defaults.BORDER_SHARE_RADIUS_KM` of it (commune points, populations
+    légales of the national files).
+    """
+    name = national.departement_name(code)
+    border = national.border_services(code, defaults.BORDER_KM)
+    own = all_sites.assign(
+        outside_territory=all_sites.get("outside_territory", False),
+        outside_label=all_sites.get("outside_label", None),
+        territory_share=all_sites.get("territory_share", 1.0),
+    )
+    own["outside_territory"] = own["outside_territory"].fillna(False).astype(bool)
+    own["territory_share"] = own["territory_share"].astype(float).fillna(1.0)
+    if border.empty:
+        return own
+    share = _border_shares(border, communes)
+    dep_names = {dep: national.departement_name(dep) for dep in border["departement"].unique()}
+    note = [
+        f"hors {name} ({dep_names[dep]}, à {km:.1f} km de la limite ; {100 * sh:.0f} % de sa "
+        "capacité comptée pour le territoire)".replace(".", ",", 1)
+        for dep, km, sh in zip(border["departement"], border["border_dist_km"], share, strict=True)
+    ]
+    previous = border["location_note"]
+    border = border.assign(
+        location_note=[
+            f"{p} ; {n}" if isinstance(p, str) else n for p, n in zip(previous, note, strict=True)
+        ],
+        outside_label=f"hors {name}",
+        territory_share=share,
+    ).drop(columns=["departement", "border_dist_km"])
+    counts = border["site_type"].value_counts()
+    notes.warnings.append(
+        f"Offre des départements voisins ({', '.join(sorted(dep_names.values()))}) : "
+        f"{counts.get('france_services', 0)} France services et "
+        f"{counts.get('cnfs_permanence', 0)} permanences de conseillers numériques à moins de "
+        f"{defaults.BORDER_KM:g} km de la limite comptent dans l'accessibilité (« hors {name} »), "
+        "avec la part de leur capacité qui revient aux habitants du territoire."
+    )
+    merged = pd.concat([own, border], ignore_index=True)
+    return gpd.GeoDataFrame(merged, geometry="geometry", crs=settings.WORK_CRS)
+
+
+def _border_shares(border: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> np.ndarray:
+    """Share of the territory's inhabitants among those within reach of each border site."""
+    inside = communes.geometry.representative_point()
+    own_xy = np.column_stack([inside.x, inside.y])
+    own_pop = communes["population"].to_numpy(float)
+    parts = []
+    for dep in border["departement"].unique():
+        outline = national.store.read_geo("communes", dep, ["code_insee", "geometry"])
+        pop = national.store.read_table("population", dep, ["code_insee", "population_municipale"])
+        outline = outline.merge(pop, on="code_insee")
+        parts.append(outline)
+    others = pd.concat(parts, ignore_index=True)
+    points = gpd.GeoSeries(others.geometry, crs=settings.WORK_CRS).representative_point()
+    other_xy = np.column_stack([points.x, points.y])
+    other_pop = others["population_municipale"].to_numpy(float)
+    radius_m = defaults.BORDER_SHARE_RADIUS_KM * 1000
+    site_xy = np.column_stack([border.geometry.x, border.geometry.y])
+    near_own = cKDTree(own_xy).query_ball_point(site_xy, radius_m)
+    near_other = cKDTree(other_xy).query_ball_point(site_xy, radius_m)
+    p_own = np.array([own_pop[i].sum() for i in near_own])
+    p_other = np.array([other_pop[i].sum() for i in near_other])
+    total = p_own + p_other
+    return np.divide(p_own, total, out=np.zeros_like(total), where=total > 0)
+
+
+def _indicators(inputs: TerritoryInputs, notes: _Notes) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """INSEE and IFN indicators with secret values imputed, and one warning per gap set.
+
+    An indicator absent for every commune (a layer without a national file) is not
+    imputed; :func:`geo.territory.inputs.national_inputs` states it.
+    """
+    communes = inputs.communes
+    values, status = socio.load_indicators(communes.index, inputs.indicator_loaders)
     missing_before = status.eq("missing")
     inside = communes.geometry.representative_point()
     coords = pd.DataFrame({"x": inside.x, "y": inside.y}, index=communes.index)
@@ -193,7 +283,7 @@ def _indicators(communes: gpd.GeoDataFrame, notes: _Notes) -> tuple[pd.DataFrame
     gaps_by_indicator: dict[tuple[str, ...], list[str]] = {}
     for col in socio.IMPUTED_INDICATORS:
         gaps = tuple(missing_before.index[missing_before[col]])
-        if gaps:
+        if gaps and len(gaps) < len(communes):
             gaps_by_indicator.setdefault(gaps, []).append(socio.INDICATORS[col][0])
     for gaps, labels in gaps_by_indicator.items():
         notes.warnings.append(
@@ -205,14 +295,20 @@ def _indicators(communes: gpd.GeoDataFrame, notes: _Notes) -> tuple[pd.DataFrame
 
 def _fibre(
     layer: fibre.FibreLayer | None,
-    codes: cog.CommuneCodes,
-    index: pd.Index,
+    inputs: TerritoryInputs,
     status: pd.DataFrame,
     notes: _Notes,
 ) -> pd.DataFrame:
     """Fibre columns (the user's file, else the dated ARCEP 2018 file) and their status."""
+    index = inputs.communes.index
+    if layer is None and inputs.embedded_fibre is None:
+        # No fibre file for this département: the columns exist, every value missing.
+        status["fibre_share"] = "missing"
+        return pd.DataFrame(
+            np.nan, index=index, columns=["fibre_premises", "fibre_connectable", "fibre_share"]
+        )
     if layer is None:
-        layer = fibre.load_embedded_fibre(codes)
+        layer = inputs.embedded_fibre()
         notes.warnings.append(
             "Fibre : données ARCEP du T1 2018, obsolètes — le réseau FttH public de la Sarthe "
             "est achevé depuis octobre 2022 (≈ 98 % des locaux raccordables en 2025). "
@@ -238,22 +334,17 @@ def _fibre(
 
 
 def _context_warnings(
-    communes: gpd.GeoDataFrame, all_sites: gpd.GeoDataFrame, notes: _Notes
+    inputs: TerritoryInputs, all_sites: gpd.GeoDataFrame, status: pd.DataFrame, notes: _Notes
 ) -> None:
     """Warnings on commune mergers, relocated town halls and dated permanences."""
-    merged = {new: old for old, new in cog.MERGERS_2025.items()}
-    notes.warnings.append(
-        "Fusions de communes au 1er janvier 2025 : "
-        + ", ".join(f"{old} → {new} ({communes.at[new, 'name']})" for new, old in merged.items())
-        + " ; leurs indicateurs INSEE antérieurs sont agrégés (sommes pour les effectifs, "
-        "moyennes pondérées par la population pour les taux) et marqués « estimés »."
-    )
+    notes.warnings.append(merger_warning(inputs, status))
     fixed = all_sites[(all_sites["site_type"] == "town_hall") & all_sites["location_note"].notna()]
     notes.warnings.append(
         f"Mairies : {len(fixed)} points publiés tombaient dans une autre commune ; ils sont "
         "remplacés par un point dans la bonne commune (emplacement approximatif)."
     )
-    permanences = all_sites.loc[all_sites["site_type"] == "cnfs_permanence", "vintage"]
+    own = all_sites[~all_sites["outside_territory"]]
+    permanences = own.loc[own["site_type"] == "cnfs_permanence", "vintage"]
     if len(permanences) and not (permanences == "fourni par l'utilisateur").all():
         notes.warnings.append(
             "Permanences des conseillers numériques : liste ANCT de 2022, à mettre à jour avec "

@@ -29,9 +29,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo import cog, defaults, settings
+from geo import cog, defaults, national, settings
 from geo.errors import DataValidationError, Problem
 from geo.jsonio import dumps_strict
+from geo.national.store import read_table
 from geo.territory.model import Territory, UserFiles
 
 __all__ = [
@@ -44,8 +45,9 @@ __all__ = [
     "write_cache",
 ]
 
-#: Version of the cache layout (2: checksums and invariants in ``meta.json``).
-CACHE_SCHEMA = 2
+#: Version of the cache layout (2: checksums and invariants in ``meta.json``; 3: the
+#: département, whose code also starts the key).
+CACHE_SCHEMA = 3
 #: Cached territories kept on disk (older ones are pruned).
 CACHE_KEEP = defaults.TERRITORY_CACHE_KEEP
 
@@ -55,6 +57,7 @@ _CODE_MODULES = (
     "cog",
     "csvio",
     "fibre",
+    "national",
     "opening_hours",
     "sites",
     "socio",
@@ -66,8 +69,11 @@ _READ_CHUNK_BYTES = 1024 * 1024
 _log = logging.getLogger(__name__)
 
 
-def cache_key(user: UserFiles | None = None) -> str:
+def cache_key(user: UserFiles | None = None, departement: str = defaults.DEPARTEMENT_CODE) -> str:
     """Hash of every input (raw data, user files, options and the building code).
+
+    The key starts with the département code (``72-…``), so the caches of each
+    département are told apart and pruned separately.
 
     Raises
     ------
@@ -77,7 +83,7 @@ def cache_key(user: UserFiles | None = None) -> str:
     """
     user = user or UserFiles()
     contents = check_user_files(user)
-    digest = hashlib.sha256(f"schema={CACHE_SCHEMA}".encode())
+    digest = hashlib.sha256(f"schema={CACHE_SCHEMA};dep={departement}".encode())
     for path in _input_files():
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
@@ -87,7 +93,7 @@ def cache_key(user: UserFiles | None = None) -> str:
     options = json.dumps(
         {"replace_sites": user.replace_sites, "fibre_vintage": user.fibre_vintage}
     ).encode()
-    return digest.hexdigest()[:16] + hashlib.sha256(options).hexdigest()[:4]
+    return f"{departement}-{digest.hexdigest()[:16]}{hashlib.sha256(options).hexdigest()[:4]}"
 
 
 def check_user_files(user: UserFiles) -> list[tuple[Path, bytes]]:
@@ -124,12 +130,8 @@ def raise_together(failures: list[DataValidationError]) -> None:
     if len(failures) == 1:
         raise failures[0]
     if failures:
-        problems = [
-            Problem(p.code, f"{exc.source} : {p.message}", p.row, p.column)
-            for exc in failures
-            for p in exc.problems
-        ]
-        raise DataValidationError("fichiers fournis", problems)
+        # combine() keeps each file's true count beyond the problems it kept.
+        raise DataValidationError.combine(failures, "fichiers fournis")
 
 
 def write_cache(territory: Territory, directory: Path | None = None) -> None:
@@ -152,6 +154,8 @@ def write_cache(territory: Territory, directory: Path | None = None) -> None:
             "warnings": territory.warnings,
             "sources": territory.sources,
             "checksums": checksums,
+            "departement_code": territory.departement_code,
+            "departement_name": territory.departement_name,
             "n_communes": len(territory.communes),
             "population": int(territory.communes["population"].sum()),
         }
@@ -188,6 +192,8 @@ def read_cache(key: str, directory: Path | None = None) -> Territory | None:
         warnings=meta["warnings"],
         cache_key=key,
         sources=meta["sources"],
+        departement_code=meta["departement_code"],
+        departement_name=meta["departement_name"],
     )
 
 
@@ -214,8 +220,13 @@ def _read_user_file(label: str, path: Path) -> tuple[bytes, Problem | None]:
         info = os.stat(path)
     except FileNotFoundError:
         return b"", Problem("not_found", f"le {label} « {name} » n'existe pas.")
-    except OSError as exc:
-        return b"", Problem("unreadable_file", f"le {label} « {name} » est inaccessible ({exc}).")
+    except OSError:
+        # The OS message is English and quotes the full server path: neither is shown.
+        return b"", Problem(
+            "unreadable_file",
+            f"le {label} « {name} » est inaccessible (chemin invalide, trop long ou droits "
+            "insuffisants).",
+        )
     if not stat.S_ISREG(info.st_mode):
         return b"", Problem(
             "not_a_file",
@@ -246,13 +257,15 @@ def _cache_root(directory: Path | None) -> Path:
 
 
 def _prune(root: Path) -> None:
-    """Keep the :data:`CACHE_KEEP` most recent caches."""
-    entries = sorted(
-        (p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
-        key=lambda p: p.stat().st_mtime,
-    )
-    for old in entries[:-CACHE_KEEP]:
-        shutil.rmtree(old, ignore_errors=True)
+    """Keep the :data:`CACHE_KEEP` most recent caches of each département."""
+    by_departement: dict[str, list[Path]] = {}
+    for path in root.iterdir():
+        if path.is_dir() and not path.name.startswith("."):
+            by_departement.setdefault(path.name.split("-")[0], []).append(path)
+    for entries in by_departement.values():
+        entries.sort(key=lambda p: p.stat().st_mtime)
+        for old in entries[:-CACHE_KEEP]:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def _file_sha256(path: Path) -> str:
@@ -289,6 +302,9 @@ def _meta_problem(meta: object) -> str | None:
     checksums = meta.get("checksums")
     if not (_is_str_dict(checksums) and set(checksums) == set(_FRAMES)):
         return "sommes de contrôle mal formées"
+    for key in ("departement_code", "departement_name"):
+        if not isinstance(meta.get(key), str):
+            return f"« {key} » mal formé"
     for key in ("n_communes", "population"):
         if type(meta.get(key)) is not int:
             return f"« {key} » mal formé"
@@ -307,7 +323,7 @@ def _invariant_problem(frames: dict[str, pd.DataFrame], meta: dict) -> str | Non
     communes, status = frames["communes"], frames["status"]
     if communes.empty or frames["sites"].empty or frames["departement"].empty:
         return "table vide"
-    expected = _raw_population()
+    expected = _raw_population(meta["departement_code"])
     if len(communes) != meta["n_communes"] or set(communes.index) != set(expected.index):
         return f"{len(communes)} communes au lieu de {len(expected)}"
     population = communes["population"].reindex(expected.index).to_numpy(float)
@@ -320,7 +336,11 @@ def _invariant_problem(frames: dict[str, pd.DataFrame], meta: dict) -> str | Non
     return None
 
 
-def _raw_population() -> pd.Series:
+def _raw_population(departement: str) -> pd.Series:
     """Population légale of each commune, from the vendored population file."""
-    frame = pd.read_csv(cog.POPULATION_FILE, dtype={"code_insee": str})
+    if departement != settings.DEPARTMENT_CODE:
+        code = national.check_departement(departement)
+        frame = read_table("population", code, ["code_insee", "population_municipale"])
+    else:
+        frame = pd.read_csv(cog.POPULATION_FILE, dtype={"code_insee": str})
     return frame.set_index("code_insee")["population_municipale"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from geo import defaults
+from geo.national import check_departement
 from geo.territory.build import build_territory
 from geo.territory.cache import cache_key, read_cache, write_cache
 from geo.territory.model import Territory, UserFiles
@@ -12,7 +14,10 @@ __all__ = ["load_territory"]
 
 
 def load_territory(
-    user: UserFiles | None = None, use_cache: bool = True, directory: Path | None = None
+    user: UserFiles | None = None,
+    use_cache: bool = True,
+    directory: Path | None = None,
+    departement: str | None = None,
 ) -> Territory:
     """Load the validated territory, from the processed cache when it is current.
 
@@ -24,6 +29,9 @@ def load_territory(
         Read and write ``data/processed/territory/<key>/``.
     directory : Path, optional
         Processed-data folder (default :data:`geo.settings.PROCESSED_DIR`).
+    departement : str, optional
+        Département code (default :data:`geo.defaults.DEPARTEMENT_CODE`); the cache
+        is keyed by it.
 
     Returns
     -------
@@ -33,13 +41,15 @@ def load_territory(
     Raises
     ------
     geo.errors.DataValidationError
-        When a user file is invalid (every problem listed).
+        When the département code is unknown or a user file is invalid (every
+        problem listed).
     """
+    code = check_departement(departement or defaults.DEPARTEMENT_CODE)
     if use_cache:
-        cached = read_cache(cache_key(user), directory)
+        cached = read_cache(cache_key(user, code), directory)
         if cached is not None:
             return cached
-    territory = build_territory(user)
+    territory = build_territory(user, code)
     if use_cache:
         write_cache(territory, directory)
     return territory

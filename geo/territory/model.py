@@ -8,6 +8,8 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from geo import national, settings
+
 __all__ = ["Territory", "UserFiles"]
 
 
@@ -42,7 +44,7 @@ class Territory:
     Attributes
     ----------
     communes : geopandas.GeoDataFrame
-        Indexed by ``code_insee`` (352 communes, COG 2025), EPSG:2154: names,
+        Indexed by ``code_insee`` (COG 2025; 352 in Sarthe), EPSG:2154: names,
         EPCI, population, indicators (:data:`geo.socio.INDICATORS`), density and
         AAV classes, fibre columns, ``user_*`` indicators, and the demand point
         (``demand_x``, ``demand_y``: the town hall) where each commune's
@@ -51,9 +53,10 @@ class Territory:
         Same index; one column per numeric indicator with ``observed``,
         ``estimated``, ``imputed`` or ``missing``.
     epci : geopandas.GeoDataFrame
-        17 EPCI indexed by SIREN; geometry = part inside Sarthe.
+        EPCI with a commune in the département (17 for Sarthe) indexed by SIREN;
+        geometry = part inside the département, ``geometry_full`` = whole EPCI.
     departement : geopandas.GeoDataFrame
-        Outline of Sarthe.
+        Outline of the département.
     sites : geopandas.GeoDataFrame
         Every known site (see :data:`geo.sites.SITE_COLUMNS`).
     vintages : dict
@@ -64,6 +67,8 @@ class Territory:
         Hash of the inputs that produced this territory.
     sources : dict
         Layer → provenance (see :data:`geo.territory.SOURCES`).
+    departement_code, departement_name : str
+        The département (``"72"``, ``"Sarthe"`` by default).
     """
 
     communes: gpd.GeoDataFrame
@@ -75,22 +80,40 @@ class Territory:
     warnings: list[str]
     cache_key: str
     sources: dict[str, dict[str, str]] = field(default_factory=dict)
+    departement_code: str = settings.DEPARTMENT_CODE
+    departement_name: str = settings.DEPARTMENT_NAME
+
+    @property
+    def of_departement(self) -> str:
+        """« de la Sarthe », « de l'Orne »… for titles and messages."""
+        return national.of_departement(self.departement_code)
+
+    @property
+    def the_departement(self) -> str:
+        """« la Sarthe », « l'Orne »… for titles and messages."""
+        return national.the_departement(self.departement_code)
 
     def summary(self) -> dict[str, object]:
         """Machine-readable summary (the ``maillage data --json`` object)."""
-        counts = self.sites["site_type"].value_counts()
-        advisors = self.sites.groupby("site_type")["n_advisors"].sum(min_count=1).dropna()
+        # The services across the border count in accessibility, not in the territory's totals.
+        outside = self.sites.get("outside_territory", pd.Series(False, index=self.sites.index))
+        own = self.sites[~outside.fillna(False).astype(bool)]
+        counts = own["site_type"].value_counts()
+        advisors = own.groupby("site_type")["n_advisors"].sum(min_count=1).dropna()
+        border = self.sites.loc[own.index.symmetric_difference(self.sites.index), "site_type"]
         status_counts = {
             col: {k: int(v) for k, v in self.status[col].value_counts().items()}
             for col in self.status.columns
         }
         return {
+            "departement": {"code": self.departement_code, "name": self.departement_name},
             "communes": len(self.communes),
             "population": int(self.communes["population"].sum()),
             "epci": len(self.epci),
             "area_km2": round(float(self.departement.area.sum()) / 1e6, 1),
             "sites": {k: int(v) for k, v in counts.items()},
             "advisors": {k: float(v) for k, v in advisors.items()},
+            "border_sites": {k: int(v) for k, v in border.value_counts().items()},
             "vintages": dict(self.vintages),
             "indicator_status": status_counts,
             "warnings": list(self.warnings),

@@ -33,16 +33,16 @@ def test_carte_page_widgets_and_map():
     app = _run("carte.py")
     assert app.selectbox(key="map_indicator").value == "population"
     assert app.multiselect(key="map_sites").value == ["cnfs_permanence"]
-    assert [m.value for m in app.metric] == ["352", "566\u202f733", "97\u202f%", "13\u202f823"]
+    assert [m.value for m in app.metric] == ["352", "566\u202f733", "99\u202f%", "13\u202f823"]
 
 
 def test_carte_offer_and_threshold_change_the_figures():
     app = _run("carte.py")
     app.select_slider(key="threshold_min").set_value(10).run()
-    assert app.metric[2].value == "73\u202f%"
+    assert app.metric[2].value == "76\u202f%"  # 73 % before the border offer (issue 12)
     app.multiselect(key="offer_types").set_value(["cnfs_permanence", "france_services"]).run()
     assert not app.exception
-    assert app.metric[2].value == "82\u202f%"
+    assert app.metric[2].value == "85\u202f%"
 
 
 def test_carte_travel_time_shows_approximation_banner():
@@ -78,12 +78,16 @@ def test_donnees_page_lists_sources_and_warnings():
 def test_diagnostic_page():
     app = _run("diagnostic.py")
     assert app.title[0].value == "Diagnostic d'équité d'accès"
-    assert app.metric[0].value == "97\u202f%"
+    # The findings come first (issue 12): unserved persons, beyond the threshold, minutes.
+    assert app.metric[0].value == "43\u202f775"
+    assert app.metric[1].value == "744"
+    assert app.metric[3].value == "CC Loir-Lucé-Bercé"
+    assert app.metric[4].value == "99\u202f%"
     assert any("approximatifs" in w.value for w in app.warning)
     assert len(app.dataframe) >= 4
     app.select_slider(key="threshold_min").set_value(15).run()
     assert not app.exception
-    assert app.metric[0].value == "91\u202f%"
+    assert app.metric[4].value == "95\u202f%"
 
 
 def test_recommandation_page_runs_and_saves():
@@ -94,7 +98,7 @@ def test_recommandation_page_runs_and_saves():
     assert not app.exception, [e.message for e in app.exception]
     assert any("n'est pas absorbé par les conseillers" in s.value for s in app.success)
     # One decimal: « 100 % » would sit next to a gain of a few tenths of a point.
-    assert app.metric[0].value == "99,4\u202f%"
+    assert app.metric[0].value == "100,0\u202f%"
     assert app.metric[2].value == "125\u202f000 €"
     solver = next(c.value for c in app.caption if "Calcul :" in c.value)
     assert "optimisation exacte" in solver and "solution optimale" in solver
@@ -150,15 +154,16 @@ def _chosen_communes(request) -> set[str]:
 
 
 def test_recommandation_excludes_a_commune_not_just_its_town_hall():
-    # Excluding « Mairie — Mamers » as a site swaps in another place of Mamers; the
+    # Excluding a town hall as a site can swap in another place of the same commune; the
     # planner who means the commune excludes the commune, and no site of it is chosen.
+    # Bonnétable (72039) is chosen with 20 advisors and has three candidate places.
     app = _run("recommandation.py")
     app.number_input(key="reco_k").set_value(20)
     app.button[0].click().run()
-    assert "72180" in _chosen_communes(app.session_state["reco_request"])
-    app.multiselect(key="reco_excluded_communes").set_value(["72180"])
+    assert "72039" in _chosen_communes(app.session_state["reco_request"])
+    app.multiselect(key="reco_excluded_communes").set_value(["72039"])
     app.button[0].click().run()
     assert not app.exception, [e.message for e in app.exception]
     request = app.session_state["reco_request"]
-    assert {"mairie-72180"} <= set(request.excluded)
-    assert "72180" not in _chosen_communes(request)
+    assert {"mairie-72039"} < set(request.excluded)
+    assert "72039" not in _chosen_communes(request)

@@ -112,8 +112,9 @@ def test_carte_draws_every_commune(browser, app_url):
     paths.first.wait_for(timeout=60_000)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "carte.png"), full_page=True)
-    # 352 communes + 17 EPCI outlines + the 36 permanences of the default offer (circles).
-    assert paths.count() == 352 + 17 + 36
+    # 352 communes + 17 EPCI outlines + the 36 permanences of the default offer (circles)
+    # + the 37 permanences across the border that count « hors Sarthe » (issue 12).
+    assert paths.count() == 352 + 17 + 36 + 37
     assert page.get_by_text("Carte de la Sarthe").count() == 1
     assert page.get_by_text("Traceback").count() == 0
     assert not errors

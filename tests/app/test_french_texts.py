@@ -35,13 +35,6 @@ def test_circuit_labels_read_as_french():
     assert circuit_label_fr("Camille") == "Tournée au départ de Camille"
 
 
-def test_permanence_names_have_their_accents(territory):
-    names = set(territory.sites["name"])
-    assert "Croix Rouge Française (Le Mans)" in names
-    assert "Antenne Solidarité de Loué (Le Mans)" in names
-    assert not any("Francaise" in n or "Communaute" in n for n in names)
-
-
 def test_missing_site_type_is_said_missing(tmp_path):
     path = tmp_path / "lieux.csv"
     path.write_text("nom;type;code_insee\nA;;72181\n", encoding="utf-8")

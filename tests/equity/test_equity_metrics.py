@@ -126,7 +126,8 @@ def test_need_index_weights_and_persons_in_need():
     need = need_index(frame, pop, weights)
     assert need["need_rank"].tolist() == [2, 1, 3]
     assert need.loc["b", "need_index"] == 1.0
-    assert need["persons_in_need"].sum() == pytest.approx(pop.sum())
+    # Persons, not a rescaled population: 15+ (national share) × 15.4 %, redistributed.
+    assert need["persons_in_need"].sum() == pytest.approx(pop.sum() * 0.823 * 0.154)
     only_income = need_index(frame, pop, NeedWeights({"income": 1.0}, {"income": 1}))
     assert only_income["need_rank"].tolist() == [2, 3, 1]
     with pytest.raises(ValueError, match="absent"):

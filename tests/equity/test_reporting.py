@@ -57,9 +57,10 @@ def test_map_specs_carry_the_travel_model_caveat(territory, views):
     _, plan = views
     spec = map_spec(territory, plan, "scenario")
     assert spec.approximate_travel
+    # Loué's town hall is next to the Loué permanence: the addition reinforces it.
     (layer,) = spec.marker_layers
     assert layer.points["site_id"].tolist() == ["new-loue"]
-    assert layer.label == "Nouveau conseiller (nouveau lieu)"
+    assert layer.label == "Conseiller en renfort d'une permanence"
     assert "new-loue" not in set(spec.sites["site_id"])
     assert "Plan Loué — seuil 20 min" in spec.subtitle
     # Maps name their sources without licences (those are in the pack's annex).
@@ -69,6 +70,23 @@ def test_map_specs_carry_the_travel_model_caveat(territory, views):
     assert spec.scheme == "user_defined" and 20.0 in spec.user_bounds
     with pytest.raises(ValueError, match="Type de carte inconnu"):
         map_spec(territory, plan, "weather")
+
+
+def _far_hall(territory) -> dict:
+    """The first town hall more than 5 km from every open permanence, as an addition."""
+    sites = territory.sites
+    halls = sites[sites["site_type"] == "town_hall"]
+    permanences = sites[sites["site_type"] == "cnfs_permanence"]
+    far = halls[[permanences.distance(g).min() > 5_000 for g in halls.geometry]].iloc[0]
+    return {
+        "site_id": f"{far['site_id']}-ajout",
+        "name": far["name"],
+        "site_type": "town_hall",
+        "code_insee": far["code_insee"],
+        "lon": float(far["lon"]),
+        "lat": float(far["lat"]),
+        "n_advisors": 1,
+    }
 
 
 def test_decisions_tell_new_sites_from_reinforcements(territory):
@@ -83,20 +101,21 @@ def test_decisions_tell_new_sites_from_reinforcements(territory):
         "lat": float(permanence["lat"]),
         "n_advisors": 2,
     }
-    scenario = Scenario("Deux décisions", {"threshold_min": 20}, SiteChanges(added=[LOUE, near]))
+    far = _far_hall(territory)
+    scenario = Scenario("Deux décisions", {"threshold_min": 20}, SiteChanges(added=[far, near]))
     view = view_scenario(territory, scenario)
     reference = view_scenario(territory, current_situation())
     table = decisions_of(territory, view, reference).set_index("site_id")
-    assert table.loc["new-loue", "kind"] == "new_site"
+    assert table.loc[far["site_id"], "kind"] == "new_site"
     assert table.loc["renfort-marolles", "kind"] == "reinforce"
     assert table.loc["renfort-marolles", "reinforces"] == "La Poste (Marolles-les-Braults)"
-    assert table.loc["new-loue", "commune"] == "Loué"
+    assert table.loc[far["site_id"], "commune"] == territory.communes.at[far["code_insee"], "name"]
     assert table.loc["renfort-marolles", "advisors"] == 2
-    # Loué's new site serves the persons in need of the communes it is nearest to.
+    # The new site serves the persons in need of the communes it is nearest to.
     communes = view.diagnosis.communes
-    mine = communes[(communes["nearest_site_id"] == "new-loue")]
+    mine = communes[(communes["nearest_site_id"] == far["site_id"])]
     expected = mine.loc[mine["travel_time_min"] <= 20, "persons_in_need"].sum()
-    assert table.loc["new-loue", "persons_served"] == pytest.approx(expected)
+    assert table.loc[far["site_id"], "persons_served"] == pytest.approx(expected)
     assert expected > 0
     # A reinforcement shares its place's load with the reinforced site (2 of 3 advisors).
     load = (
@@ -114,6 +133,10 @@ def test_a_kind_given_by_the_placement_wins(territory, views):
     added = plan.added_sites.assign(kind="reinforce")
     table = decision_sites(territory.communes, plan.diagnosis, added)
     assert table["kind"].tolist() == ["reinforce"]
+    table = decision_sites(
+        territory.communes, plan.diagnosis, plan.added_sites.assign(kind="new_site")
+    )
+    assert table["kind"].tolist() == ["new_site"]
 
 
 def test_pack_sections_and_data_exports(territory, views, tmp_path):
@@ -239,9 +262,9 @@ def test_offline_html_carries_title_scenario_date_sources_and_caveat(territory, 
     assert "Carte produite le " in text
     assert "Temps de trajet approximatifs" in text
     assert "Sources : Limites communales" in text
-    # The new advisor is a star outside the layer control, always shown.
-    assert text.count("maillage-decision maillage-new_site") == 1
-    assert "Nouveau conseiller (nouveau lieu)" in text
+    # The added advisor (a reinforcement of Loué) is a star outside the layer control.
+    assert text.count("maillage-decision maillage-reinforce") == 1
+    assert "Conseiller en renfort d" in text
 
 
 def test_print_map_file_names_are_french(territory, views, tmp_path):
@@ -331,7 +354,7 @@ def test_tours_print_map_shows_bases_stops_circuits_and_decisions(territory, vie
     spec = map_spec(territory, plan, "mobile", mobile=mobile)
     layers = {layer.label: layer.points for layer in spec.marker_layers}
     assert set(layers) == {
-        "Nouveau conseiller (nouveau lieu)",
+        "Conseiller en renfort d'une permanence",
         "Base d'une tournée",
         "Arrêt de tournée mobile",
     }

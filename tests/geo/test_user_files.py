@@ -66,7 +66,8 @@ def test_user_sites_added_with_code_or_coordinates(tmp_path):
     assert user["site_type"].tolist() == ["library", "market"]
     assert "placé à la mairie" in user["location_note"].iloc[1]
     assert "lundi" in user["opening_hours"].iloc[1]
-    assert len(territory.sites) == 558 + 2
+    own = territory.sites[~territory.sites["outside_territory"]]
+    assert len(own) == 558 + 2
 
 
 def test_replace_sites_drops_embedded_type(tmp_path):
@@ -75,9 +76,10 @@ def test_replace_sites_drops_embedded_type(tmp_path):
         "nom,type,code_insee,nb_conseillers\nPermanence A,conseiller numérique,72181,3\n",
     )
     territory = build_territory(UserFiles(sites=path, replace_sites=True))
-    cnfs = territory.sites[territory.sites["site_type"] == "cnfs_permanence"]
+    own = territory.sites[~territory.sites["outside_territory"]]
+    cnfs = own[own["site_type"] == "cnfs_permanence"]
     assert len(cnfs) == 1 and cnfs["n_advisors"].sum() == 3
-    assert (territory.sites["site_type"] == "france_services").sum() == 26
+    assert (own["site_type"] == "france_services").sum() == 26
 
 
 def test_missing_column_suggests_closest(tmp_path):

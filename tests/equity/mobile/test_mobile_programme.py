@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
+from pypdf import PdfReader
 
 from equity.cli import main
 from equity.diagnostics import diagnose
@@ -26,19 +28,30 @@ def test_host_candidates_carry_hours(territory):
 
 def test_default_advisors_one_per_base_commune(diagnosis):
     advisors = default_advisors(diagnosis, half_days_per_week=3)
-    assert len(advisors) == diagnosis.offer.sites["code_insee"].nunique() == 20
+    own = diagnosis.offer.sites[~diagnosis.offer.outside]
+    # 21 with the Loué antenna placed at its address (issue 12), 20 on main.
+    assert len(advisors) == own["code_insee"].nunique() == 21
     assert all(a.half_days_per_week == 3 for a in advisors)
 
 
-def test_programme_serves_underserved_communes(territory, diagnosis):
+def test_programme_stops_where_persons_are_unserved(territory, diagnosis):
     settings = MobileSettings(n_stops=8, max_drive_min=60)
     result = plan_for_diagnosis(territory, diagnosis, settings=settings)
-    underserved = set(diagnosis.communes.index[diagnosis.communes["underserved"]])
-    assert set(result.coverage_gain["commune_ids"]) <= underserved
-    assert result.coverage_gain["population"] > 30_000
+    unserved = diagnosis.communes["unserved_persons"]
+    lacking = set(unserved.index[unserved > 0.5])
+    # Every stop is held in a commune the fixed sites leave with unserved persons.
+    assert len(result.stops) == 8 and set(result.stops["code_insee"]) <= lacking
+    assert (unserved[result.stops["code_insee"]] > 0).all()
+    assert set(result.coverage_gain["commune_ids"]) <= lacking
+    # The covering weight is the unserved persons (not the 2SFCA "under-served" flag,
+    # which marks 28 communes, 2 of them with no one unserved).
+    ids = result.coverage_gain["commune_ids"]
+    assert result.coverage_gain["need"] == pytest.approx(unserved[ids].sum())
+    assert result.coverage_gain["need"] == pytest.approx(12_618, abs=5)
+    assert result.coverage_gain["population"] > 100_000
     scheduled = result.stops[result.stops["scheduled"]]
     assert len(scheduled) + len(result.unschedulable) == len(result.stops)
-    assert (result.schedule["half_day_drive_min"] <= 60 + 1e-9).all()
+    assert (result.schedule["circuit_drive_min"] <= 60 + 1e-9).all()
     assert result.travel_model["kind"] == "straight_line"
     assert result.km_per_year > 0 and result.cost_eur_per_year == pytest.approx(
         result.km_per_year * 0.35
@@ -107,3 +120,40 @@ def test_saturday_market_forced_as_stop(tmp_path):
     data = json.loads(out.read_text(encoding="utf-8"))
     market = next(s for s in data["stops"] if s["stop_id"] == "user-m1")
     assert market["scheduled"] and market["day"] == "samedi" and market["half_day"] == "matin"
+
+
+def test_cli_mobile_options_and_icalendar(tmp_path):
+    out, ics = tmp_path / "m.json", tmp_path / "tournees.ics"
+    args = ["mobile", "--stops", "6", "--frequency", "fortnightly", "--fixed-site-min", "15"]
+    code = main([*args, "--json", str(out), "--ics", str(ics), "--cycle-start", "2026-09-07"])
+    assert code == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["parameters"]["default_frequency"] == "fortnightly"
+    assert data["parameters"]["fixed_site_exclusion_min"] == 15
+    assert all(s["min_to_fixed_site"] >= 15 for s in data["stops"] if not s["forced"])
+    assert all(s["frequency"] == "fortnightly" for s in data["stops"])
+    text = ics.read_bytes().decode("utf-8")
+    assert text.startswith("BEGIN:VCALENDAR\r\n")
+    assert text.count("BEGIN:VEVENT") == len(data["schedule"]) > 0
+    assert "INTERVAL=4" in text and "DTSTART:202609" in text
+    assert main(["mobile", "--ics", str(ics), "--cycle-start", "2026-09-08"]) == 2
+
+
+def test_cli_mobile_printable_calendar(tmp_path):
+    out, pdf = tmp_path / "m.json", tmp_path / "calendrier.pdf"
+    args = ["mobile", "--stops", "4", "--cycle-start", "2026-09-07"]
+    assert main([*args, "--json", str(out), "--calendar", str(pdf)]) == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    pages = [page.extract_text() for page in PdfReader(pdf).pages]
+    advisors = {s["advisor_id"] for s in data["schedule"]}
+    assert len(pages) == 4 * len(advisors) > 0
+    # One row per scheduled session, each with its time, place and commune.
+    assert sum(len(re.findall(r"\d\d:\d\d–\d\d:\d\d", p)) for p in pages) == len(data["schedule"])
+    text = " ".join(pages)
+    communes = {s["stop_id"]: s["code_insee"] for s in data["stops"]}
+    for session in data["schedule"]:
+        assert session["stop_name"] in text
+        assert f"{session['session_start']}–{session['session_end']}" in text
+    assert "Semaine 1 du cycle de 4 semaines : du lundi 7 septembre" in text
+    assert all(communes[s["stop_id"]] for s in data["schedule"])
+    assert main([*args[:-1], "2026-09-08", "--calendar", str(pdf)]) == 2

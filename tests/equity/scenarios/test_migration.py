@@ -94,10 +94,12 @@ def test_v1_scenarios_evaluate_to_the_figures_saved_with_them(v1_store, territor
     for expected in EXPECTED:
         stored = v1_store.load(expected["name"], expected["version"])
         evaluated, _ = evaluate(territory, stored)
-        for figure in ("advisors", "share_within_threshold", "n_underserved_communes"):
-            assert evaluated.results["headline"][figure] == pytest.approx(
-                stored.results["headline"][figure]
-            ), (expected["name"], figure)
+        # Same meaning: the same advisors. The figures of the v1 file predate the border
+        # offer, the trip inside the commune and the Loué antenna's move (issue 12), which
+        # change coverage and under-served counts by design.
+        assert evaluated.results["headline"]["advisors"] == pytest.approx(
+            stored.results["headline"]["advisors"]
+        ), expected["name"]
 
 
 def test_saving_into_a_v1_file_writes_format_2_and_keeps_the_old_versions(v1_store):

@@ -151,9 +151,22 @@ def test_json_import_lists_every_problem(tmp_path):
         read_scenario_json(broken)
 
 
+#: An advisor at the town hall of Loir en Vallée (72262), beyond 20 minutes today (Loué has
+#: its antenna back since issue 12 placed it at its address).
+LOIR = {
+    "site_id": "new-loir",
+    "name": "Mairie de Loir en Vallée",
+    "site_type": "town_hall",
+    "code_insee": "72262",
+    "lon": 0.62194,
+    "lat": 47.750968,
+    "n_advisors": 1,
+}
+
+
 def test_evaluate_and_compare(territory):
     base, _ = evaluate(territory, _scenario(name="Actuel"))
-    plan, diagnosis = evaluate(territory, _scenario(added=[LOUE]))
+    plan, diagnosis = evaluate(territory, _scenario(added=[LOIR]))
     assert diagnosis.offer.n_advisors == 42
     assert plan.results["headline"]["advisors"] == 42
     comparison = compare([base, plan], territory.communes["name"].to_dict())
@@ -162,8 +175,8 @@ def test_evaluate_and_compare(territory):
     assert figures.loc["Communes mal desservies", "Δ Plan A"] < 0
     gains = comparison.access_changes
     assert set(gains["change"]) == {"gains"}
-    assert "Chassillé" in set(gains["name"])
-    assert comparison.by_epci.loc["CC LBN Communauté", "Plan A — conseillers"] == 2
+    assert "Courdemanche" in set(gains["name"])
+    assert comparison.by_epci.loc["CC Loir-Lucé-Bercé", "Plan A — conseillers"] == 1
     removed, _ = evaluate(territory, _scenario(name="Moins", removed=[base_id(territory)]))
     assert removed.results["headline"]["advisors"] < 41
     with pytest.raises(ValueError, match="2 à 4"):
@@ -202,7 +215,8 @@ def test_moved_site_changes_commune_and_epci(territory):
         _scenario(moved=[{"site_id": sable, "lon": LOUE["lon"], "lat": LOUE["lat"]}]),
     )
     assert diagnosis.offer.sites.set_index("site_id").at[sable, "code_insee"] == "72168"
-    assert diagnosis.by_epci.loc["CC LBN Communauté", "advisors"] == 2
+    # LBN already has the Loué antenna's 2 advisors (placed at its address, issue 12).
+    assert diagnosis.by_epci.loc["CC LBN Communauté", "advisors"] == 4
     assert diagnosis.by_epci.loc["CC du Pays Sabolien", "advisors"] == 1
 
 

@@ -200,4 +200,6 @@ def test_check_against_territory_refuses_far_points(territory):
 
 def test_without_territory_a_box_widened_by_the_border_distance_is_checked():
     assert scenario_from_dict(_scenario(added=[_added(*NORTH_WEST_CORNER)])).changes.added
-    assert _codes(scenario_from_dict, _scenario(added=[_added(2.35, 48.85)])) == ["outside_area"]
+    # Any metropolitan département may be chosen: Paris passes, the open Atlantic does not.
+    assert scenario_from_dict(_scenario(added=[_added(2.35, 48.85)])).changes.added
+    assert _codes(scenario_from_dict, _scenario(added=[_added(-8.5, 46.0)])) == ["outside_area"]

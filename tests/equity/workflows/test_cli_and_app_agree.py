@@ -37,7 +37,7 @@ def test_recommend_gives_the_same_sites_and_figures_from_the_cli_and_the_app(tmp
     assert shown_sites == [site["name"] for site in report["chosen"]]
     assert len(shown_sites) == 5
     share = report["coverage_after"]["share"]
-    assert app.metric[0].value == format_percent_fr(share)
+    assert app.metric[0].value == format_percent_fr(share, 1)
     assert app.metric[2].value == f"{format_number_fr(report['cost']['net_eur'])} €"
 
     app.text_input[0].set_value("App")

@@ -5,7 +5,17 @@ import geo.maps
 import geo.print_maps
 import geo.render
 import geo.report
-from geo.render import style
+from geo.render import (
+    classification,
+    exports,
+    interactive,
+    offline_html,
+    pack,
+    print_layers,
+    print_layout,
+    print_map,
+    style,
+)
 
 
 def test_old_modules_reexport_the_render_package():
@@ -24,3 +34,22 @@ def test_catchment_colours_have_one_definition():
     assert geo.print_maps.CATCHMENT_COLORS is style.CATCHMENT_COLORS
     colors = style.catchment_colors([30, 20, 20, float("nan")])
     assert colors == {20.0: style.CATCHMENT_COLORS[0], 30.0: style.CATCHMENT_COLORS[1]}
+
+
+def test_old_modules_give_every_name_of_their_new_homes():
+    # Each compatibility list is the new module's own __all__ (one list, no copy).
+    homes = {
+        geo.exports: [exports],
+        geo.report: [pack],
+        geo.maps: [classification, interactive, offline_html, style],
+        geo.print_maps: [classification, print_layers, print_layout, print_map, style],
+    }
+    for old, modules in homes.items():
+        assert old.__all__ == [name for module in modules for name in module.__all__]
+        for module in modules:
+            for name in module.__all__:
+                assert getattr(old, name) is getattr(module, name), f"{old.__name__}.{name}"
+    # Names the old modules listed before the split are still there.
+    assert geo.maps.SITE_TYPE_LABELS_FR is style.SITE_TYPE_LABELS_FR
+    assert geo.print_maps.wrap_text is print_layout.wrap_text
+    assert geo.maps.CATCHMENT_COLORS is style.CATCHMENT_COLORS

@@ -1,0 +1,27 @@
+"""Tournées page: unserved persons before and after the tours, the printable calendar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from geo import settings
+
+
+def test_tournees_shows_unserved_persons_and_offers_the_calendar():
+    page = Path(settings.PROJECT_ROOT) / "app_pages" / "tournees.py"
+    app = AppTest.from_file(str(page), default_timeout=120)
+    app.run()
+    assert not app.exception, [e.message for e in app.exception]
+    metrics = {m.label: m.value for m in app.metric}
+    before = metrics["Personnes sans accompagnement (lieux fixes)"]
+    after = metrics["Personnes sans accompagnement (avec les tournées)"]
+    assert before == "43\u202f775"
+    assert int(after.replace("\u202f", "")) < 43_775
+    button = next(b for b in app.button if b.label.startswith("Préparer le calendrier"))
+    button.click().run()
+    assert not app.exception, [e.message for e in app.exception]
+    downloads = app.get("download_button")
+    labels = [d.proto.label for d in downloads]
+    assert any(label.startswith("Télécharger le calendrier (PDF") for label in labels)
