@@ -118,6 +118,8 @@ def test_carte_draws_every_commune(browser, app_url):
     assert page.get_by_text("Carte de la Sarthe").count() == 1
     assert page.get_by_text("Traceback").count() == 0
     assert not errors
+    # The travel-model banner (always on Carte) pushes the map down: bring it into view.
+    page.locator("iframe").first.scroll_into_view_if_needed()
     frame.locator("path.leaflet-interactive").nth(150).click(force=True)
     assert frame.locator(".leaflet-popup-content").count() == 1
     page.close()
