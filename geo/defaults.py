@@ -6,7 +6,7 @@ that a request gives the same result whichever way it is made. Units are in the 
 
 from __future__ import annotations
 
-__all__ = [
+__all__ = [  # noqa: RUF022 (new names go at the end, to ease merges)
     "ACCESS_SPEED_KMH",
     "ADVISOR_COST_EUR",
     "BORDER_KM",
@@ -39,6 +39,12 @@ __all__ = [
     "SPEED_KMH",
     "THRESHOLD_MIN",
     "ZONE_DIAMETER_KM",
+    "CAPACITY_PERSONS_PER_ADVISOR",
+    "REINFORCE_RADIUS_KM",
+    "MAX_ADVISORS_PER_SITE",
+    "MIN_EPCI_SHARE",
+    "ROBUSTNESS_CIRCUITIES",
+    "ROBUSTNESS_SPEEDS_KMH",
 ]
 
 #: Code of the département loaded when none is chosen.
@@ -114,3 +120,17 @@ MOBILE_AVG_SPEED_KMH: float = 50.0
 MOBILE_MORNING: tuple[str, str] = ("09:00", "12:30")
 #: Mobile sessions: afternoon window ("HH:MM", "HH:MM"), driving included.
 MOBILE_AFTERNOON: tuple[str, str] = ("13:30", "17:30")
+#: Placement: persons accompanied per advisor per year (ANCT annual report 2022: 3,614
+#: advisors in post accompanied more than 2.2 million people, about 600 each).
+CAPACITY_PERSONS_PER_ADVISOR: float = 600.0
+#: Placement: a host place this close to an existing permanence reinforces it.
+REINFORCE_RADIUS_KM: float = 1.0
+#: Placement: most new advisors one decision (new site or reinforcement) receives.
+MAX_ADVISORS_PER_SITE: int = 3
+#: Placement: guaranteed share of the département's capacity per person in need for
+#: every EPCI (0 = no guarantee).
+MIN_EPCI_SHARE: float = 0.0
+#: Placement robustness: circuity factors tried around the travel model's own.
+ROBUSTNESS_CIRCUITIES: tuple[float, ...] = (1.2, 1.4)
+#: Placement robustness: average speeds tried around the travel model's own.
+ROBUSTNESS_SPEEDS_KMH: tuple[float, ...] = (50.0, 70.0)
