@@ -1,41 +1,43 @@
-"""Every Streamlit cache of the app, in one place.
+"""Every Streamlit cache of the app, in one place, over the workflow layer.
 
 Cached objects are shared between sessions: pages must treat them as read-only
-(copy before changing anything).
+(copy before changing anything). A request or scenario is passed unhashed (leading
+underscore) next to its stable key, so each is identified one way only.
 """
 
 from __future__ import annotations
 
-import json
-
 import geopandas as gpd
-import pandas as pd
 import streamlit as st
 
-from equity.diagnostics import Diagnosis, DiagnosisSettings, demand_points, diagnose
-from equity.mobile import MobileResult, MobileSettings
-from equity.mobile_programme import default_advisors, plan_for_diagnosis
-from equity.offer import select_offer
-from equity.placement import (
-    PlacementResult,
-    PlacementSettings,
-    RobustnessResult,
-    robustness,
-    threshold_sensitivity,
-    trade_off_curve,
+from equity.diagnostics import Diagnosis
+from equity.mobile import MobileResult
+from equity.placement import RobustnessResult
+from equity.scenarios import Scenario
+from equity.workflows import (
+    DiagnoseRequest,
+    EvaluatedScenario,
+    MobileRequest,
+    Recommendation,
+    RecommendRequest,
+    TerritoryRequest,
+    check_robustness,
+    evaluate_scenario,
+    offer_catchments,
+    open_territory,
+    plan_mobile,
+    run_diagnosis,
+    run_recommendation,
 )
-from equity.recommend import placement_inputs, recommend
-from equity.scenarios import Scenario, evaluate, scenario_from_dict
-from geo.catchments import catchments
 from geo.maps import commune_map, map_to_html
-from geo.territory import Territory, UserFiles, load_territory
+from geo.territory import Territory, UserFiles
 from geo.travel_time import TravelModel, current_travel_model
 
 
 @st.cache_resource(show_spinner="Chargement des données de la Sarthe…", max_entries=8)
 def territory_for(user: UserFiles) -> Territory:
     """The territory built from the embedded data plus the given user files."""
-    return load_territory(user)
+    return open_territory(TerritoryRequest(user))
 
 
 @st.cache_data(show_spinner=False, ttl=60)
@@ -46,33 +48,27 @@ def travel_model() -> TravelModel:
 
 @st.cache_data(show_spinner="Calcul du diagnostic…", max_entries=32)
 def diagnosis_for(
-    _territory: Territory, territory_key: str, settings: DiagnosisSettings, model: TravelModel
+    _territory: Territory,
+    territory_key: str,
+    _request: DiagnoseRequest,
+    request_key: str,
+    model: TravelModel,
 ) -> Diagnosis:
-    """Diagnostic of the session's territory (keyed by its cache key and the settings)."""
-    return diagnose(_territory, settings, model=model)
+    """Diagnostic of the session's territory for one request."""
+    return run_diagnosis(_territory, _request, model)
 
 
 @st.cache_data(show_spinner="Calcul des zones de desserte…", max_entries=16)
 def catchment_union(
     _territory: Territory,
     territory_key: str,
-    settings: DiagnosisSettings,
+    _request: DiagnoseRequest,
+    request_key: str,
     thresholds_min: tuple[int, ...],
     model: TravelModel,
 ) -> gpd.GeoDataFrame:
     """Area within each threshold of any open site (union of the sites' catchments)."""
-    offer = select_offer(
-        _territory.sites, settings.offer_types, settings.libraries_with_internet_only
-    )
-    per_site = catchments(
-        offer.sites.geometry,
-        _territory.communes,
-        demand_points=demand_points(_territory.communes),
-        thresholds_min=thresholds_min,
-        model=model,
-    )
-    union = per_site[["threshold_min", "geometry"]].dissolve("threshold_min").reset_index()
-    return union
+    return offer_catchments(_territory, _request, thresholds_min, model)
 
 
 @st.cache_data(show_spinner="Préparation de la carte…", max_entries=64)
@@ -115,68 +111,53 @@ def commune_map_html(
 def recommendation_for(
     _territory: Territory,
     territory_key: str,
-    settings: DiagnosisSettings,
-    placement: PlacementSettings,
+    _request: RecommendRequest,
+    request_key: str,
     model: TravelModel,
-) -> tuple[PlacementResult, pd.DataFrame, pd.DataFrame]:
-    """Placement result, trade-off curve and threshold sensitivity for one parameter set."""
-    before = diagnosis_for(_territory, territory_key, settings, model)
-    inputs = placement_inputs(_territory, before, model)
-    result = recommend(_territory, before, placement, inputs)
-    args = (inputs.times, inputs.weight, inputs.population, inputs.existing)
-    curve = trade_off_curve(*args, inputs.candidate_group, placement)
-    sensitivity = threshold_sensitivity(*args, inputs.candidate_group, placement)
-    return result, curve, sensitivity
+) -> Recommendation:
+    """Placement, trade-off curve, threshold sensitivity and evaluated plan of one request."""
+    before = diagnosis_for(
+        _territory, territory_key, _request.diagnosis, _request.diagnosis.cache_key(), model
+    )
+    return run_recommendation(_territory, _request, model, before=before)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def scenario_evaluation(
-    _territory: Territory, territory_key: str, scenario_json: str, model: TravelModel
-) -> tuple[Scenario, Diagnosis]:
-    """A scenario evaluated on the territory (keyed by its JSON text)."""
-    return evaluate(_territory, scenario_from_dict(json.loads(scenario_json)), model)
+    _territory: Territory,
+    territory_key: str,
+    _scenario: Scenario,
+    scenario_key: str,
+    model: TravelModel,
+) -> EvaluatedScenario:
+    """A scenario evaluated on the territory."""
+    return evaluate_scenario(_territory, _scenario, model)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def robustness_for(
     _territory: Territory,
     territory_key: str,
-    settings: DiagnosisSettings,
-    placement: PlacementSettings,
+    _request: RecommendRequest,
+    request_key: str,
     model: TravelModel,
     n_lost: int,
 ) -> RobustnessResult:
     """Coverage lost when the ``n_lost`` least used permanences close, with the placement."""
-    before = diagnosis_for(_territory, territory_key, settings, model)
-    inputs = placement_inputs(_territory, before, model)
-    result, _, _ = recommendation_for(_territory, territory_key, settings, placement, model)
-    return robustness(
-        inputs.times,
-        inputs.weight,
-        inputs.population,
-        inputs.existing,
-        inputs.candidate_group,
-        placement,
-        n_lost=n_lost,
-        placement=result,
-    )
+    recommendation = recommendation_for(_territory, territory_key, _request, request_key, model)
+    return check_robustness(_territory, recommendation, n_lost)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def mobile_for(
     _territory: Territory,
     territory_key: str,
-    scenario_json: str,
-    settings: MobileSettings,
-    half_days: int,
+    _scenario: Scenario,
+    scenario_key: str,
+    _request: MobileRequest,
+    request_key: str,
     model: TravelModel,
-    bases: tuple[str, ...] | None = None,
-    saturday: bool = False,
-    forced: tuple[str, ...] = (),
 ) -> MobileResult:
-    """Mobile programme on top of a scenario's fixed sites (advisors at ``bases``, or all)."""
-    _, diagnosis = scenario_evaluation(_territory, territory_key, scenario_json, model)
-    advisors = default_advisors(diagnosis, half_days, bases, saturday)
-    return plan_for_diagnosis(
-        _territory, diagnosis, settings=settings, advisors=advisors, forced=forced
-    )
+    """Mobile programme on top of a scenario's fixed sites."""
+    fixed = scenario_evaluation(_territory, territory_key, _scenario, scenario_key, model)
+    return plan_mobile(_territory, fixed.diagnosis, _request, model)

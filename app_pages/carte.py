@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.cache import catchment_union, commune_map_html, diagnosis_for, travel_model
-from app_pages.common import current_territory, offer_controls, travel_model_banner
+from app_pages.cache import catchment_union, commune_map_html, travel_model
+from app_pages.common import current_territory, diagnosis, offer_controls, travel_model_banner
 from equity.underserved import UNDERSERVED_COLORS, underserved_category
+from equity.workflows import value_status
 from geo.formatting import format_number_fr, format_percent_fr
 from geo.sites import SITE_TYPES
 from geo.territory import map_indicators
 
+#: Catchment rings drawn on this map (the legend says « 10, 20 et 30 min »).
+CATCHMENT_RINGS_MIN = (10, 20, 30)
+
 territory = current_territory()
-settings = offer_controls(territory)
+request = offer_controls(territory)
 model = travel_model()
-diagnosis = diagnosis_for(territory, territory.cache_key, settings, model)
-threshold = settings.threshold_min
+diagnosed = diagnosis(territory, request, model)
+threshold = request.threshold_min
 
 indicators = {
     "travel_time_min": {
@@ -56,7 +60,7 @@ indicators = {
     **map_indicators(territory),
 }
 communes = territory.communes.join(
-    diagnosis.communes[
+    diagnosed.communes[
         [
             "travel_time_min",
             "nearest_site_id",
@@ -97,7 +101,7 @@ with st.sidebar:
         "Lieux affichés",
         [t for t in SITE_TYPES if t in present],
         placeholder="Choisir des types de lieux",
-        default=[t for t in settings.offer_types if t in present],
+        default=[t for t in request.offer_types if t in present],
         format_func=lambda t: f"{SITE_TYPES[t]} ({present[t]})",
         key="map_sites",
     )
@@ -111,20 +115,13 @@ with st.sidebar:
 
 if key in ("travel_time_min", "fca_ratio", "underserved_reason") or show_catchments:
     travel_model_banner(model)
-status = territory.status.get(key)
-notes = []
-if status is not None:
-    for state, word in (("imputed", "imputée"), ("estimated", "estimée"), ("missing", "manquante")):
-        n = int((status == state).sum())
-        if n:
-            plural = "s" if n > 1 else ""
-            notes.append(f"{n} valeur{plural} {word}{plural}")
-    imputed = int((status == "imputed").sum())
-    if imputed > len(status) / 2:
-        st.warning(
-            f"{imputed} valeurs sur {len(status)} de cet indicateur sont imputées (non publiées, "
-            "secret statistique) : la carte montre surtout des estimations."
-        )
+status = value_status(territory, key)
+notes = status.notes_fr() if status is not None else []
+if status is not None and status.mostly_imputed:
+    st.warning(
+        f"{status.counts['imputed']} valeurs sur {status.total} de cet indicateur sont imputées "
+        "(non publiées, secret statistique) : la carte montre surtout des estimations."
+    )
 vintage = f" ; millésime : {indicator['vintage']}" if indicator["vintage"] else ""
 st.caption(
     f"**{indicator['label']}** — source : {indicator['source']}{vintage}"
@@ -134,7 +131,9 @@ if indicator.get("warning"):
     st.warning(indicator["warning"])
 
 catchments = (
-    catchment_union(territory, territory.cache_key, settings, (10, 20, 30), model)
+    catchment_union(
+        territory, territory.cache_key, request, request.cache_key(), CATCHMENT_RINGS_MIN, model
+    )
     if show_catchments
     else None
 )
@@ -156,7 +155,14 @@ html = commune_map_html(
     territory.epci if show_epci else None,
     sites,
     catchments,
-    (territory.cache_key, settings, tuple(site_types), show_epci, show_catchments, model),
+    (
+        territory.cache_key,
+        request.cache_key(),
+        tuple(site_types),
+        show_epci,
+        show_catchments,
+        model,
+    ),
     key,
     scheme,
     tiles,
@@ -168,13 +174,13 @@ html = commune_map_html(
 )
 st.iframe(html, height=680)
 
-head = diagnosis.headline()
+head = diagnosed.headline()
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Communes", format_number_fr(len(communes)))
 c2.metric("Population (2022)", format_number_fr(head["population_total"]))
 c3.metric(f"À moins de {threshold:g} min", format_percent_fr(head["share_within_threshold"]))
 c4.metric("Habitants par conseiller", format_number_fr(head["inhabitants_per_advisor"]))
 st.caption(
-    f"{diagnosis.offer.describe_fr()}. Cliquez sur une commune pour ouvrir sa fiche. "
+    f"{diagnosed.offer.describe_fr()}. Cliquez sur une commune pour ouvrir sa fiche. "
     "Limites : IGN ADMIN EXPRESS COG 2025 (Licence Ouverte 2.0)."
 )

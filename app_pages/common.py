@@ -1,22 +1,53 @@
-"""Helpers shared by pages: the session's territory, offer settings and banners."""
+"""Helpers shared by pages: the session's territory and settings, banners, safe text."""
 
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Callable
 
 import streamlit as st
 
-from app_pages.cache import territory_for
-from equity.diagnostics import DiagnosisSettings
-from equity.need import NeedWeights, default_weights
-from equity.offer import DEFAULT_OFFER_TYPES
-from equity.reporting import current_situation
+from app_pages.cache import diagnosis_for, mobile_for, scenario_evaluation, territory_for
+from equity.diagnostics import Diagnosis
+from equity.mobile import MobileResult
+from equity.need import NeedWeights
 from equity.scenarios import Scenario, ScenarioStore, ScenarioStoreError
+from equity.workflows import (
+    CURRENT_SITUATION,
+    DiagnoseRequest,
+    EvaluatedScenario,
+    MobileRequest,
+    default_need_weights,
+    open_store,
+    scenario_key,
+    scenario_or_current,
+)
+from geo.defaults import OFFER_TYPES, THRESHOLD_MIN
+from geo.errors import DataValidationError
 from geo.formatting import format_number_fr, format_percent_fr
 from geo.sites import SITE_TYPES
 from geo.socio import INDICATORS
 from geo.territory import Territory, UserFiles
 from geo.travel_time import TravelModel
+
+__all__ = [
+    "CURRENT_SITUATION",
+    "OFFER_CHOICES",
+    "current_territory",
+    "current_user_files",
+    "diagnosis",
+    "escape_markdown",
+    "evaluated",
+    "load_scenario",
+    "mobile_plan",
+    "need_weight_controls",
+    "offer_controls",
+    "scenario_store",
+    "show_problems",
+    "show_table",
+    "travel_model_banner",
+]
 
 OFFER_CHOICES: tuple[str, ...] = (
     "cnfs_permanence",
@@ -26,6 +57,27 @@ OFFER_CHOICES: tuple[str, ...] = (
     "market",
     "user",
 )
+THRESHOLD_CHOICES_MIN: tuple[int, ...] = (10, 15, 20, 30, 45)
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def escape_markdown(text: object) -> str:
+    """``text`` with every ASCII punctuation escaped, so Streamlit shows it as typed.
+
+    User text (file cells, scenario and site names) must never become a link, an
+    image fetched by the browser, a heading or LaTeX.
+    """
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+def show_problems(
+    head: str, exc: DataValidationError, limit: int = 100, box: Callable = st.error
+) -> None:
+    """A French error box: ``head`` (trusted text) then every problem, escaped."""
+    lines = [f"- {escape_markdown(p)}" for p in exc.ordered()[:limit]]
+    if len(exc.problems) > limit:
+        lines.append(f"- … et {len(exc.problems) - limit} autre(s) problème(s).")
+    box(head + "\n\n" + "\n".join(lines))
 
 
 def current_user_files() -> UserFiles:
@@ -38,12 +90,12 @@ def current_territory() -> Territory:
     return territory_for(current_user_files())
 
 
-def offer_controls(territory: Territory) -> DiagnosisSettings:
+def offer_controls(territory: Territory) -> DiagnoseRequest:
     """Sidebar widgets for the existing offer and the threshold, shared by every page."""
     present = set(territory.sites["site_type"])
     choices = [t for t in OFFER_CHOICES if t in present]
-    st.session_state.setdefault("offer_types", list(DEFAULT_OFFER_TYPES))
-    st.session_state.setdefault("threshold_min", 20)
+    st.session_state.setdefault("offer_types", list(OFFER_TYPES))
+    st.session_state.setdefault("threshold_min", int(THRESHOLD_MIN))
     with st.sidebar:
         st.header("Offre et seuil")
         offer_types = st.multiselect(
@@ -56,41 +108,64 @@ def offer_controls(territory: Territory) -> DiagnosisSettings:
             "conseillers). Les France services offrent une aide généraliste, pas un conseiller.",
         )
         threshold = st.select_slider(
-            "Seuil de temps de trajet (minutes)", [10, 15, 20, 30, 45], key="threshold_min"
+            "Seuil de temps de trajet (minutes)", THRESHOLD_CHOICES_MIN, key="threshold_min"
         )
     if not offer_types:
         st.warning("Choisissez au moins un type de lieu comme offre existante.")
         st.stop()
-    return DiagnosisSettings(
+    return DiagnoseRequest(
         threshold_min=float(threshold),
         offer_types=tuple(offer_types),
         need_weights=st.session_state.get("need_weights"),
     )
 
 
-CURRENT_SITUATION = "Situation actuelle"
+def diagnosis(territory: Territory, request: DiagnoseRequest, model: TravelModel) -> Diagnosis:
+    """The (cached) diagnostic of ``request``."""
+    return diagnosis_for(territory, territory.cache_key, request, request.cache_key(), model)
 
 
-def load_scenario(name: str, settings: DiagnosisSettings) -> Scenario:
+def evaluated(territory: Territory, scenario: Scenario, model: TravelModel) -> EvaluatedScenario:
+    """The (cached) evaluation of a scenario, keyed by :func:`equity.workflows.scenario_key`."""
+    return scenario_evaluation(
+        territory, territory.cache_key, scenario, scenario_key(scenario), model
+    )
+
+
+def mobile_plan(
+    territory: Territory, scenario: Scenario, request: MobileRequest, model: TravelModel
+) -> MobileResult:
+    """The (cached) mobile programme on top of a scenario's fixed sites."""
+    return mobile_for(
+        territory,
+        territory.cache_key,
+        scenario,
+        scenario_key(scenario),
+        request,
+        request.cache_key(),
+        model,
+    )
+
+
+def load_scenario(name: str, request: DiagnoseRequest) -> Scenario:
     """A saved scenario, or the session's current situation (sidebar offer and threshold)."""
-    if name == CURRENT_SITUATION:
-        return current_situation(
-            {"threshold_min": settings.threshold_min, "offer_types": list(settings.offer_types)}
-        )
-    return scenario_store().load(name)
+    store = None if name == CURRENT_SITUATION else scenario_store()
+    return scenario_or_current(store, name, request)
 
 
-def need_weight_controls(territory: Territory) -> None:
-    """Expander to change the need-index weights; applies to every page of the session."""
-    fibre_outdated = territory.sources.get("fibre", {}).get("status") == "DATED"
-    defaults = default_weights(fibre_outdated)
-    current = st.session_state.get("need_weights") or defaults
-    columns = [c for c in current.weights if c in territory.communes.columns]
-    columns += [c for c in territory.communes.columns if c.startswith("user_")]
+def _weight_label(column: str) -> str:
     labels = {
         **{k: v[0] for k, v in INDICATORS.items()},
         "fibre_share": "Fibre (locaux raccordables)",
     }
+    return labels.get(column, column.removeprefix("user_").replace("_", " "))
+
+
+def need_weight_controls(territory: Territory) -> None:
+    """Expander to change the need-index weights; applies to every page of the session."""
+    current = st.session_state.get("need_weights") or default_need_weights(territory)
+    columns = [c for c in current.weights if c in territory.communes.columns]
+    columns += [c for c in territory.communes.columns if c.startswith("user_")]
     with st.expander("Pondération de l'indice de besoin"):
         st.caption(
             "Poids relatifs (ramenés à 100 %). Indicateurs en rangs 0–1, orientés pour que "
@@ -100,7 +175,7 @@ def need_weight_controls(territory: Territory) -> None:
             weights = {}
             for column in columns:
                 weights[column] = st.slider(
-                    labels.get(column, column.removeprefix("user_").replace("_", " ")),
+                    escape_markdown(_weight_label(column)),
                     0.0,
                     1.0,
                     float(current.weights.get(column, 0.0)),
@@ -173,7 +248,7 @@ def show_table(frame, columns: dict[str, tuple[str, str]], height: int | None = 
 def scenario_store() -> ScenarioStore:
     """The shared scenario database; a foreign or damaged file stops the page in French."""
     try:
-        return ScenarioStore()
+        return open_store()
     except ScenarioStoreError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(exc))
         st.stop()

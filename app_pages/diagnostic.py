@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app_pages.cache import commune_map_html, diagnosis_for, travel_model
+from app_pages.cache import commune_map_html, travel_model
 from app_pages.common import (
     current_territory,
+    diagnosis,
     need_weight_controls,
     offer_controls,
     show_table,
@@ -17,15 +18,15 @@ from equity.underserved import UNDERSERVED_COLORS, underserved_category
 from geo.formatting import format_number_fr, format_percent_fr
 
 territory = current_territory()
-settings = offer_controls(territory)
+request = offer_controls(territory)
 model = travel_model()
-diagnosis = diagnosis_for(territory, territory.cache_key, settings, model)
-head = diagnosis.headline()
-threshold = settings.threshold_min
+diagnosed = diagnosis(territory, request, model)
+head = diagnosed.headline()
+threshold = request.threshold_min
 
 st.title("Diagnostic d'équité d'accès")
 travel_model_banner(model)
-st.caption(diagnosis.offer.describe_fr() + ". " + " ".join(diagnosis.notes[2:]))
+st.caption(diagnosed.offer.describe_fr() + ". " + " ".join(diagnosed.notes[2:]))
 need_weight_controls(territory)
 
 c1, c2, c3, c4 = st.columns(4)
@@ -45,7 +46,7 @@ st.markdown(
     "regardez la **charge par conseiller**, où se situe le déséquilibre."
 )
 show_table(
-    diagnosis.coverage.reset_index(),
+    diagnosed.coverage.reset_index(),
     {
         "threshold_min": ("Seuil (min)", "int"),
         "population_within": ("Habitants couverts", "int"),
@@ -54,7 +55,7 @@ show_table(
     },
 )
 
-theil = diagnosis.theil_travel_time
+theil = diagnosed.theil_travel_time
 st.caption(
     f"Indice de Theil des temps de trajet : {format_number_fr(theil.total, 2)}, dont "
     f"{format_number_fr(theil.between, 2)} entre EPCI et {format_number_fr(theil.within, 2)} "
@@ -80,7 +81,7 @@ tab_epci, tab_density, tab_aav, tab_zones = st.tabs(
     ["Par EPCI", "Par densité", "Par aire d'attraction", "Zones mal desservies"]
 )
 with tab_epci:
-    table = diagnosis.by_epci.reset_index().sort_values("balance")
+    table = diagnosed.by_epci.reset_index().sort_values("balance")
     show_table(table, {"epci_name": ("EPCI", "text"), **GROUP_COLUMNS})
     st.markdown("**Équilibre** : 1 = conseillers en proportion du besoin ; moins de 1 = sous-doté.")
     st.bar_chart(
@@ -95,21 +96,21 @@ with tab_epci:
     )
 with tab_density:
     show_table(
-        diagnosis.by_density_group.reset_index(),
+        diagnosed.by_density_group.reset_index(),
         {"density_group": ("Type d'espace", "text"), **GROUP_COLUMNS},
     )
-    order = diagnosis.communes.groupby("density_label")["density_level"].first().sort_values()
+    order = diagnosed.communes.groupby("density_label")["density_level"].first().sort_values()
     show_table(
-        diagnosis.by_density.reindex(order.index).reset_index(),
+        diagnosed.by_density.reindex(order.index).reset_index(),
         {"density_label": ("Grille de densité INSEE", "text"), **GROUP_COLUMNS},
     )
 with tab_aav:
     show_table(
-        diagnosis.by_aav.reset_index(),
+        diagnosed.by_aav.reset_index(),
         {"aav_label": ("Catégorie d'aire d'attraction", "text"), **GROUP_COLUMNS},
     )
 with tab_zones:
-    zones = diagnosis.zones
+    zones = diagnosed.zones
     if zones.empty:
         st.success("Aucune commune mal desservie avec ces paramètres.")
     else:
@@ -132,16 +133,16 @@ with tab_zones:
             },
         )
 
-if not diagnosis.zones.empty:
+if not diagnosed.zones.empty:
     st.subheader("Carte des communes mal desservies")
-    communes = territory.communes.join(diagnosis.communes[["underserved_reason", "zone_id"]])
+    communes = territory.communes.join(diagnosed.communes[["underserved_reason", "zone_id"]])
     communes["underserved_reason"] = underserved_category(communes["underserved_reason"])
     html = commune_map_html(
         communes,
         territory.epci,
-        diagnosis.offer.sites,
+        diagnosed.offer.sites,
         None,
-        ("zones", territory.cache_key, settings, model),
+        ("zones", territory.cache_key, request.cache_key(), model),
         "underserved_reason",
         "categorical",
         False,

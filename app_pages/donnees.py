@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
 from app_pages.cache import territory_for, travel_model
-from app_pages.common import current_territory, current_user_files
-from geo import settings
+from app_pages.common import current_territory, current_user_files, escape_markdown, show_problems
+from equity.workflows import Upload, apply_uploads
+from geo.defaults import MAX_USER_FILE_BYTES
 from geo.errors import DataValidationError
 from geo.formatting import format_number_fr
 from geo.network import build_network_from_pbf, network_info
-from geo.territory import UserFiles
 
 STATUS_FR = {
     "OK": "à jour",
@@ -22,18 +19,6 @@ STATUS_FR = {
     "VERIFY": "licence de l'éditeur d'origine, à vérifier",
     "USER": "fourni par vous",
 }
-
-
-def _save_upload(upload) -> Path:
-    """Store an upload under a content-addressed name, so no saved file is ever overwritten."""
-    data = upload.getvalue()
-    suffix = "." + upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-    folder = settings.PROCESSED_DIR / "uploads" / hashlib.sha256(data).hexdigest()[:16]
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / (upload.name if suffix else upload.name + ".csv")
-    if not path.exists():
-        path.write_bytes(data)
-    return path
 
 
 territory = current_territory()
@@ -67,7 +52,7 @@ with st.expander("Construire le réseau routier depuis un fichier présent sur l
                 pbf, progress=lambda step, fraction: bar.progress(min(fraction, 1.0), text=step)
             )
         except DataValidationError as exc:
-            st.error(exc.format())
+            show_problems("Réseau non construit.", exc)
         else:
             travel_model.clear()
             st.success(
@@ -89,14 +74,15 @@ st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 st.subheader(f"Avertissements ({len(territory.warnings)})")
 for warning in territory.warnings:
-    st.warning(warning)
+    st.warning(escape_markdown(warning))
 
 st.subheader("Vos fichiers")
 st.markdown(
     "Le Département dispose de fichiers plus récents que ceux embarqués. Formats acceptés : "
     "CSV (séparateur `;` ou `,`, virgule décimale, UTF-8 ou Windows-1252) ou GeoJSON pour les "
     "lieux. Chaque problème trouvé est listé ; rien n'est appliqué tant que le fichier n'est "
-    "pas valide."
+    f"pas valide. Taille maximale : {format_number_fr(MAX_USER_FILE_BYTES / 1024**2)} Mo "
+    "par fichier."
 )
 user = current_user_files()
 with st.form("uploads"):
@@ -122,27 +108,38 @@ with st.form("uploads"):
     submitted = st.form_submit_button("Valider et appliquer")
 
 if submitted:
-    candidate = UserFiles(
-        sites=_save_upload(sites_file) if sites_file else user.sites,
-        fibre=_save_upload(fibre_file) if fibre_file else user.fibre,
-        indicators=_save_upload(indicators_file) if indicators_file else user.indicators,
-        replace_sites=replace,
-    )
+    chosen = {
+        kind: Upload(upload.getvalue(), upload.name)
+        for kind, upload in (
+            ("sites", sites_file),
+            ("fibre", fibre_file),
+            ("indicators", indicators_file),
+        )
+        if upload is not None
+    }
     try:
-        territory_for(candidate)
+        applied = apply_uploads(chosen, user, replace, territory_for)
     except DataValidationError as exc:
-        st.error(
-            f"Fichier refusé — {len(exc.problems)} problème(s). Les données en cours sont "
-            "conservées.\n\n" + "\n".join(f"- {p}" for p in exc.ordered()[:100])
+        show_problems(
+            f"Fichier refusé — {len(exc.problems)} problème(s). Rien n'a été conservé ; les "
+            "données en cours sont gardées.",
+            exc,
         )
     else:
-        st.session_state["user_files"] = candidate
+        st.session_state["user_files"] = applied.user_files
+        st.session_state["user_file_names"] = {
+            **st.session_state.get("user_file_names", {}),
+            **applied.names,
+        }
         st.success("Fichiers validés et appliqués à toutes les pages de votre session.")
         st.rerun()
 
 active = [p for p in (user.sites, user.fibre, user.indicators) if p is not None]
 if active:
-    st.info("Fichiers appliqués : " + ", ".join(f"`{p.name}`" for p in active))
+    shown = st.session_state.get("user_file_names", {})
+    st.info("Fichiers appliqués :")
+    st.text("\n".join(shown.get(str(p), p.name) for p in active))
     if st.button("Revenir aux seules données embarquées"):
         st.session_state.pop("user_files", None)
+        st.session_state.pop("user_file_names", None)
         st.rerun()

@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-import io
-import json
 import tempfile
-import zipfile
 from pathlib import Path
 
 import streamlit as st
 
-from app_pages.cache import mobile_for, travel_model
+from app_pages.cache import travel_model
 from app_pages.common import (
     CURRENT_SITUATION,
     current_territory,
+    escape_markdown,
     load_scenario,
+    mobile_plan,
     offer_controls,
     scenario_store,
     travel_model_banner,
 )
-from equity.mobile import DEFAULT_N_STOPS, MobileSettings
-from equity.reporting import MAP_KINDS, current_situation, export, view_scenario
+from equity.reporting import MAP_KINDS
+from equity.workflows import USER_ERRORS, ExportRequest, MobileRequest, bundle, export_scenario
+from equity.workflows.exports import ORIENTATIONS, PAPERS, PRINT_FORMATS
 
 CURRENT = CURRENT_SITUATION
 WHAT_FR = {
@@ -54,69 +54,46 @@ store = scenario_store()
 st.title("Exports")
 travel_model_banner(model)
 
+DEFAULT_MOBILE = MobileRequest()
+
 with st.form("export_form"):
     c1, c2 = st.columns(2)
     name = c1.selectbox("Scénario", [CURRENT, *store.list()["name"]])
     what = c2.selectbox("Export", list(WHAT_FR), format_func=WHAT_FR.get)
     c3, c4, c5, c6 = st.columns(4)
     map_kind = c3.selectbox("Carte", list(MAP_KINDS), format_func=MAPS_FR.get)
-    paper = c4.selectbox("Papier", ["A4", "A3"])
+    paper = c4.selectbox("Papier", PAPERS)
     orientation = c5.selectbox(
         "Orientation",
-        ["landscape", "portrait"],
+        ORIENTATIONS,
         format_func={"landscape": "paysage", "portrait": "portrait"}.get,
     )
-    fmt = c6.selectbox("Format", ["pdf", "png", "svg"], format_func=str.upper)
+    fmt = c6.selectbox("Format", PRINT_FORMATS, format_func=str.upper)
     with_mobile = st.checkbox(
-        f"Inclure les tournées mobiles (2 demi-journées, {DEFAULT_N_STOPS} arrêts)"
+        f"Inclure les tournées mobiles ({DEFAULT_MOBILE.half_days} demi-journées, "
+        f"{DEFAULT_MOBILE.n_stops} arrêts)"
     )
     go = st.form_submit_button("Préparer le fichier", type="primary")
 
 if go:
     scenario = load_scenario(name, settings)
-    progress = st.progress(0.1, text="Évaluation du scénario…")
-    view = view_scenario(territory, scenario, model)
-    reference = (
-        view_scenario(territory, current_situation(scenario.parameters), model)
-        if name != CURRENT
-        else None
-    )
-    mobile = None
-    if with_mobile or (map_kind == "mobile" and what == "map"):
-        progress.progress(0.3, text="Tournées mobiles…")
-        scenario_json = json.dumps(
-            scenario.to_dict(), ensure_ascii=False, sort_keys=True, default=str
-        )
-        mobile = mobile_for(
-            territory, territory.cache_key, scenario_json, MobileSettings(), 2, model
-        )
-    progress.progress(0.5, text="Rendu…")
+    request = ExportRequest(what, map_kind, paper, orientation, fmt, with_mobile=with_mobile)
+    progress = st.progress(0.2, text="Évaluation du scénario et rendu…")
     with tempfile.TemporaryDirectory() as folder:
         try:
-            files = export(
-                what,
+            files = export_scenario(
                 territory,
-                view,
+                scenario,
+                request,
                 Path(folder),
-                reference=reference,
-                map_kind=map_kind,
-                paper=paper,
-                orientation=orientation,
-                fmt=fmt,
-                mobile=mobile,
+                model,
+                mobile=lambda: mobile_plan(territory, scenario, DEFAULT_MOBILE, model),
             )
-        except ValueError as exc:
+        except USER_ERRORS as exc:
             progress.empty()
-            st.error(str(exc))
+            st.error(escape_markdown(exc))
             st.stop()
-        if len(files) == 1:
-            payload, filename = files[0].read_bytes(), files[0].name
-        else:
-            buffer = io.BytesIO()
-            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-                for path in files:
-                    archive.write(path, path.name)
-            payload, filename = buffer.getvalue(), f"{files[0].stem.rsplit('-', 1)[0]}-donnees.zip"
+        payload, filename = bundle(files)
     progress.progress(1.0, text="Prêt")
     st.session_state["export_file"] = (payload, filename)
 

@@ -2,44 +2,31 @@
 
 from __future__ import annotations
 
-import json
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
 
-from app_pages.cache import (
-    commune_map_html,
-    diagnosis_for,
-    recommendation_for,
-    robustness_for,
-    scenario_evaluation,
-    travel_model,
-)
+from app_pages.cache import commune_map_html, recommendation_for, robustness_for, travel_model
 from app_pages.common import (
     current_territory,
+    diagnosis,
+    escape_markdown,
     offer_controls,
     scenario_store,
     show_table,
     travel_model_banner,
 )
-from equity.placement import (
-    OBJECTIVE_LABELS_FR,
-    PlacementInfeasible,
-    PlacementSettings,
-)
-from equity.recommend import (
-    candidate_sites,
-    chosen_sites,
-    epci_effect,
-    result_scenario,
-)
-from equity.scenarios import evaluate
+from equity.placement import OBJECTIVE_LABELS_FR, PlacementInfeasible
+from equity.recommend import candidate_sites, chosen_sites, epci_effect
+from equity.workflows import InvalidRequest, RecommendRequest, save_recommendation
+from geo.defaults import ADVISOR_COST_EUR, COFUNDING_PER_ADVISOR_EUR, NEW_ADVISORS
 from geo.formatting import format_number_fr, format_percent_fr
 
 territory = current_territory()
 settings = offer_controls(territory)
 model = travel_model()
-before = diagnosis_for(territory, territory.cache_key, settings, model)
+before = diagnosis(territory, settings, model)
 threshold = settings.threshold_min
 epci_names = sorted(territory.epci["epci_name"])
 
@@ -49,7 +36,7 @@ st.caption(before.offer.describe_fr() + f" ; seuil {threshold:g} min.")
 
 with st.form("reco_params"):
     c1, c2, c3 = st.columns(3)
-    k = c1.number_input("Nouveaux conseillers", 1, 60, 20, key="reco_k")
+    k = c1.number_input("Nouveaux conseillers", 1, 60, NEW_ADVISORS, key="reco_k")
     objective = c2.selectbox(
         "Objectif",
         list(OBJECTIVE_LABELS_FR),
@@ -74,8 +61,12 @@ with st.form("reco_params"):
         step=500,
         key="reco_capacity",
     )
-    cost = c5.number_input("Coût annuel d'un conseiller (€)", 0, 200_000, 50_000, step=1000)
-    cofunding = c6.number_input("Cofinancement de l'État par conseiller (€/an)", 0, 200_000, 25_000)
+    cost = c5.number_input(
+        "Coût annuel d'un conseiller (€)", 0, 200_000, int(ADVISOR_COST_EUR), step=1000
+    )
+    cofunding = c6.number_input(
+        "Cofinancement de l'État par conseiller (€/an)", 0, 200_000, int(COFUNDING_PER_ADVISOR_EUR)
+    )
     excluded_epci = st.multiselect(
         "EPCI exclus de la recommandation", epci_names, placeholder="Aucun"
     )
@@ -94,36 +85,37 @@ with st.form("reco_params"):
     submitted = st.form_submit_button("Calculer la recommandation", type="primary")
 
 if submitted:
-    st.session_state["reco_request"] = PlacementSettings(
+    st.session_state["reco_request"] = RecommendRequest(
         k=int(k),
-        threshold_min=threshold,
+        diagnosis=settings,
         objective=objective,
         capacity_per_advisor=float(capacity) or None,
-        min_per_group=int(min_per_epci),
-        max_per_group={name: 0 for name in excluded_epci} or None,
+        min_per_epci=int(min_per_epci),
+        excluded_epci=tuple(excluded_epci),
         forced=tuple(forced),
         excluded=tuple(excluded),
         cost_per_advisor_eur=float(cost),
         cofunding_per_advisor_eur=float(cofunding),
         max_net_budget_eur=float(budget) or None,
-        time_limit_s=20.0,
     )
 
 request = st.session_state.get("reco_request")
 if request is None:
     st.info("Choisissez les paramètres puis lancez le calcul.")
     st.stop()
-if request.threshold_min != threshold:
-    request = PlacementSettings(**{**request.__dict__, "threshold_min": threshold})
+# The sidebar offer, threshold and weights apply to the stored request too.
+request = replace(request, diagnosis=settings)
 
 try:
     with st.spinner("Optimisation en cours…"):
-        result, curve, sensitivity = recommendation_for(
-            territory, territory.cache_key, settings, request, model
+        recommendation = recommendation_for(
+            territory, territory.cache_key, request, request.cache_key(), model
         )
-except PlacementInfeasible as exc:
-    st.error(f"Contraintes incompatibles. {exc}")
+except (PlacementInfeasible, InvalidRequest) as exc:
+    st.error(f"Contraintes incompatibles. {escape_markdown(exc)}")
     st.stop()
+result, after = recommendation.result, recommendation.after
+curve, sensitivity = recommendation.trade_off, recommendation.sensitivity
 st.caption(f"Optimisation résolue en {format_number_fr(result.solver['solve_s'], 2)} s.")
 
 st.success(result.decided_by)
@@ -154,21 +146,13 @@ st.caption(
 )
 
 sites = chosen_sites(territory, result)
-plan = result_scenario(
-    territory,
-    result,
-    "Recommandation",
-    {"threshold_min": threshold, "offer_types": list(settings.offer_types)},
-)
-plan_json = json.dumps(plan.to_dict(), ensure_ascii=False, sort_keys=True, default=str)
-plan, after = scenario_evaluation(territory, territory.cache_key, plan_json, model)
 communes = territory.communes.join(after.communes[["travel_time_min", "need_index"]])
 html = commune_map_html(
     communes,
     territory.epci,
     pd.concat([before.offer.sites, sites.assign(site_type="user")]),
     None,
-    ("reco", territory.cache_key, settings, request, model),
+    ("reco", territory.cache_key, request.cache_key(), model),
     "travel_time_min",
     "quantiles",
     False,
@@ -250,18 +234,21 @@ with st.expander("Robustesse : si des postes existants disparaissent"):
         "Nombre de permanences fermées (celles qui desservent le moins d'habitants)", 1, 10, 3
     )
     if st.toggle("Calculer la robustesse", key="reco_robustness"):
-        stress = robustness_for(territory, territory.cache_key, settings, request, model, n_lost)
+        stress = robustness_for(
+            territory, territory.cache_key, request, request.cache_key(), model, n_lost
+        )
         names = territory.sites.set_index("site_id")["name"]
         lost = stress.lost_with_placement
         lost_population = lost["population"].sum() if len(lost) else 0
         st.markdown(
-            "Postes supposés fermés : " + ", ".join(names.get(s, s) for s in stress.lost_sites)
+            "Postes supposés fermés : "
+            + ", ".join(escape_markdown(names.get(s, s)) for s in stress.lost_sites)
         )
         st.markdown(
             f"Avec le placement recommandé, **{len(lost)} commune(s)** sortent du seuil de "
             f"{threshold:g} min ({format_number_fr(lost_population)} habitants). Placement "
             "qui garde le plus de couverture sans ces postes : "
-            + ", ".join(names.get(s, s) for s in stress.resolved.chosen[:10])
+            + ", ".join(escape_markdown(names.get(s, s)) for s in stress.resolved.chosen[:10])
             + ("…" if len(stress.resolved.chosen) > 10 else "")
         )
 
@@ -271,13 +258,11 @@ with st.form("reco_save"):
     author = st.text_input("Auteur")
     note = st.text_area("Note")
     if st.form_submit_button("Enregistrer"):
-        parameters = {
-            "threshold_min": threshold,
-            "offer_types": list(settings.offer_types),
-            "objective": request.objective,
-            "extra": request.k,
-        }
-        scenario = result_scenario(territory, result, name.strip(), parameters, author, note)
-        scenario, _ = evaluate(territory, scenario, model)
-        saved = scenario_store().save(scenario)
-        st.success(f"Scénario « {saved.name} » enregistré (version {saved.version}).")
+        try:
+            saved = save_recommendation(scenario_store(), recommendation, name, author, note)
+        except InvalidRequest as exc:
+            st.error(escape_markdown(exc))
+        else:
+            st.success(
+                f"Scénario « {escape_markdown(saved.name)} » enregistré (version {saved.version})."
+            )

@@ -2,29 +2,42 @@
 
 from __future__ import annotations
 
-import json
-
-import pandas as pd
 import streamlit as st
 
-from app_pages.cache import commune_map_html, scenario_evaluation, travel_model
+from app_pages.cache import commune_map_html, travel_model
 from app_pages.common import (
     CURRENT_SITUATION,
     current_territory,
+    escape_markdown,
+    evaluated,
     load_scenario,
     offer_controls,
     scenario_store,
+    show_problems,
     show_table,
     travel_model_banner,
 )
-from equity.reporting import comparison_table
-from equity.scenarios import Scenario, check_against_territory, compare, scenario_from_dict
+from equity.reporting import comparison_table, export_stem
+from equity.scenarios import check_against_territory
+from equity.workflows import (
+    USER_ERRORS,
+    ScenarioEdit,
+    added_rows,
+    compare_scenarios,
+    display_name,
+    edit_scenario,
+    host_sites,
+    import_scenario_bytes,
+    offer_sites,
+    save_scenario,
+    scenario_key,
+)
 from geo.errors import DataValidationError
 from geo.formatting import format_date_fr, format_number_fr, format_percent_fr
+from geo.jsonio import dumps_strict
 from geo.sites import SITE_TYPES
 
 CURRENT = CURRENT_SITUATION
-ADDED_COLUMNS = ["site_id", "name", "site_type", "code_insee", "lon", "lat", "n_advisors"]
 
 territory = current_territory()
 settings = offer_controls(territory)
@@ -43,6 +56,10 @@ def _when(timestamp: str) -> str:
     return f"{format_date_fr(timestamp)} à {timestamp[11:16]} (UTC)"
 
 
+def _saved_message(verb: str, saved) -> str:
+    return f"« {escape_markdown(saved.name)} » {verb} (version {saved.version})."
+
+
 if listing.empty:
     st.info("Aucun scénario enregistré : créez-en un ci-dessous ou depuis la page Recommandation.")
 else:
@@ -57,12 +74,6 @@ else:
         },
     )
 
-
-def _evaluate(scenario: Scenario):
-    text = json.dumps(scenario.to_dict(), ensure_ascii=False, sort_keys=True)
-    return scenario_evaluation(territory, territory.cache_key, text, model)
-
-
 tab_edit, tab_compare, tab_io = st.tabs(["Créer ou modifier", "Comparer", "Importer / exporter"])
 
 with tab_edit:
@@ -71,17 +82,15 @@ with tab_edit:
     try:
         check_against_territory(base, territory)
     except DataValidationError as exc:
-        st.warning(
+        show_problems(
             "Ce scénario cite des lieux absents des données actuelles (fichiers fournis "
-            "différents ?) ; ces changements seront perdus à l'enregistrement :\n\n"
-            + "\n".join(f"- {p}" for p in exc.ordered())
+            "différents ?) ; ces changements seront perdus à l'enregistrement :",
+            exc,
+            box=st.warning,
         )
-    offer_sites = territory.sites[
-        territory.sites["site_type"].isin(base.parameters.get("offer_types", ["cnfs_permanence"]))
-    ]
-    hosts = territory.sites[
-        territory.sites["site_type"].isin(["town_hall", "library", "france_services"])
-    ]
+    offer = offer_sites(territory, base)
+    offer_labels = dict(zip(offer["site_id"], offer["name"], strict=True))
+    hosts = host_sites(territory)
     host_labels = dict(zip(hosts["site_id"], hosts["name"], strict=True))
     with st.form("scenario_edit"):
         name = st.text_input(
@@ -91,13 +100,11 @@ with tab_edit:
         note = st.text_area("Note", value=base.note)
         removed = st.multiselect(
             "Conseillers retirés (permanences existantes)",
-            offer_sites["site_id"].tolist(),
+            list(offer_labels),
             placeholder="Aucun",
-            default=[r for r in base.changes.removed if r in set(offer_sites["site_id"])],
-            format_func=dict(zip(offer_sites["site_id"], offer_sites["name"], strict=True)).get,
+            default=[r for r in base.changes.removed if r in offer_labels],
+            format_func=offer_labels.get,
         )
-        existing_added = pd.DataFrame(base.changes.added, columns=ADDED_COLUMNS)
-        offer_labels = dict(zip(offer_sites["site_id"], offer_sites["name"], strict=True))
         m1, m2 = st.columns(2)
         move_from = m1.selectbox(
             "Déplacer la permanence…",
@@ -123,7 +130,7 @@ with tab_edit:
             "longitude/latitude en degrés) :"
         )
         edited = st.data_editor(
-            existing_added,
+            added_rows(base),
             num_rows="dynamic",
             column_config={
                 "site_id": st.column_config.TextColumn("Identifiant"),
@@ -139,64 +146,44 @@ with tab_edit:
         )
         save = st.form_submit_button("Enregistrer une nouvelle version", type="primary")
     if save:
-        added = edited.dropna(how="all").to_dict("records")
-        moved = [m for m in base.changes.moved if m["site_id"] != move_from]
-        if move_from and move_to:
-            target = hosts.set_index("site_id").loc[move_to]
-            moved.append(
-                {"site_id": move_from, "lon": float(target["lon"]), "lat": float(target["lat"])}
-            )
-        for site_id in hosts_added:
-            row = hosts.set_index("site_id").loc[site_id]
-            added.append(
-                {
-                    "site_id": f"{site_id}-ajout",
-                    "name": row["name"],
-                    "site_type": row["site_type"],
-                    "code_insee": row["code_insee"],
-                    "lon": float(row["lon"]),
-                    "lat": float(row["lat"]),
-                    "n_advisors": 1,
-                }
-            )
-        data = base.to_dict() | {
-            "name": name,
-            "author": author,
-            "note": note,
-            "changes": base.changes.to_dict()
-            | {"added": added, "removed": removed, "moved": moved},
-            "results": {},
-        }
+        edit = ScenarioEdit(
+            name=name,
+            author=author,
+            note=note,
+            removed=tuple(removed),
+            move_from=move_from,
+            move_to=move_to,
+            hosts_added=tuple(hosts_added),
+            added=tuple(edited.dropna(how="all").to_dict("records")),
+        )
         try:
-            draft = scenario_from_dict(json.loads(json.dumps(data, default=str)), "scénario")
+            saved = save_scenario(store, territory, edit_scenario(territory, base, edit), model)
         except DataValidationError as exc:
-            st.error("Scénario non enregistré :\n\n" + "\n".join(f"- {p}" for p in exc.ordered()))
+            show_problems("Scénario non enregistré :", exc)
+        except USER_ERRORS as exc:
+            st.error(f"Scénario non enregistré : {escape_markdown(exc)}")
         else:
-            evaluated, _ = _evaluate(draft)
-            saved = store.save(evaluated)
             # Shown after the rerun that refreshes the list of scenarios.
-            st.session_state["scenario_flash"] = (
-                f"« {saved.name} » enregistré (version {saved.version})."
-            )
+            st.session_state["scenario_flash"] = _saved_message("enregistré", saved)
             st.rerun()
 
     if base_name != CURRENT:
-        evaluated, diagnosis = _evaluate(base)
-        head = diagnosis.headline()
+        _, diagnosed = evaluated(territory, base, model)
+        head = diagnosed.headline()
         c1, c2, c3 = st.columns(3)
         c1.metric("Conseillers", format_number_fr(head["advisors"]))
         c2.metric(
-            f"À moins de {diagnosis.settings.threshold_min:g} min",
+            f"À moins de {diagnosed.settings.threshold_min:g} min",
             format_percent_fr(head["share_within_threshold"]),
         )
         c3.metric("Habitants par conseiller", format_number_fr(head["inhabitants_per_advisor"]))
-        communes = territory.communes.join(diagnosis.communes[["travel_time_min"]])
+        communes = territory.communes.join(diagnosed.communes[["travel_time_min"]])
         html = commune_map_html(
             communes,
             territory.epci,
-            diagnosis.offer.sites,
+            diagnosed.offer.sites,
             None,
-            ("scenario", territory.cache_key, json.dumps(base.to_dict(), default=str), model),
+            ("scenario", territory.cache_key, scenario_key(base), model),
             "travel_time_min",
             "quantiles",
             False,
@@ -230,11 +217,13 @@ with tab_compare:
     if len(chosen) < 2:
         st.info("Choisissez au moins deux scénarios.")
     else:
-        scenarios = [_evaluate(load_scenario(n, settings))[0] for n in chosen]
+        scenarios = [load_scenario(n, settings) for n in chosen]
         try:
-            comparison = compare(scenarios, territory.communes["name"].to_dict())
-        except ValueError as exc:
-            st.error(str(exc))
+            comparison = compare_scenarios(
+                territory, scenarios, evaluator=lambda s: evaluated(territory, s, model)
+            )
+        except USER_ERRORS as exc:
+            st.error(escape_markdown(exc))
         else:
             st.dataframe(comparison_table(comparison), width="stretch")
             st.markdown("**Par EPCI**")
@@ -268,25 +257,19 @@ with tab_io:
         export_name = st.selectbox("Scénario à exporter", names, key="export_name")
         st.download_button(
             "Télécharger le scénario (JSON)",
-            json.dumps(store.load(export_name).to_dict(), ensure_ascii=False, indent=2),
-            file_name=f"{export_name}.json",
+            dumps_strict(store.load(export_name).to_dict()),
+            file_name=f"{export_stem(export_name)}.json",
             mime="application/json",
         )
     upload = st.file_uploader("Importer un scénario (JSON)", type=["json"], key="scenario_import")
     if upload is not None and st.button("Valider et importer"):
         try:
-            imported = scenario_from_dict(
-                json.loads(upload.getvalue().decode("utf-8-sig")), upload.name, territory
-            )
-        except UnicodeDecodeError:
-            st.error("Fichier illisible : il n'est pas encodé en UTF-8.")
-        except json.JSONDecodeError as exc:
-            st.error(
-                f"Fichier illisible : JSON mal formé (ligne {exc.lineno}, colonne {exc.colno})."
+            saved = import_scenario_bytes(
+                store, territory, upload.getvalue(), display_name(upload.name), model
             )
         except DataValidationError as exc:
-            st.error("Scénario refusé :\n\n" + "\n".join(f"- {p}" for p in exc.ordered()))
+            show_problems("Scénario refusé :", exc)
+        except USER_ERRORS as exc:
+            st.error(f"Scénario refusé : {escape_markdown(exc)}")
         else:
-            evaluated, _ = _evaluate(imported)
-            saved = store.save(evaluated)
-            st.success(f"« {saved.name} » importé (version {saved.version}).")
+            st.success(_saved_message("importé", saved))

@@ -2,29 +2,34 @@
 
 from __future__ import annotations
 
-import json
 import tempfile
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from app_pages.cache import commune_map_html, mobile_for, scenario_evaluation, travel_model
+from app_pages.cache import commune_map_html, travel_model
 from app_pages.common import (
     CURRENT_SITUATION,
     current_territory,
+    escape_markdown,
+    evaluated,
     load_scenario,
+    mobile_plan,
     offer_controls,
     scenario_store,
     show_table,
     travel_model_banner,
 )
-from equity.mobile import MobileSettings
+from equity.mobile import FREQUENCY_FR, next_monday, write_ics
 from equity.mobile_programme import advisor_bases, host_candidates
 from equity.underserved import UNDERSERVED_COLORS, underserved_category
+from equity.workflows import USER_ERRORS, MobileRequest, scenario_key
 from geo.formatting import format_number_fr
 
 CURRENT = CURRENT_SITUATION
+DEFAULTS = MobileRequest()
+SESSION_HOURS_CHOICES = (1.0, 1.5, 2.0, 2.5, 3.0)
 
 territory = current_territory()
 offer_settings = offer_controls(territory)
@@ -41,21 +46,49 @@ st.markdown(
 with st.sidebar:
     st.header("Paramètres des tournées")
     base_name = st.selectbox("Lieux fixes du scénario", [CURRENT, *store.list()["name"]])
-    half_days = st.slider("Demi-journées mobiles par conseiller et par semaine", 1, 6, 2)
+    half_days = st.slider(
+        "Demi-journées mobiles par conseiller et par semaine", 1, 6, DEFAULTS.half_days
+    )
     session_hours = st.select_slider(
         "Durée d'une séance",
-        [1.0, 1.5, 2.0, 2.5, 3.0],
-        2.0,
+        SESSION_HOURS_CHOICES,
+        DEFAULTS.session_hours,
         format_func=lambda h: f"{int(h)} h {int(60 * (h % 1)):02d}" if h % 1 else f"{int(h)} h",
     )
-    max_drive = st.slider("Conduite maximale par demi-journée (min)", 20, 120, 60, step=5)
-    n_stops = st.slider("Nombre d'arrêts", 1, 40, 12)
-    short_drive = st.slider("Trajet court jusqu'à un arrêt (min)", 5, 20, 10)
-    cost_per_km = st.number_input("Coût du véhicule (€/km)", 0.0, 2.0, 0.35, step=0.05)
+    max_drive = st.slider(
+        "Conduite maximale par tournée (min)",
+        20,
+        120,
+        int(DEFAULTS.max_drive_min),
+        step=5,
+        help="Une tournée est un jour de sortie depuis la base, retour compris.",
+    )
+    frequency = st.selectbox(
+        "Fréquence des visites",
+        list(FREQUENCY_FR),
+        index=list(FREQUENCY_FR).index(DEFAULTS.frequency),
+        format_func=FREQUENCY_FR.get,
+    )
+    stops_per_half_day = st.slider(
+        "Séances au plus par demi-journée", 1, 4, DEFAULTS.max_stops_per_half_day
+    )
+    exclusion = st.slider(
+        "Aucun arrêt à moins de … d'un lieu fixe (min)",
+        0,
+        30,
+        int(DEFAULTS.fixed_site_exclusion_min),
+        help="Ni dans une commune qui a déjà un lieu fixe, sauf arrêt imposé.",
+    )
+    n_stops = st.slider("Nombre d'arrêts", 1, 40, DEFAULTS.n_stops)
+    short_drive = st.slider(
+        "Trajet court jusqu'à un arrêt (min)", 5, 20, int(DEFAULTS.short_drive_min)
+    )
+    cost_per_km = st.number_input(
+        "Coût du véhicule (€/km)", 0.0, 2.0, DEFAULTS.cost_per_km_eur, step=0.05
+    )
 
 scenario = load_scenario(base_name, offer_settings)
-scenario_json = json.dumps(scenario.to_dict(), ensure_ascii=False, sort_keys=True, default=str)
-_, fixed = scenario_evaluation(territory, territory.cache_key, scenario_json, model)
+_, fixed = evaluated(territory, scenario, model)
 bases = advisor_bases(fixed)
 base_labels = dict(zip(bases["site_id"], bases["name"], strict=True))
 with st.sidebar:
@@ -79,28 +112,25 @@ with st.sidebar:
 if not mobile_bases:
     st.warning("Choisissez au moins une base de conseiller itinérant.")
     st.stop()
-settings = MobileSettings(
+request = MobileRequest(
     n_stops=n_stops,
-    short_drive_min=float(short_drive),
+    half_days=half_days,
     session_hours=float(session_hours),
     max_drive_min=float(max_drive),
+    short_drive_min=float(short_drive),
     cost_per_km_eur=float(cost_per_km),
+    saturday=saturday,
+    bases=tuple(mobile_bases),
+    forced=tuple(forced),
+    frequency=frequency,
+    fixed_site_exclusion_min=float(exclusion),
+    max_stops_per_half_day=int(stops_per_half_day),
 )
 with st.spinner("Choix des arrêts et construction des tournées…"):
     try:
-        result = mobile_for(
-            territory,
-            territory.cache_key,
-            scenario_json,
-            settings,
-            half_days,
-            model,
-            tuple(mobile_bases),
-            saturday,
-            tuple(forced),
-        )
-    except ValueError as exc:
-        st.error(str(exc))
+        result = mobile_plan(territory, scenario, request, model)
+    except USER_ERRORS as exc:
+        st.error(escape_markdown(exc))
         st.stop()
 
 gain = result.coverage_gain
@@ -112,7 +142,12 @@ c2.metric(
     help=f"Habitants des communes mal desservies à moins de {short_drive} min d'un arrêt.",
 )
 c3.metric("Kilomètres par an", format_number_fr(result.km_per_year))
-c4.metric("Frais de véhicule par an", f"{format_number_fr(result.cost_eur_per_year)} €")
+c4.metric(
+    "Frais de véhicule par an",
+    f"{format_number_fr(result.cost_eur_per_year)} €",
+    help=f"{format_number_fr(result.co2_kg_per_year)} kg CO2e par an "
+    f"({format_number_fr(result.drive_hours_per_year)} h de conduite).",
+)
 fewer = (
     f" Seuls {len(result.stops)} arrêts sur les {n_stops} demandés apportent une couverture "
     "nouvelle ou sont joignables."
@@ -121,10 +156,11 @@ fewer = (
 )
 st.caption(
     f"{gain['communes']} communes mal desservies par les lieux fixes gagnent un arrêt à moins "
-    f"de {short_drive} min. Année = {settings.working_weeks_per_year} semaines travaillées." + fewer
+    f"de {short_drive} min. Année = {request.settings().working_weeks_per_year} semaines "
+    "travaillées." + fewer
 )
 for row in result.unschedulable.itertuples():
-    st.warning(f"{row.stop_name} : {row.reason}")
+    st.warning(f"{escape_markdown(row.stop_name)} : {escape_markdown(row.reason)}")
 
 diagnosis = fixed
 communes = territory.communes.join(diagnosis.communes[["underserved_reason"]])
@@ -135,7 +171,7 @@ html = commune_map_html(
     territory.epci,
     stops,
     None,
-    ("mobile", territory.cache_key, scenario_json, settings, half_days, model),
+    ("mobile", territory.cache_key, scenario_key(scenario), request.cache_key(), model),
     "underserved_reason",
     "categorical",
     False,
@@ -162,10 +198,27 @@ show_table(
         "session_end": ("Fin", "text"),
         "leg_drive_min": ("Trajet (min)", "dec"),
         "leg_km": ("Trajet (km)", "dec"),
-        "half_day_drive_min": ("Conduite de la demi-journée (min)", "dec"),
+        "circuit_drive_min": ("Conduite de la tournée (min)", "dec"),
+        "circuit_km": ("Tournée (km)", "dec"),
         "hours_note": ("Remarque", "text"),
     },
     height=420,
+)
+st.subheader("Véhicules : kilomètres, coût et CO2 par conseiller")
+show_table(
+    result.by_advisor,
+    {
+        "advisor_name": ("Conseiller", "text"),
+        "circuits_per_cycle": ("Tournées sur 4 semaines", "int"),
+        "sessions_per_cycle": ("Séances sur 4 semaines", "int"),
+        "km_per_year": ("km par an", "int"),
+        "drive_hours_per_year": ("Heures de conduite par an", "dec"),
+        "cost_eur_per_year": ("Coût par an (€)", "int"),
+        "co2_kg_per_year": ("CO2 par an (kg)", "int"),
+    },
+)
+cycle_start = st.date_input(
+    "Début du cycle dans l'agenda (un lundi)", next_monday(), format="DD/MM/YYYY"
 )
 with tempfile.TemporaryDirectory() as folder:
     path = result.schedule_csv(Path(folder) / "planning.csv")
@@ -175,3 +228,13 @@ with tempfile.TemporaryDirectory() as folder:
         file_name="planning_tournees.csv",
         mime="text/csv",
     )
+    if cycle_start.weekday() == 0:
+        ics = write_ics(result, Path(folder) / "tournees.ics", cycle_start)
+        st.download_button(
+            "Télécharger l'agenda (.ics)",
+            ics.read_bytes(),
+            file_name="tournees.ics",
+            mime="text/calendar",
+        )
+    else:
+        st.warning("Choisissez un lundi comme début du cycle pour télécharger l'agenda.")

@@ -41,7 +41,7 @@ from geo.territory import load_territory  # noqa: E402
 
 DETOUR = defaults.CIRCUITY
 SPEED_KMH = defaults.SPEED_KMH
-K = defaults.NEW_SITES
+K = defaults.NEW_ADVISORS
 THRESHOLD_MIN = defaults.THRESHOLD_MIN
 SCALE_DEMAND, SCALE_CANDIDATES, SCALE_EXISTING = 10_000, 400, 40
 MEDIAN_DEMAND = 1_500

@@ -13,8 +13,22 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from geo.defaults import COVERAGE_THRESHOLDS_MIN
+
+__all__ = [
+    "DEFAULT_THRESHOLDS_MIN",
+    "Decay",
+    "coverage",
+    "decay_weights",
+    "nearest_site",
+    "sites_within",
+    "two_step_fca",
+    "weighted_quantile",
+]
+
 Decay = Literal["step", "gaussian", "gravity"]
-DEFAULT_THRESHOLDS_MIN: tuple[int, ...] = (10, 15, 20, 30)
+#: Thresholds reported side by side.
+DEFAULT_THRESHOLDS_MIN: tuple[int, ...] = COVERAGE_THRESHOLDS_MIN
 
 
 def nearest_site(times: pd.DataFrame) -> pd.DataFrame:

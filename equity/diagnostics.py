@@ -19,8 +19,17 @@ from equity import accessibility, inequality, underserved
 from equity.need import NeedWeights, default_weights, need_index
 from equity.offer import DEFAULT_OFFER_TYPES, Offer, select_offer
 from geo import settings as geo_settings
+from geo.defaults import THRESHOLD_MIN
 from geo.territory import Territory
 from geo.travel_time import TravelModel, access_matrix, current_travel_model
+
+__all__ = [
+    "Diagnosis",
+    "DiagnosisSettings",
+    "demand_points",
+    "diagnose",
+    "group_breakdown",
+]
 
 
 @dataclass(frozen=True)
@@ -52,7 +61,7 @@ class DiagnosisSettings:
         that adding advisors never makes more communes under-served.
     """
 
-    threshold_min: float = 20.0
+    threshold_min: float = THRESHOLD_MIN
     thresholds_min: tuple[float, ...] = accessibility.DEFAULT_THRESHOLDS_MIN
     offer_types: tuple[str, ...] = DEFAULT_OFFER_TYPES
     libraries_with_internet_only: bool = True
@@ -237,6 +246,74 @@ def group_breakdown(
     return pd.DataFrame(rows).set_index(group)
 
 
+_TABLE_COLUMNS = [
+    "name",
+    "epci_siren",
+    "epci_name",
+    "population",
+    "density_level",
+    "density_label",
+    "density_group",
+    "aav_category",
+    "aav_label",
+    "quality_note",
+    "geometry",
+]
+
+
+def _commune_table(
+    communes: gpd.GeoDataFrame,
+    offer: Offer,
+    model: TravelModel,
+    settings: DiagnosisSettings,
+    need: pd.DataFrame,
+) -> tuple[pd.DataFrame, pd.DataFrame, float]:
+    """Per commune: need, nearest site, sites within the threshold, 2SFCA, under-service."""
+    times = access_matrix(demand_points(communes), offer.sites.geometry, model)
+    nearest = accessibility.nearest_site(times)
+    within = accessibility.sites_within(times, settings.threshold_min)
+    population = communes["population"]
+    fca = accessibility.two_step_fca(
+        times, population, offer.sites["advisors"], settings.threshold_min, settings.decay
+    )
+    reference_ratio = settings.reference_advisors_per_10000 or (
+        10_000 * offer.n_advisors / float(population.sum())
+    )
+    flags = underserved.underserved_communes(
+        nearest["travel_time_min"],
+        fca["fca_ratio"],
+        need["persons_in_need"],
+        settings.threshold_min,
+        reference_ratio,
+        settings.low_ratio_factor,
+    )
+    table = communes[_TABLE_COLUMNS].join([need, nearest, within, fca, flags])
+    return table, nearest, reference_ratio
+
+
+def _notes(
+    offer: Offer, model: TravelModel, weights: NeedWeights, fibre_outdated: bool
+) -> list[str]:
+    """French notes shown with the diagnostic: offer, travel model, fibre layer."""
+    notes = [offer.describe_fr(), model.label]
+    if model.is_approximate:
+        notes.append(
+            "Temps de trajet approximatifs tant qu'aucun réseau routier n'est construit "
+            "(maillage network build)."
+        )
+    fibre_weight = weights.weights.get("fibre_share", 0.0)
+    if fibre_outdated and fibre_weight > 0:
+        notes.append(
+            "Attention : la couche fibre obsolète (ARCEP T1 2018) entre dans l'indice de besoin "
+            f"avec un poids de {fibre_weight:g} ; chargez le fichier ARCEP actuel."
+        )
+    elif fibre_outdated:
+        notes.append(
+            "La couche fibre (ARCEP T1 2018, obsolète) n'entre pas dans l'indice de besoin."
+        )
+    return notes
+
+
 def diagnose(
     territory: Territory,
     settings: DiagnosisSettings | None = None,
@@ -280,43 +357,8 @@ def diagnose(
     weights = settings.need_weights or default_weights(fibre_outdated)
     need = need_index(communes, communes["population"], weights)
 
-    times = access_matrix(demand_points(communes), offer.sites.geometry, model)
-    nearest = accessibility.nearest_site(times)
-    within = accessibility.sites_within(times, settings.threshold_min)
-    fca = accessibility.two_step_fca(
-        times,
-        communes["population"],
-        offer.sites["advisors"],
-        settings.threshold_min,
-        settings.decay,
-    )
+    table, nearest, reference_ratio = _commune_table(communes, offer, model, settings, need)
     population = communes["population"]
-    reference_ratio = settings.reference_advisors_per_10000 or (
-        10_000 * offer.n_advisors / float(population.sum())
-    )
-    flags = underserved.underserved_communes(
-        nearest["travel_time_min"],
-        fca["fca_ratio"],
-        need["persons_in_need"],
-        settings.threshold_min,
-        reference_ratio,
-        settings.low_ratio_factor,
-    )
-    table = communes[
-        [
-            "name",
-            "epci_siren",
-            "epci_name",
-            "population",
-            "density_level",
-            "density_label",
-            "density_group",
-            "aav_category",
-            "aav_label",
-            "quality_note",
-            "geometry",
-        ]
-    ].join([need, nearest, within, fca, flags])
     zone = underserved.group_zones(table, table["underserved"], settings.zone_diameter_km)
     table["zone_id"] = zone
     zones = underserved.summarise_zones(table, zone, table["underserved_score"])
@@ -331,22 +373,7 @@ def diagnose(
     theil = inequality.theil(
         table.loc[finite, "travel_time_min"], population[finite], table.loc[finite, "epci_name"]
     )
-    notes = [offer.describe_fr(), model.label]
-    if model.is_approximate:
-        notes.append(
-            "Temps de trajet approximatifs tant qu'aucun réseau routier n'est construit "
-            "(maillage network build)."
-        )
-    fibre_weight = weights.weights.get("fibre_share", 0.0)
-    if fibre_outdated and fibre_weight > 0:
-        notes.append(
-            "Attention : la couche fibre obsolète (ARCEP T1 2018) entre dans l'indice de besoin "
-            f"avec un poids de {fibre_weight:g} ; chargez le fichier ARCEP actuel."
-        )
-    elif fibre_outdated:
-        notes.append(
-            "La couche fibre (ARCEP T1 2018, obsolète) n'entre pas dans l'indice de besoin."
-        )
+    notes = _notes(offer, model, weights, fibre_outdated)
     return Diagnosis(
         settings=settings,
         travel_model=model,

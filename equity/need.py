@@ -14,12 +14,23 @@ commune with the highest need counts up to three times one with the lowest.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
+__all__ = [
+    "DEFAULT_WEIGHTS",
+    "OUTDATED_FIBRE_WEIGHT",
+    "NeedWeights",
+    "default_weights",
+    "need_index",
+    "normalise",
+    "weight_problems",
+]
 
 Normalisation = Literal["rank", "minmax", "zscore"]
 
@@ -81,6 +92,17 @@ def default_weights(fibre_outdated: bool) -> NeedWeights:
     return weights
 
 
+def weight_problems(weights: NeedWeights, columns: Iterable[str]) -> list[str]:
+    """Why ``weights`` cannot build an index from ``columns`` (French; empty when they can)."""
+    available = set(columns)
+    used = [k for k, w in weights.weights.items() if w > 0]
+    problems = [f"poids négatif pour « {k} »" for k, w in weights.weights.items() if w < 0]
+    problems += [f"indicateur « {k} » absent" for k in used if k not in available]
+    if not used:
+        problems.append("tous les poids sont nuls")
+    return problems
+
+
 def normalise(values: pd.Series, direction: int, method: Normalisation = "rank") -> pd.Series:
     """Bring one indicator to 0–1, 1 meaning more need; NaN stays NaN."""
     oriented = values.astype(float) * (1 if direction >= 0 else -1)
@@ -133,13 +155,10 @@ def need_index(
         When a weighted indicator is absent, a weight is negative, or all are 0.
     """
     weights = weights or NeedWeights()
-    used = {k: w for k, w in weights.weights.items() if w > 0}
-    problems = [f"poids négatif pour « {k} »" for k, w in weights.weights.items() if w < 0]
-    problems += [f"indicateur « {k} » absent" for k in used if k not in indicators.columns]
-    if not used:
-        problems.append("tous les poids sont nuls")
+    problems = weight_problems(weights, indicators.columns)
     if problems:
         raise ValueError("Indice de besoin impossible : " + " ; ".join(problems) + ".")
+    used = {k: w for k, w in weights.weights.items() if w > 0}
     total = sum(used.values())
     out = pd.DataFrame(index=indicators.index)
     weighted = pd.Series(0.0, index=indicators.index)

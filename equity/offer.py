@@ -15,9 +15,17 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 
+from geo.defaults import OFFER_TYPES
 from geo.sites import SITE_TYPES
 
-DEFAULT_OFFER_TYPES: tuple[str, ...] = ("cnfs_permanence",)
+__all__ = [
+    "DEFAULT_OFFER_TYPES",
+    "UNKNOWN_ADVISORS_EQUIVALENT",
+    "Offer",
+    "select_offer",
+]
+
+DEFAULT_OFFER_TYPES: tuple[str, ...] = OFFER_TYPES
 #: Advisor-equivalents given to a site whose advisor count is unknown.
 UNKNOWN_ADVISORS_EQUIVALENT = 1.0
 

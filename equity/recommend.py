@@ -10,6 +10,7 @@ scenario.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,7 @@ import pandas as pd
 
 from equity.diagnostics import Diagnosis, demand_points
 from equity.placement import PlacementResult, PlacementSettings, solve_placement
-from equity.scenarios import Scenario, SiteChanges
+from equity.scenarios import Scenario, ScenarioParameters, SiteChanges
 from geo.territory import Territory
 from geo.travel_time import TravelModel, travel_time_matrix
 
@@ -113,7 +114,7 @@ def result_scenario(
     territory: Territory,
     result: PlacementResult,
     name: str,
-    parameters: dict[str, Any],
+    parameters: ScenarioParameters | Mapping[str, Any],
     author: str = "",
     note: str = "",
     advisors_per_site: int = 1,
@@ -135,7 +136,7 @@ def result_scenario(
     ]
     return Scenario(
         name=name,
-        parameters=dict(parameters),
+        parameters=parameters if isinstance(parameters, ScenarioParameters) else dict(parameters),
         changes=SiteChanges(added=added),
         author=author,
         note=note,

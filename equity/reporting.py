@@ -8,10 +8,10 @@ map, a GeoPackage or CSV files; :mod:`geo.print_maps`, :mod:`geo.report`,
 from __future__ import annotations
 
 import datetime as dt
-import json
+import hashlib
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -22,11 +22,20 @@ import pandas as pd
 
 from equity.diagnostics import Diagnosis, demand_points
 from equity.mobile import MobileResult
-from equity.scenarios import Comparison, Scenario, SiteChanges, compare, evaluate
+from equity.scenarios import (
+    Comparison,
+    Scenario,
+    ScenarioParameters,
+    SiteChanges,
+    compare,
+    evaluate,
+)
 from equity.underserved import UNDERSERVED_COLORS, underserved_category
 from geo import exports
 from geo.catchments import catchments
+from geo.defaults import EXPORT_STEM_MAX_CHARS, THRESHOLD_MIN
 from geo.formatting import format_date_fr, format_number_fr, format_percent_fr
+from geo.jsonio import dumps_strict
 from geo.maps import commune_map
 from geo.print_maps import PrintMapSpec, format_source_line, render_print_map
 from geo.report import Cover, KeyFigures, MapPage, TablePage, TextSection, build_pack
@@ -35,9 +44,32 @@ from geo.socio import INDICATORS
 from geo.territory import Territory
 from geo.travel_time import TravelModel
 
+__all__ = [
+    "CSV_HEADERS_FR",
+    "CURRENT_SITUATION",
+    "MAP_KINDS",
+    "ORGANISATION",
+    "WHAT",
+    "MapKind",
+    "ScenarioView",
+    "comparison_table",
+    "council_pack",
+    "current_situation",
+    "data_layers",
+    "epci_table",
+    "export",
+    "export_stem",
+    "interactive_map",
+    "map_spec",
+    "view_scenario",
+    "zones_table",
+]
+
 MapKind = Literal["situation", "need", "zones", "scenario", "mobile"]
 MAP_KINDS: tuple[str, ...] = ("situation", "need", "zones", "scenario", "mobile")
 WHAT: tuple[str, ...] = ("map", "pack", "html", "gpkg", "csv")
+#: Name of the existing offer without changes, shown as a scenario.
+CURRENT_SITUATION = "Situation actuelle"
 ORGANISATION = "Conseil départemental de la Sarthe — commission Développement numérique"
 _SOURCE_LAYERS = ("communes", "population", "ifn", "filosofi", "census", "cnfs_permanence")
 
@@ -56,9 +88,11 @@ class ScenarioView:
         return self.scenario.name
 
 
-def current_situation(parameters: dict | None = None) -> Scenario:
+def current_situation(parameters: ScenarioParameters | Mapping | None = None) -> Scenario:
     """The existing offer without changes, as a scenario."""
-    return Scenario("Situation actuelle", dict(parameters or {"threshold_min": 20}), SiteChanges())
+    if not isinstance(parameters, ScenarioParameters):
+        parameters = dict(parameters or {"threshold_min": THRESHOLD_MIN})
+    return Scenario(CURRENT_SITUATION, parameters, SiteChanges())
 
 
 def view_scenario(
@@ -122,7 +156,7 @@ def map_spec(
         "subtitle": _subtitle(view, date),
         "epci": territory.epci,
         "sources": _sources(territory),
-        "approximate_travel": diagnosis.travel_model.is_approximate,
+        "travel_model": diagnosis.travel_model,
     }
     offer_sites = diagnosis.offer.sites
     existing = offer_sites[~offer_sites["site_id"].isin(view.added_sites["site_id"])]
@@ -419,7 +453,7 @@ def export(
         raise ValueError(f"Export inconnu : {what!r} ; choix : {', '.join(WHAT)}.")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    stem = _slug(view.label)
+    stem = export_stem(view.label)
     if what == "map":
         spec = map_spec(territory, view, map_kind, mobile=mobile)
         path = out_dir / f"{stem}-{map_kind}-{paper}-{orientation}.{fmt}"
@@ -456,9 +490,7 @@ def export(
         ),
     ]
     scenario_json = out_dir / f"{stem}-scenario.json"
-    scenario_json.write_text(
-        json.dumps(view.scenario.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
-    )
+    scenario_json.write_text(dumps_strict(view.scenario.to_dict()), encoding="utf-8")
     if mobile is not None:
         written.append(out_dir / f"{stem}-tournees.csv")
     return [*written, scenario_json]
@@ -553,6 +585,15 @@ def _csv_table(frame: pd.DataFrame, drop: tuple[str, ...] = ()) -> pd.DataFrame:
     return table.rename(columns=CSV_HEADERS_FR)
 
 
-def _slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower() or "scenario"
+def export_stem(name: str) -> str:
+    """File-name stem of a scenario's exports: safe, bounded and unique per name.
+
+    The readable part is the name in lower-case ASCII words, cut to
+    :data:`geo.defaults.EXPORT_STEM_MAX_CHARS`; a short hash of the exact name follows,
+    so « Plan A » and « plan-a » never overwrite each other's files.
+    """
+    ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    readable = re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower()
+    readable = readable[:EXPORT_STEM_MAX_CHARS].strip("-") or "scenario"
+    digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return f"{readable}-{digest}"

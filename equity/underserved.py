@@ -9,11 +9,25 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 from sklearn.cluster import AgglomerativeClustering
 
+from geo.defaults import LOW_RATIO_FACTOR, ZONE_DIAMETER_KM
+
+__all__ = [
+    "DEFAULT_LOW_RATIO_FACTOR",
+    "DEFAULT_ZONE_DIAMETER_KM",
+    "UNDERSERVED_CATEGORIES",
+    "UNDERSERVED_COLORS",
+    "adjacency",
+    "group_zones",
+    "summarise_zones",
+    "underserved_category",
+    "underserved_communes",
+]
+
 #: A commune is under-served by capacity when its 2SFCA ratio is below this share of
 #: the territory-wide ratio (advisors per inhabitant over the whole département).
-DEFAULT_LOW_RATIO_FACTOR = 0.5
+DEFAULT_LOW_RATIO_FACTOR = LOW_RATIO_FACTOR
 #: Largest distance (km) between two commune centres of one zone.
-DEFAULT_ZONE_DIAMETER_KM = 30.0
+DEFAULT_ZONE_DIAMETER_KM = ZONE_DIAMETER_KM
 #: Map categories of :func:`underserved_category`, most serious first.
 UNDERSERVED_CATEGORIES: tuple[str, ...] = (
     "éloignement et capacité insuffisante",

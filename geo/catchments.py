@@ -22,6 +22,7 @@ import shapely
 from scipy.sparse.csgraph import dijkstra
 
 from geo import settings
+from geo.defaults import CATCHMENT_THRESHOLDS_MIN
 from geo.network import RoadNetwork, load_network
 from geo.travel_time import (
     Direction,
@@ -32,7 +33,8 @@ from geo.travel_time import (
     snap_to_network,
 )
 
-DEFAULT_THRESHOLDS_MIN: tuple[float, ...] = (10, 20, 30, 45)
+__all__ = ["CONCAVE_HULL_RATIO", "NODE_BUFFER_M", "catchments"]
+
 #: Widening of the reached-nodes hull, in metres (about half a rural block).
 NODE_BUFFER_M: float = 250.0
 #: ``ratio`` of :func:`shapely.concave_hull` (0 = most concave, 1 = convex hull).
@@ -44,7 +46,7 @@ def catchments(
     communes: gpd.GeoDataFrame,
     *,
     demand_points: gpd.GeoSeries | None = None,
-    thresholds_min: Sequence[float] = DEFAULT_THRESHOLDS_MIN,
+    thresholds_min: Sequence[float] = CATCHMENT_THRESHOLDS_MIN,
     model: TravelModel | None = None,
     direction: Direction = "to_site",
     network: RoadNetwork | None = None,
@@ -108,27 +110,15 @@ def catchments(
         communes[code_column] if code_column in communes.columns else communes.index
     ).to_numpy()
     population = communes[population_column].to_numpy(float)
-    site_x, site_y, site_index = point_coordinates(sites)
+    site_index = point_coordinates(sites)[2]
     if model.kind == "road_network":
-        snapped = snap_to_network(sites, network)
-        access_min = snapped["snap_dist_m"].to_numpy() / (
-            model.parameters["access_speed_kmh"] / 3.6 * 60.0
-        )
-        # Residents travel from the nodes to the site: times to the site are read on the
-        # transposed graph.
-        graph = network.graph.T.tocsr() if direction == "to_site" else network.graph
-
+        polygons = _road_polygons(sites, network, model, direction, thresholds)
     rows = []
     for j, site_id in enumerate(site_index):
-        if model.kind == "road_network":
-            seconds = dijkstra(
-                graph, directed=True, indices=snapped["node"].iat[j], limit=thresholds[-1] * 60
-            )
-            node_min = seconds / 60.0 + access_min[j]
-        for threshold in thresholds:
+        for k, threshold in enumerate(thresholds):
             reached = times[:, j] <= threshold
             if model.kind == "road_network":
-                geometry = _nodes_polygon(network, node_min <= threshold, site_x[j], site_y[j])
+                geometry = polygons[j][k]
             else:
                 geometry = shapely.union_all(communes.geometry.to_numpy()[reached])
             rows.append(
@@ -145,6 +135,37 @@ def catchments(
     result = gpd.GeoDataFrame(rows, geometry="geometry", crs=settings.WORK_CRS)
     result.attrs["travel_model"] = model.to_dict()
     return result
+
+
+def _road_polygons(
+    sites: gpd.GeoSeries | gpd.GeoDataFrame,
+    network: RoadNetwork,
+    model: TravelModel,
+    direction: Direction,
+    thresholds: list[float],
+) -> list[list[shapely.Geometry]]:
+    """Polygon of the network nodes each site reaches, per threshold (ascending)."""
+    site_x, site_y, _ = point_coordinates(sites)
+    snapped = snap_to_network(sites, network)
+    access_min = snapped["snap_dist_m"].to_numpy() / (
+        model.parameters["access_speed_kmh"] / 3.6 * 60.0
+    )
+    # Residents travel from the nodes to the site: times to the site are read on the
+    # transposed graph.
+    graph = network.graph.T.tocsr() if direction == "to_site" else network.graph
+    polygons = []
+    for j in range(len(site_x)):
+        seconds = dijkstra(
+            graph, directed=True, indices=snapped["node"].iat[j], limit=thresholds[-1] * 60
+        )
+        node_min = seconds / 60.0 + access_min[j]
+        polygons.append(
+            [
+                _nodes_polygon(network, node_min <= threshold, site_x[j], site_y[j])
+                for threshold in thresholds
+            ]
+        )
+    return polygons
 
 
 def _nodes_polygon(

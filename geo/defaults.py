@@ -6,7 +6,7 @@ that a request gives the same result whichever way it is made. Units are in the 
 
 from __future__ import annotations
 
-__all__ = [  # noqa: RUF022 (new names go at the end, to ease merges)
+__all__ = [
     "ACCESS_SPEED_KMH",
     "ADVISOR_COST_EUR",
     "BORDER_KM",
@@ -16,7 +16,11 @@ __all__ = [  # noqa: RUF022 (new names go at the end, to ease merges)
     "COFUNDING_PER_ADVISOR_EUR",
     "COVERAGE_THRESHOLDS_MIN",
     "DEPARTEMENT_CODE",
+    "EXPORT_STEM_MAX_CHARS",
     "LOW_RATIO_FACTOR",
+    "MAP_CLASS_SCHEME",
+    "MAP_N_CLASSES",
+    "MAX_NETWORK_BUFFER_M",
     "MAX_USER_FILE_BYTES",
     "MIP_REL_GAP",
     "MOBILE_AFTERNOON",
@@ -32,19 +36,24 @@ __all__ = [  # noqa: RUF022 (new names go at the end, to ease merges)
     "MOBILE_WEEKS_IN_CYCLE",
     "MOBILE_WORKING_WEEKS_PER_YEAR",
     "NETWORK_BUFFER_M",
-    "NEW_SITES",
+    "NETWORK_MIN_COVERAGE",
+    "NEW_ADVISORS",
     "OFFER_TYPES",
+    "PRINT_DPI",
+    "PRINT_ORIENTATION",
+    "PRINT_PAPER",
+    "SCENARIO_MAX_DEPTH",
+    "SCENARIO_MAX_JSON_BYTES",
+    "SCENARIO_MAX_NAME_CHARS",
+    "SCENARIO_MAX_NOTE_CHARS",
+    "SCENARIO_MAX_SITES",
+    "SCENARIO_STORE_BUSY_TIMEOUT_S",
     "SENSITIVITY_THRESHOLDS_MIN",
     "SOLVER_TIME_LIMIT_S",
     "SPEED_KMH",
+    "TERRITORY_CACHE_KEEP",
     "THRESHOLD_MIN",
     "ZONE_DIAMETER_KM",
-    "CAPACITY_PERSONS_PER_ADVISOR",
-    "REINFORCE_RADIUS_KM",
-    "MAX_ADVISORS_PER_SITE",
-    "MIN_EPCI_SHARE",
-    "ROBUSTNESS_CIRCUITIES",
-    "ROBUSTNESS_SPEEDS_KMH",
 ]
 
 #: Code of the département loaded when none is chosen.
@@ -91,14 +100,14 @@ MOBILE_N_STOPS: int = 12
 MOBILE_HALF_DAYS_PER_WEEK: int = 2
 #: Mobile sessions: length of one session.
 MOBILE_SESSION_HOURS: float = 2.0
-#: Mobile sessions: maximum driving time per half-day.
+#: Mobile sessions: maximum driving time of one circuit (one day out, base to base).
 MOBILE_MAX_DRIVE_MIN: float = 60.0
 
 #: User files larger than this are refused before parsing.
 MAX_USER_FILE_BYTES: int = 50 * 1024 * 1024
 
 #: Placement: number of new sites asked for by default (one advisor each unless set).
-NEW_SITES: int = 20
+NEW_ADVISORS: int = 20
 #: Placement: thresholds compared by the threshold-sensitivity analysis.
 SENSITIVITY_THRESHOLDS_MIN: tuple[float, ...] = (15.0, 20.0, 30.0)
 #: Placement: relative MIP gap of the capacity model's stages (massive near-ties make
@@ -106,7 +115,7 @@ SENSITIVITY_THRESHOLDS_MIN: tuple[float, ...] = (15.0, 20.0, 30.0)
 CAPACITY_MIP_REL_GAP: float = 1e-4
 #: Mobile sessions: a commune is reached by a stop within this driving time.
 MOBILE_SHORT_DRIVE_MIN: float = 10.0
-#: Mobile sessions: most sessions in one half-day (visiting orders are enumerated).
+#: Mobile sessions: most sessions in one half-day of a circuit.
 MOBILE_MAX_STOPS_PER_HALF_DAY: int = 3
 #: Mobile sessions: length of the planning cycle (a multiple of 4 weeks).
 MOBILE_WEEKS_IN_CYCLE: int = 4
@@ -120,15 +129,112 @@ MOBILE_AVG_SPEED_KMH: float = 50.0
 MOBILE_MORNING: tuple[str, str] = ("09:00", "12:30")
 #: Mobile sessions: afternoon window ("HH:MM", "HH:MM"), driving included.
 MOBILE_AFTERNOON: tuple[str, str] = ("13:30", "17:30")
-#: Placement: persons accompanied per advisor per year (ANCT annual report 2022: 3,614
-#: advisors in post accompanied more than 2.2 million people, about 600 each).
+# User-file validation bounds (their own block so parallel additions merge cleanly).
+__all__ += [
+    "MAX_ABS_USER_NUMBER",
+    "MAX_ADVISORS_PER_SITE",
+    "MAX_FIBRE_PREMISES_PER_COMMUNE",
+    "MAX_FIBRE_SHARE_INSEE_BASE",
+    "MAX_PROBLEMS_KEPT",
+    "MAX_PROBLEMS_SHOWN",
+    "MAX_SITE_NAME_CHARS",
+    "MAX_USER_CELL_CHARS",
+    "MAX_USER_COLUMNS",
+]
+
+#: User tables with more columns are refused on their header line, before parsing.
+MAX_USER_COLUMNS: int = 500
+#: Longest cell accepted in a user table (characters).
+MAX_USER_CELL_CHARS: int = 2_000
+#: Longest site name accepted in a user file (characters).
+MAX_SITE_NAME_CHARS: int = 200
+#: Any number read from a user file beyond this magnitude is refused as garbage.
+MAX_ABS_USER_NUMBER: float = 1e12
+#: Plausible advisors at one site in a user file (0 to this).
+MAX_ADVISORS_PER_SITE: float = 50.0
+#: Plausible premises (or connectable premises) of one commune (Paris has about 1.5 million).
+MAX_FIBRE_PREMISES_PER_COMMUNE: float = 5_000_000.0
+#: Connectable ÷ premises accepted when premises are INSEE housing + business counts (older
+#: ARCEP files, whose estimates fell short of the operators' counts); the share is capped at 1.
+MAX_FIBRE_SHARE_INSEE_BASE: float = 2.0
+#: Problems kept per file; the count stays exact beyond it.
+MAX_PROBLEMS_KEPT: int = 1_000
+#: Problems listed in one validation message.
+MAX_PROBLEMS_SHOWN: int = 80
+#: Cached territories kept on disk (older ones are pruned).
+TERRITORY_CACHE_KEEP: int = 6
+#: Largest buffer accepted around the study area of a road network build.
+MAX_NETWORK_BUFFER_M: float = 100_000.0
+#: Minimum share of the (unbuffered) study area that a road network must span.
+NETWORK_MIN_COVERAGE: float = 0.9
+#: Maps: classification scheme of numeric choropleths (see geo.render.classification).
+MAP_CLASS_SCHEME: str = "quantiles"
+#: Maps: number of classes of numeric choropleths.
+MAP_N_CLASSES: int = 5
+#: Print maps: paper size.
+PRINT_PAPER: str = "A4"
+#: Print maps: page orientation.
+PRINT_ORIENTATION: str = "landscape"
+#: Print maps: resolution of PNG files (PDF and SVG are vector).
+PRINT_DPI: int = 300
+#: Export file names: the readable part of a scenario's name is cut to this length.
+EXPORT_STEM_MAX_CHARS: int = 60
+#: Scenario JSON (file, upload or stored payload) larger than this is refused unread.
+SCENARIO_MAX_JSON_BYTES: int = 5 * 1024 * 1024
+#: Deepest nesting of arrays/objects accepted in scenario JSON.
+SCENARIO_MAX_DEPTH: int = 32
+#: Longest scenario name, author, site id or site name (characters).
+SCENARIO_MAX_NAME_CHARS: int = 200
+#: Longest scenario note (characters).
+SCENARIO_MAX_NOTE_CHARS: int = 10_000
+#: Most sites in one list of a scenario's changes (added, moved, removed...).
+SCENARIO_MAX_SITES: int = 10_000
+#: How long a scenario save waits for another session's save before giving up.
+SCENARIO_STORE_BUSY_TIMEOUT_S: float = 30.0
+
+# Mobile circuits and session capacity (issue 13; own block so parallel additions merge).
+__all__ += [
+    "ADVISOR_HOURS_PER_YEAR",
+    "CAPACITY_PERSONS_PER_ADVISOR",
+    "MOBILE_BUNDLE_MAX_MIN",
+    "MOBILE_CO2_KG_PER_KM",
+    "MOBILE_FIXED_SITE_EXCLUSION_MIN",
+    "MOBILE_VRP_NO_IMPROVEMENT",
+]
+
+#: Capacity: persons accompanied per advisor per year (ANCT annual report 2022: the 3,614
+#: advisors in post accompanied more than 2.2 million people, ≈ 600 each).
 CAPACITY_PERSONS_PER_ADVISOR: float = 600.0
+#: Capacity: an advisor's annual working hours (French legal annual working time, 1,607 h);
+#: one hour of session adds CAPACITY_PERSONS_PER_ADVISOR / ADVISOR_HOURS_PER_YEAR persons.
+ADVISOR_HOURS_PER_YEAR: float = 1607.0
+#: Mobile sessions: no stop within this driving time of a fixed site unless forced.
+MOBILE_FIXED_SITE_EXCLUSION_MIN: float = 10.0
+#: Mobile sessions: kg CO2e per km of a petrol car (ADEME Base Empreinte, « voiture
+#: particulière, motorisation essence », about 0.218 kg CO2e/km with its manufacture;
+#: check the current version of the base before quoting it).
+MOBILE_CO2_KG_PER_KM: float = 0.218
+#: Mobile sessions: fortnightly or monthly stops at most this many minutes apart may share
+#: one weekly slot in alternate weeks.
+MOBILE_BUNDLE_MAX_MIN: float = 15.0
+#: Mobile sessions: the routing search stops after this many iterations without improvement.
+MOBILE_VRP_NO_IMPROVEMENT: int = 2000
+
+# Placement decision model (issue 12; own block so parallel additions merge).
+__all__ += [
+    "MAX_NEW_ADVISORS_PER_SITE",
+    "MIN_EPCI_SHARE",
+    "REINFORCE_RADIUS_KM",
+    "ROBUSTNESS_CIRCUITIES",
+    "ROBUSTNESS_SPEEDS_KMH",
+]
+
 #: Placement: a host place this close to an existing permanence reinforces it.
 REINFORCE_RADIUS_KM: float = 1.0
 #: Placement: most new advisors one decision (new site or reinforcement) receives.
-MAX_ADVISORS_PER_SITE: int = 3
-#: Placement: guaranteed share of the département's capacity per person in need for
-#: every EPCI (0 = no guarantee).
+MAX_NEW_ADVISORS_PER_SITE: int = 3
+#: Placement: guaranteed share of the département's capacity per person in need for every
+#: EPCI (0 = no guarantee).
 MIN_EPCI_SHARE: float = 0.0
 #: Placement robustness: circuity factors tried around the travel model's own.
 ROBUSTNESS_CIRCUITIES: tuple[float, ...] = (1.2, 1.4)

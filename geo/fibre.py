@@ -13,10 +13,24 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo import settings
-from geo.cog import CommuneCodes, normalise_code, to_cog2025
-from geo.csvio import find_column, parse_numbers, read_table
+from geo import defaults, settings
+from geo.cog import (
+    CommuneCodes,
+    code_problem,
+    normalise_code,
+    strips_leading_zeros,
+    to_cog2025,
+)
+from geo.csvio import find_column, parse_numbers, read_table, shown_value
 from geo.errors import ProblemCollector
+
+__all__ = [
+    "EMBEDDED_FILE",
+    "EMBEDDED_VINTAGE",
+    "FibreLayer",
+    "load_embedded_fibre",
+    "read_user_fibre",
+]
 
 EMBEDDED_FILE = settings.RAW_DIR / "fibre" / "arcep_ftth_communes_72_T3-2017_T1-2018.csv"
 EMBEDDED_VINTAGE = "ARCEP T1 2018 (obsolète)"
@@ -98,6 +112,136 @@ def load_embedded_fibre(codes: CommuneCodes) -> FibreLayer:
     return FibreLayer(table, EMBEDDED_VINTAGE, outdated=True, estimated_codes=estimated)
 
 
+@dataclass(frozen=True)
+class _FibreColumns:
+    code: str
+    connectable: str
+    premises: str | None
+    housing: str | None
+    business: str | None
+    quarter: tuple[str, str] | None
+
+
+def _locate_columns(raw: pd.DataFrame, collector: ProblemCollector) -> _FibreColumns | None:
+    """The columns of the file, or ``None`` once a missing column is reported."""
+    before = collector.total
+    code_col = find_column(raw, _CODE, collector, label="code_insee")
+    quarter = _latest_quarter(list(raw.columns))
+    connectable_col = quarter[0] if quarter else find_column(raw, _CONNECTABLE)
+    if connectable_col is None:
+        find_column(
+            raw, _CONNECTABLE, collector, label="locaux_raccordables (ou colonnes T1 2025…)"
+        )
+    premises_col = find_column(raw, _PREMISES)
+    housing_col = find_column(raw, ("logements",))
+    if premises_col is None and housing_col is None:
+        find_column(raw, _PREMISES, collector, label="locaux (nombre total de locaux)")
+    if code_col is None or connectable_col is None or collector.total > before:
+        return None
+    return _FibreColumns(
+        code=code_col,
+        connectable=connectable_col,
+        premises=premises_col,
+        housing=housing_col,
+        business=find_column(raw, ("etablissements",)),
+        quarter=quarter,
+    )
+
+
+def _territory_codes(
+    raw: pd.DataFrame, column: str, codes: CommuneCodes, collector: ProblemCollector
+) -> tuple[pd.Series, pd.Series]:
+    """Normalised codes and the mask of the territory's rows; code problems reported.
+
+    A national file is accepted (other départements are left out), but a malformed
+    or truncated code is reported wherever it is: « 7201 » is not silently dropped.
+    """
+    written = raw[column]
+    zeros_stripped = strips_leading_zeros(written)
+    code = written.map(normalise_code)
+    in_territory = code.str[:2] == settings.DEPARTMENT_CODE
+    for row in raw.index:
+        problem = code_problem(written.at[row], zeros_stripped)
+        if problem is None and in_territory.at[row] and not codes.is_current(code.at[row]):
+            problem = codes.explain_unknown(code.at[row])
+        if problem is None and not written.at[row]:
+            problem = "code INSEE manquant."
+        if problem:
+            collector.add("unknown_code", problem, row=int(row), column=column)
+    for value, count in code[in_territory].value_counts().items():
+        if count > 1:
+            collector.add("duplicate_id", f"commune {value} présente {count} fois.", column=column)
+    if not in_territory.any():
+        examples = ", ".join(shown_value(c, 8) for c in code[code != ""].unique()[:3])
+        collector.add(
+            "no_territory_commune",
+            f"aucune commune de la Sarthe ({settings.DEPARTMENT_CODE}xxx) dans le fichier"
+            + (f" (codes lus : {examples}…)" if examples else "")
+            + " : il ne peut pas remplacer la couche fibre.",
+            column=column,
+        )
+    return code, in_territory
+
+
+def _counts(
+    raw: pd.DataFrame, columns: _FibreColumns, collector: ProblemCollector
+) -> tuple[pd.Series, pd.Series]:
+    """Premises and connectable premises per row, bounded to plausible counts."""
+
+    def count(column: str) -> pd.Series:
+        return parse_numbers(
+            raw[column],
+            collector,
+            column,
+            min_value=0.0,
+            max_value=defaults.MAX_FIBRE_PREMISES_PER_COMMUNE,
+        )
+
+    if columns.premises:
+        premises = count(columns.premises)
+    else:
+        assert columns.housing is not None
+        premises = count(columns.housing)
+        if columns.business:
+            premises = premises + count(columns.business).fillna(0)
+    return premises, count(columns.connectable)
+
+
+def _check_consistency(
+    premises: pd.Series,
+    connectable: pd.Series,
+    columns: _FibreColumns,
+    collector: ProblemCollector,
+) -> None:
+    """Connectable premises cannot exceed the premises (with a margin for INSEE-based counts).
+
+    ARCEP's « meilleure estimation des locaux » already includes the operators'
+    counts, so it is never below the connectable premises; the housing + business
+    counts of older files are INSEE estimates that fell short in places.
+    """
+    max_share = 1.0 if columns.premises else defaults.MAX_FIBRE_SHARE_INSEE_BASE
+    label = columns.premises or columns.housing
+    for row in premises.index[((premises == 0) & (connectable > 0)).to_numpy()]:
+        collector.add(
+            "inconsistent",
+            f"{connectable.at[row]:.0f} locaux raccordables pour 0 local : nombre de locaux "
+            f"(« {label} ») manquant ou faux.",
+            row=int(row),
+            column=columns.connectable,
+        )
+    over = (premises > 0) & (connectable > premises * max_share)
+    for row in premises.index[over.to_numpy()]:
+        share = connectable.at[row] / premises.at[row]
+        collector.add(
+            "inconsistent",
+            f"{connectable.at[row]:.0f} locaux raccordables pour {premises.at[row]:.0f} locaux "
+            f"({share:.0%}".replace("%", " %")
+            + f") : plus de locaux raccordables que de locaux (« {label} »).",
+            row=int(row),
+            column=columns.connectable,
+        )
+
+
 def read_user_fibre(
     path: Path | str, codes: CommuneCodes, vintage: str | None = None
 ) -> FibreLayer:
@@ -107,59 +251,32 @@ def read_user_fibre(
     (``T2 2025`` or ``T2_2025_Locaux_Raccordables``: the latest is used and gives
     the vintage) or a ``locaux_raccordables`` column; premises come from
     ``Meilleure estimation des locaux à date``/``locaux`` or from ``Logements`` +
-    ``Établissements``.
+    ``Établissements``. Rows of other départements are left out.
 
     Raises
     ------
     geo.errors.DataValidationError
-        Listing every problem (columns, numbers, unknown or merged codes, duplicates).
+        Listing every problem (columns, numbers, negative or implausible counts,
+        more connectable premises than premises, malformed, truncated, unknown or
+        merged codes, duplicates, no commune of the territory at all).
     """
     path = Path(path)
     collector = ProblemCollector(path.name)
     raw = read_table(path, collector)
-    collector.raise_if_any()
-    assert raw is not None
-    code_col = find_column(raw, _CODE, collector, label="code_insee")
-    quarter = _latest_quarter(list(raw.columns))
-    connectable_col = quarter[0] if quarter else find_column(raw, _CONNECTABLE)
-    if connectable_col is None:
-        find_column(
-            raw, _CONNECTABLE, collector, label="locaux_raccordables (ou colonnes T1 2025…)"
-        )
-    premises_col = find_column(raw, _PREMISES)
-    housing_col, business_col = (
-        find_column(raw, ("logements",)),
-        find_column(raw, ("etablissements",)),
-    )
-    if premises_col is None and housing_col is None:
-        find_column(raw, _PREMISES, collector, label="locaux (nombre total de locaux)")
-    collector.raise_if_any()
+    columns = _locate_columns(raw, collector) if raw is not None else None
+    if raw is None or columns is None:
+        collector.raise_if_any()
+    assert raw is not None and columns is not None
 
-    code = raw[code_col].map(normalise_code)
-    rows = range(1, len(raw) + 1)
-    for row, value in zip(rows, code, strict=True):
-        if not codes.is_current(value) and value[:2] == settings.DEPARTMENT_CODE:
-            collector.add("unknown_code", codes.explain_unknown(value), row=row, column=code_col)
-    in_sarthe = code.str[:2] == settings.DEPARTMENT_CODE
-    for value, count in code[in_sarthe].value_counts().items():
-        if count > 1:
-            collector.add(
-                "duplicate_id", f"commune {value} présente {count} fois.", column=code_col
-            )
-    if premises_col:
-        premises = parse_numbers(raw[premises_col], collector, premises_col)
-    else:
-        premises = parse_numbers(raw[housing_col], collector, housing_col)
-        if business_col:
-            premises = premises + parse_numbers(raw[business_col], collector, business_col).fillna(
-                0
-            )
-    connectable = parse_numbers(raw[connectable_col], collector, connectable_col)
+    code, in_territory = _territory_codes(raw, columns.code, codes, collector)
+    premises, connectable = _counts(raw, columns, collector)
+    _check_consistency(premises[in_territory], connectable[in_territory], columns, collector)
     collector.raise_if_any()
 
     frame = pd.DataFrame(
         {"code_source": code, "fibre_premises": premises, "fibre_connectable": connectable}
-    )[in_sarthe]
+    )[in_territory]
     table, estimated = _aggregate(frame, codes)
+    quarter = columns.quarter
     label = vintage or (f"ARCEP {quarter[1]}" if quarter else "ARCEP (trimestre non précisé)")
     return FibreLayer(table, label, outdated=False, estimated_codes=estimated)

@@ -10,6 +10,18 @@ import ast
 import json
 import re
 
+__all__ = [
+    "WEEKDAYS_FR",
+    "WeeklyHours",
+    "format_fr",
+    "from_json",
+    "is_open",
+    "parse_datafrance",
+    "parse_day_columns",
+    "parse_slots",
+    "to_json",
+]
+
 WEEKDAYS_FR: tuple[str, ...] = (
     "lundi",
     "mardi",

@@ -6,6 +6,8 @@ EPSG:2154. ``site_type`` takes the keys of :data:`SITE_TYPES`.
 
 from __future__ import annotations
 
+import io
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
@@ -14,10 +16,41 @@ import pandas as pd
 import pyproj
 import shapely
 
-from geo import opening_hours, settings
-from geo.cog import CommuneCodes, load_commune_codes, normalise_code
-from geo.csvio import find_column, normalise_name, parse_numbers, read_bytes_checked, read_table
+from geo import defaults, opening_hours, settings
+from geo.cog import (
+    CommuneCodes,
+    code_problem,
+    load_commune_codes,
+    normalise_code,
+    strips_leading_zeros,
+)
+from geo.csvio import (
+    check_cells,
+    check_header,
+    find_column,
+    normalise_name,
+    parse_numbers,
+    read_bytes_checked,
+    read_table,
+    shown_value,
+)
 from geo.errors import ProblemCollector
+
+__all__ = [
+    "BORDER_TOLERANCE_M",
+    "SITES_DIR",
+    "SITE_COLUMNS",
+    "SITE_TYPES",
+    "TYPE_ALIASES",
+    "assign_communes",
+    "load_cnfs_permanences",
+    "load_data_inclusion",
+    "load_embedded_sites",
+    "load_france_services",
+    "load_libraries",
+    "load_town_halls",
+    "read_user_sites",
+]
 
 SITES_DIR = settings.RAW_DIR / "sites"
 
@@ -303,33 +336,59 @@ _HOURS = ("horaires", "opening_hours", "heures_ouverture")
 _MARKET_DAY = ("jour_de_marche", "jour_marche", "market_day", "jour")
 
 
-def _read_user_frame(path: Path, collector: ProblemCollector) -> pd.DataFrame | None:
-    """Tabular content of a CSV or GeoJSON user file, coordinates as lon/lat strings."""
-    if path.suffix.lower() in (".geojson", ".json"):
-        if read_bytes_checked(path, collector) is None:
-            return None
-        try:
-            gdf = gpd.read_file(path)
-        except Exception as exc:  # pyogrio raises several unrelated types for bad files
-            collector.add("malformed_geojson", f"GeoJSON illisible : {exc}.")
-            return None
-        if gdf.empty:
-            collector.add("empty_file", "le fichier GeoJSON ne contient aucun objet.")
-            return None
-        kinds = set(gdf.geom_type.dropna())
-        if kinds - {"Point"}:
-            collector.add(
-                "not_points",
-                "les lieux doivent être des points ; géométries trouvées : "
-                + ", ".join(sorted(kinds)),
-            )
-            return None
+def _read_geojson(path: Path, collector: ProblemCollector) -> pd.DataFrame | None:
+    """Properties of a GeoJSON file of points, coordinates as lon/lat strings.
+
+    The bytes come from :func:`~geo.csvio.read_bytes_checked` (never a second open
+    of the path); GDAL's own messages stay in the exception's ``__cause__``.
+    """
+    raw = read_bytes_checked(path, collector)
+    if raw is None:
+        return None
+    try:
+        gdf = gpd.read_file(io.BytesIO(raw))
         if gdf.crs is not None and not gdf.crs.equals(pyproj.CRS(settings.LONLAT_CRS)):
             gdf = gdf.to_crs(settings.LONLAT_CRS)
-        frame = pd.DataFrame(gdf.drop(columns="geometry")).astype(str).replace("None", "")
-        frame["longitude"] = [f"{g.x!r}" if g is not None else "" for g in gdf.geometry]
-        frame["latitude"] = [f"{g.y!r}" if g is not None else "" for g in gdf.geometry]
-        return frame
+    except Exception as exc:  # pyogrio/pyproj raise several unrelated types for bad files
+        collector.add(
+            "malformed_geojson",
+            "GeoJSON illisible : le fichier n'est pas un GeoJSON valide (accolade, crochet ou "
+            "virgule manquant, ou système de coordonnées inconnu).",
+            cause=exc,
+        )
+        return None
+    if gdf.empty:
+        collector.add("empty_file", "le fichier GeoJSON ne contient aucun objet.")
+        return None
+    kinds = set(gdf.geom_type.dropna())
+    if kinds - {"Point"}:
+        collector.add(
+            "not_points",
+            "les lieux doivent être des points ; géométries trouvées : " + ", ".join(sorted(kinds)),
+        )
+        return None
+    if len(gdf.columns) > defaults.MAX_USER_COLUMNS:
+        collector.add(
+            "too_many_columns",
+            f"{len(gdf.columns) - 1} propriétés par objet, au-delà de la limite de "
+            f"{defaults.MAX_USER_COLUMNS}.",
+        )
+        return None
+    props = pd.DataFrame(gdf.drop(columns="geometry"))
+    frame = props.astype(object).where(props.notna(), "").astype(str).replace("None", "")
+    frame.columns = [str(c) for c in frame.columns]
+    frame.index = pd.RangeIndex(1, len(frame) + 1)
+    check_header(list(frame.columns), collector)
+    check_cells(frame, collector)
+    frame["longitude"] = [f"{g.x!r}" if g is not None else "" for g in gdf.geometry]
+    frame["latitude"] = [f"{g.y!r}" if g is not None else "" for g in gdf.geometry]
+    return frame
+
+
+def _read_user_frame(path: Path, collector: ProblemCollector) -> pd.DataFrame | None:
+    """Tabular content of a CSV or GeoJSON user file, indexed by row (see read_table)."""
+    if path.suffix.lower() in (".geojson", ".json"):
+        return _read_geojson(path, collector)
     return read_table(path, collector)
 
 
@@ -384,6 +443,153 @@ def _check_positions(
     return ok
 
 
+@dataclass(frozen=True)
+class _Columns:
+    """Columns of a user site file (``None`` when absent)."""
+
+    name: str
+    lon: str | None
+    lat: str | None
+    code: str | None
+    advisors: str | None
+    type: str | None
+    id: str | None
+    hours: str | None
+    market_day: str | None
+
+
+def _locate_columns(frame: pd.DataFrame, collector: ProblemCollector) -> _Columns | None:
+    """The columns of the file, or ``None`` once a missing column is reported."""
+    before = collector.total
+    name_col = find_column(frame, _NAME, collector, label="nom")
+    lon_col, lat_col = find_column(frame, _LON), find_column(frame, _LAT)
+    code_col = find_column(frame, _CODE)
+    if (lon_col is None or lat_col is None) and code_col is None:
+        find_column(frame, _LON if lon_col is None else _LAT, collector, label="longitude/latitude")
+        collector.add(
+            "missing_location",
+            "il faut soit des colonnes « longitude » et « latitude » (degrés WGS 84), "
+            "soit une colonne « code_insee » pour situer chaque lieu.",
+        )
+    if name_col is None or collector.total > before:
+        return None
+    return _Columns(
+        name=name_col,
+        lon=lon_col,
+        lat=lat_col,
+        code=code_col,
+        advisors=find_column(frame, _ADVISORS),
+        type=find_column(frame, _TYPE),
+        id=find_column(frame, _ID),
+        hours=find_column(frame, _HOURS),
+        market_day=find_column(frame, _MARKET_DAY),
+    )
+
+
+def _check_names(names: pd.Series, column: str, collector: ProblemCollector) -> None:
+    limit = defaults.MAX_SITE_NAME_CHARS
+    for row, name in names.items():
+        if name == "":
+            collector.add("missing_value", "nom manquant.", row=int(row), column=column)
+        elif len(name) > limit:
+            collector.add(
+                "too_long",
+                f"nom de {len(name)} caractères, au-delà de la limite de {limit}.",
+                row=int(row),
+                column=column,
+            )
+
+
+def _site_types(frame: pd.DataFrame, column: str | None, collector: ProblemCollector) -> pd.Series:
+    if column is None:
+        return pd.Series("user", index=frame.index)
+    site_types = frame[column].map(lambda t: TYPE_ALIASES.get(normalise_name(t), "?"))
+    accepted = ", ".join(sorted(SITE_TYPES.values()))
+    for row in frame.index[(site_types == "?").to_numpy()]:
+        given = frame.at[row, column]
+        what = f"type « {shown_value(given)} » inconnu" if given else "type manquant"
+        collector.add(
+            "unknown_type", f"{what} ; types acceptés : {accepted}.", row=int(row), column=column
+        )
+    return site_types
+
+
+def _commune_codes(
+    frame: pd.DataFrame, column: str | None, codes: CommuneCodes, collector: ProblemCollector
+) -> pd.Series:
+    """Normalised INSEE codes ("" where none); malformed, truncated or unknown ones reported."""
+    if column is None:
+        return pd.Series("", index=frame.index, dtype=object)
+    written = frame[column]
+    zeros_stripped = strips_leading_zeros(written)
+    code = written.map(normalise_code)
+    for row in frame.index[(code != "").to_numpy()]:
+        problem = code_problem(written.at[row], zeros_stripped)
+        if problem is None and not codes.is_current(code.at[row]):
+            problem = codes.explain_unknown(code.at[row])
+        if problem:
+            collector.add("unknown_code", problem, row=int(row), column=column)
+    return code
+
+
+def _site_ids(frame: pd.DataFrame, column: str | None, collector: ProblemCollector) -> pd.Series:
+    rows = pd.Series(frame.index.astype(str), index=frame.index)
+    if column is None:
+        return rows
+    ids = frame[column]
+    for value, count in ids[ids != ""].value_counts().items():
+        if count > 1:
+            dup_rows = ", ".join(str(r + 1) for r in frame.index[(ids == value).to_numpy()][:10])
+            collector.add(
+                "duplicate_id",
+                f"identifiant « {shown_value(value)} » en double (lignes {dup_rows}).",
+                column=column,
+            )
+    return ids.where(ids != "", rows)
+
+
+def _coordinates(
+    frame: pd.DataFrame,
+    columns: _Columns,
+    code: pd.Series,
+    department: shapely.Geometry,
+    collector: ProblemCollector,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Parsed longitudes and latitudes (NaN where absent), every position problem reported."""
+    missing = np.full(len(frame), np.nan)
+    lon = parse_numbers(frame[columns.lon], collector, columns.lon) if columns.lon else None
+    lat = parse_numbers(frame[columns.lat], collector, columns.lat) if columns.lat else None
+    lon_a = lon.to_numpy(copy=True) if lon is not None else missing.copy()
+    lat_a = lat.to_numpy(copy=True) if lat is not None else missing.copy()
+    rows = frame.index.to_numpy()
+    _check_positions(lon_a, lat_a, department, collector, rows)
+    lon_blank = frame[columns.lon] == "" if columns.lon else pd.Series(True, index=frame.index)
+    lat_blank = frame[columns.lat] == "" if columns.lat else pd.Series(True, index=frame.index)
+    for row in frame.index[(lon_blank != lat_blank).to_numpy()]:
+        collector.add(
+            "missing_value",
+            "longitude et latitude vont ensemble : une seule des deux est renseignée.",
+            row=int(row),
+        )
+    for row in frame.index[(lon_blank & lat_blank & (code == "")).to_numpy()]:
+        collector.add(
+            "missing_location",
+            "ni coordonnées ni code INSEE : lieu impossible à situer.",
+            row=int(row),
+        )
+    return lon_a, lat_a
+
+
+def _hours(frame: pd.DataFrame, columns: _Columns) -> pd.Series | None:
+    hours = frame[columns.hours].replace("", None) if columns.hours else None
+    if columns.market_day:
+        market = frame[columns.market_day].str.lower()
+        hours = (market.where(market != "", None) + " (jour de marché)").combine_first(
+            hours if hours is not None else pd.Series(None, index=frame.index)
+        )
+    return hours
+
+
 def read_user_sites(
     path: Path | str,
     communes: gpd.GeoDataFrame,
@@ -396,139 +602,63 @@ def read_user_sites(
     Columns (accepted spellings in parentheses): name (``nom``), type (``type``:
     France services, bibliothèque, mairie, conseiller numérique, marché, autre…),
     ``longitude``/``latitude`` in degrees **or** ``code_insee`` (the site is then
-    put at the commune's town hall), optional ``id``, ``nb_conseillers``,
-    ``horaires``, ``jour_de_marche``.
+    put at the commune's town hall), optional ``id``, ``nb_conseillers``
+    (0 to :data:`geo.defaults.MAX_ADVISORS_PER_SITE`), ``horaires``, ``jour_de_marche``.
 
     Raises
     ------
     geo.errors.DataValidationError
         With every problem found (missing columns with the closest name, numbers
-        that cannot be read, coordinates outside Sarthe with the distance,
-        swapped latitude/longitude, Lambert-93 coordinates, unknown or merged
-        INSEE codes with the current code, duplicate ids, empty, oversized or
-        badly encoded files).
+        that cannot be read or are implausible, coordinates outside Sarthe with the
+        distance, swapped latitude/longitude, Lambert-93 coordinates, malformed,
+        truncated, unknown or merged INSEE codes with the current code, duplicate
+        ids, names missing or too long, control characters, empty, oversized,
+        special or badly encoded files).
     """
     path = Path(path)
     collector = ProblemCollector(path.name)
     frame = _read_user_frame(path, collector)
-    collector.raise_if_any()
-    assert frame is not None
-    rows = np.arange(1, len(frame) + 1)
+    columns = _locate_columns(frame, collector) if frame is not None else None
+    if frame is None or columns is None:
+        collector.raise_if_any()
+    assert frame is not None and columns is not None
 
-    name_col = find_column(frame, _NAME, collector, label="nom")
-    lon_col, lat_col = find_column(frame, _LON), find_column(frame, _LAT)
-    code_col = find_column(frame, _CODE)
-    if (lon_col is None or lat_col is None) and code_col is None:
-        find_column(frame, _LON if lon_col is None else _LAT, collector, label="longitude/latitude")
-        collector.add(
-            "missing_location",
-            "il faut soit des colonnes « longitude » et « latitude » (degrés WGS 84), "
-            "soit une colonne « code_insee » pour situer chaque lieu.",
-        )
-    collector.raise_if_any()
-
-    lon = parse_numbers(frame[lon_col], collector, lon_col) if lon_col else None
-    lat = parse_numbers(frame[lat_col], collector, lat_col) if lat_col else None
-    advisors_col = find_column(frame, _ADVISORS)
     advisors = (
-        parse_numbers(frame[advisors_col], collector, advisors_col)
-        if advisors_col
+        parse_numbers(
+            frame[columns.advisors],
+            collector,
+            columns.advisors,
+            min_value=0.0,
+            max_value=defaults.MAX_ADVISORS_PER_SITE,
+        )
+        if columns.advisors
         else pd.Series(np.nan, index=frame.index)
     )
-    for i in np.flatnonzero(advisors.to_numpy() < 0):
-        collector.add(
-            "negative", "nombre de conseillers négatif.", row=int(rows[i]), column=advisors_col
-        )
-
-    names = frame[name_col]
-    for i in np.flatnonzero((names == "").to_numpy()):
-        collector.add("missing_value", "nom manquant.", row=int(rows[i]), column=name_col)
-
-    type_col = find_column(frame, _TYPE)
-    if type_col:
-        site_types = frame[type_col].map(lambda t: TYPE_ALIASES.get(normalise_name(t), "?"))
-        for i in np.flatnonzero((site_types == "?").to_numpy()):
-            accepted = ", ".join(sorted({v for v in SITE_TYPES.values()}))
-            collector.add(
-                "unknown_type",
-                f"type « {frame[type_col].iloc[i]} » inconnu ; types acceptés : {accepted}.",
-                row=int(rows[i]),
-                column=type_col,
-            )
-    else:
-        site_types = pd.Series("user", index=frame.index)
-
-    code = pd.Series("", index=frame.index, dtype=object)
-    if code_col:
-        code = frame[code_col].map(normalise_code)
-        for i in np.flatnonzero(((code != "") & ~code.map(codes.is_current)).to_numpy()):
-            collector.add(
-                "unknown_code",
-                codes.explain_unknown(code.iloc[i]),
-                row=int(rows[i]),
-                column=code_col,
-            )
-
-    id_col = find_column(frame, _ID)
-    ids = frame[id_col] if id_col else pd.Series([f"{i}" for i in rows], index=frame.index)
-    if id_col:
-        for value, count in ids[ids != ""].value_counts().items():
-            if count > 1:
-                dup_rows = ", ".join(str(r + 1) for r in rows[(ids == value).to_numpy()][:10])
-                collector.add(
-                    "duplicate_id",
-                    f"identifiant « {value} » en double (lignes {dup_rows}).",
-                    column=id_col,
-                )
-
-    lon_a = lon.to_numpy(copy=True) if lon is not None else np.full(len(frame), np.nan)
-    lat_a = lat.to_numpy(copy=True) if lat is not None else np.full(len(frame), np.nan)
-    has_point = ~np.isnan(lon_a) & ~np.isnan(lat_a)
-    _check_positions(lon_a, lat_a, department, collector, rows)
-    lon_blank = frame[lon_col] == "" if lon_col else pd.Series(True, index=frame.index)
-    lat_blank = frame[lat_col] == "" if lat_col else pd.Series(True, index=frame.index)
-    for i in np.flatnonzero((lon_blank != lat_blank).to_numpy()):
-        collector.add(
-            "missing_value",
-            "longitude et latitude vont ensemble : une seule des deux est renseignée.",
-            row=int(rows[i]),
-        )
-    for i in np.flatnonzero((lon_blank & lat_blank & (code == "")).to_numpy()):
-        collector.add(
-            "missing_location",
-            "ni coordonnées ni code INSEE : lieu impossible à situer.",
-            row=int(rows[i]),
-        )
+    _check_names(frame[columns.name], columns.name, collector)
+    site_types = _site_types(frame, columns.type, collector)
+    code = _commune_codes(frame, columns.code, codes, collector)
+    ids = _site_ids(frame, columns.id, collector)
+    lon, lat = _coordinates(frame, columns, code, department, collector)
     collector.raise_if_any()
 
-    halls = town_halls.set_index("code_insee")
     note = pd.Series(None, index=frame.index, dtype=object)
-    from_hall = ~has_point
+    from_hall = np.isnan(lon) | np.isnan(lat)
     if from_hall.any():
-        hall_lon = code[from_hall].map(halls["lon"]).to_numpy(float)
-        hall_lat = code[from_hall].map(halls["lat"]).to_numpy(float)
-        lon_a[from_hall], lat_a[from_hall] = hall_lon, hall_lat
+        halls = town_halls.set_index("code_insee")
+        lon[from_hall] = code[from_hall].map(halls["lon"]).to_numpy(float)
+        lat[from_hall] = code[from_hall].map(halls["lat"]).to_numpy(float)
         note[from_hall] = "placé à la mairie de la commune (pas de coordonnées fournies)"
-    hours_col = find_column(frame, _HOURS)
-    market_col = find_column(frame, _MARKET_DAY)
-    hours = frame[hours_col].replace("", None) if hours_col else None
-    if market_col:
-        market = frame[market_col].str.lower()
-        hours = (market.where(market != "", None) + " (jour de marché)").combine_first(
-            hours if hours is not None else pd.Series(None, index=frame.index)
-        )
     sites = _frame(
         pd.DataFrame(
             {
-                "site_id": "user-"
-                + ids.where(ids != "", pd.Series(rows.astype(str), index=frame.index)),
+                "site_id": "user-" + ids,
                 "site_type": site_types,
-                "name": names,
+                "name": frame[columns.name],
                 "code_insee": code.replace("", None),
-                "lon": lon_a,
-                "lat": lat_a,
+                "lon": lon,
+                "lat": lat,
                 "n_advisors": advisors,
-                "opening_hours": hours,
+                "opening_hours": _hours(frame, columns),
                 "source": f"fichier utilisateur {path.name}",
                 "vintage": "fourni par l'utilisateur",
                 "location_note": note,

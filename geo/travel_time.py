@@ -16,17 +16,22 @@ or ``(x, y)`` arrays in EPSG:2154; matrices are DataFrames in minutes whose rows
 the origins' index and whose columns follow the destinations' index. Trips beyond the
 cutoff, or impossible, are ``inf``.
 
-Road-network matrices are cached under ``<processed>/cache/travel_times/`` as ``.npy``
+Road-network matrices are cached under ``<processed>/cache/travel_times/`` as ``.npz``
 files keyed by the network build id, the point coordinates, the access speed and the
 cutoff; any change of these gives another key, and rebuilding the network empties the
-cache.
+cache. Each file holds its key and a checksum, and is used only when both match and the
+matrix has the expected shape, ``float64`` values that are non-negative (``inf`` beyond
+the cutoff) and zero only between identical points; anything else is recomputed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
+import tempfile
+import zipfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,17 +45,32 @@ from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
 from geo import settings
+from geo.defaults import ACCESS_SPEED_KMH, CIRCUITY, SPEED_KMH
 from geo.network import CACHE_SUBDIR, RoadNetwork, load_network, network_info
 
-DEFAULT_CIRCUITY: float = 1.3
-DEFAULT_SPEED_KMH: float = 60.0
-DEFAULT_ACCESS_SPEED_KMH: float = 15.0
+__all__ = [
+    "PARALLEL_MIN_WORK",
+    "Direction",
+    "Points",
+    "TravelModel",
+    "access_matrix",
+    "current_travel_model",
+    "network_distance_km",
+    "network_matrix",
+    "point_coordinates",
+    "road_network_model",
+    "snap_to_network",
+    "straight_line_matrix",
+    "straight_line_model",
+    "travel_time_matrix",
+]
 
 #: Budget for one block of Dijkstra distances (sources × nodes × 8 bytes).
 _DIJKSTRA_BLOCK_BYTES = 200 * 1024 * 1024
 #: Below this many (sources × nodes), worker processes cost more than they save.
 PARALLEL_MIN_WORK = 5_000_000
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2
+_log = logging.getLogger(__name__)
 
 Points = gpd.GeoSeries | gpd.GeoDataFrame | tuple[np.ndarray, np.ndarray] | np.ndarray
 Direction = Literal["to_site", "from_site"]
@@ -88,9 +108,7 @@ class TravelModel:
         }
 
 
-def straight_line_model(
-    circuity: float = DEFAULT_CIRCUITY, speed_kmh: float = DEFAULT_SPEED_KMH
-) -> TravelModel:
+def straight_line_model(circuity: float = CIRCUITY, speed_kmh: float = SPEED_KMH) -> TravelModel:
     """The fallback model: straight-line distance × ``circuity`` at ``speed_kmh``."""
     if circuity < 1 or speed_kmh <= 0:
         raise ValueError("Le facteur de détour doit être ≥ 1 et la vitesse positive.")
@@ -105,7 +123,7 @@ def straight_line_model(
 
 
 def road_network_model(
-    info: dict[str, Any], access_speed_kmh: float = DEFAULT_ACCESS_SPEED_KMH
+    info: dict[str, Any], access_speed_kmh: float = ACCESS_SPEED_KMH
 ) -> TravelModel:
     """The road-network model for a built network, from its metadata (:func:`network_info`)."""
     if access_speed_kmh <= 0:
@@ -132,9 +150,9 @@ def road_network_model(
 def current_travel_model(
     directory: Path | None = None,
     *,
-    access_speed_kmh: float = DEFAULT_ACCESS_SPEED_KMH,
-    circuity: float = DEFAULT_CIRCUITY,
-    speed_kmh: float = DEFAULT_SPEED_KMH,
+    access_speed_kmh: float = ACCESS_SPEED_KMH,
+    circuity: float = CIRCUITY,
+    speed_kmh: float = SPEED_KMH,
 ) -> TravelModel:
     """The road-network model if a network is built in ``directory``, else the fallback."""
     info = network_info(directory)
@@ -187,8 +205,8 @@ def straight_line_matrix(
     origins: Points,
     destinations: Points,
     *,
-    circuity: float = DEFAULT_CIRCUITY,
-    speed_kmh: float = DEFAULT_SPEED_KMH,
+    circuity: float = CIRCUITY,
+    speed_kmh: float = SPEED_KMH,
     cutoff_min: float | None = None,
 ) -> pd.DataFrame:
     """Travel times in minutes as straight-line distance × ``circuity`` ÷ ``speed_kmh``."""
@@ -205,7 +223,7 @@ def network_matrix(
     destinations: Points,
     network: RoadNetwork,
     *,
-    access_speed_kmh: float = DEFAULT_ACCESS_SPEED_KMH,
+    access_speed_kmh: float = ACCESS_SPEED_KMH,
     cutoff_min: float | None = None,
     use_cache: bool = True,
     directory: Path | None = None,
@@ -236,13 +254,14 @@ def network_matrix(
     model = road_network_model(network.metadata, access_speed_kmh)
     ox, oy, oindex = point_coordinates(origins)
     dx, dy, dindex = point_coordinates(destinations)
-    cache_path = None
+    cache_path = cache_key = None
     if use_cache:
-        cache_path = _cache_path(
+        cache_path, cache_key = _cache_entry(
             directory, network.build_id, ox, oy, dx, dy, access_speed_kmh, cutoff_min
         )
-        if cache_path.is_file():
-            return _frame(np.load(cache_path), oindex, dindex, model)
+        cached = _read_matrix(cache_path, cache_key, (ox, oy), (dx, dy))
+        if cached is not None:
+            return _frame(cached, oindex, dindex, model)
 
     tree = _node_tree(network)
     o_dist_m, o_node = tree.query(np.column_stack([ox, oy]))
@@ -263,10 +282,7 @@ def network_matrix(
     )
     minutes = _apply_cutoff(minutes, cutoff_min)
     if cache_path is not None:
-        cache_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache_path.with_suffix(".tmp.npy")
-        np.save(tmp, minutes)
-        os.replace(tmp, cache_path)
+        _write_matrix(cache_path, cache_key, minutes)
     return _frame(minutes, oindex, dindex, model)
 
 
@@ -426,7 +442,7 @@ def _node_tree(network: RoadNetwork) -> cKDTree:
     return tree
 
 
-def _cache_path(
+def _cache_entry(
     directory: Path | None,
     build_id: str,
     ox: np.ndarray,
@@ -435,7 +451,8 @@ def _cache_path(
     dy: np.ndarray,
     access_speed_kmh: float,
     cutoff_min: float | None,
-) -> Path:
+) -> tuple[Path, str]:
+    """Cache file of a matrix and the key it must hold (a hash of every input)."""
     digest = hashlib.sha256()
     key = {
         "version": _CACHE_VERSION,
@@ -448,7 +465,68 @@ def _cache_path(
     for array in (ox, oy, dx, dy):
         digest.update(np.ascontiguousarray(array, np.float64).tobytes())
     base = Path(directory or settings.PROCESSED_DIR)
-    return base / CACHE_SUBDIR / "travel_times" / f"{digest.hexdigest()[:32]}.npy"
+    hexdigest = digest.hexdigest()
+    return base / CACHE_SUBDIR / "travel_times" / f"{hexdigest[:32]}.npz", hexdigest
+
+
+def _matrix_checksum(key: str, minutes: np.ndarray) -> str:
+    digest = hashlib.sha256(f"{key}:{minutes.dtype.str}:{minutes.shape}".encode())
+    digest.update(np.ascontiguousarray(minutes).tobytes())
+    return digest.hexdigest()
+
+
+def _write_matrix(path: Path, key: str, minutes: np.ndarray) -> None:
+    """Write a matrix with its key and checksum, aside then renamed (readers never see half)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            np.savez(
+                handle,
+                minutes=minutes,
+                key=np.array(key),
+                checksum=np.array(_matrix_checksum(key, minutes)),
+            )
+        os.replace(tmp, path)
+    except OSError:
+        # The cache is an optimisation: failing to write it must not fail the computation.
+        Path(tmp).unlink(missing_ok=True)
+
+
+def _read_matrix(
+    path: Path,
+    key: str,
+    origins: tuple[np.ndarray, np.ndarray],
+    destinations: tuple[np.ndarray, np.ndarray],
+) -> np.ndarray | None:
+    """The cached matrix when its key, checksum and invariants hold, else None."""
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            minutes, stored_key, checksum = stored["minutes"], stored["key"], stored["checksum"]
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        return _discard(path, "fichier illisible ou tronqué")
+    if str(stored_key) != key:
+        return _discard(path, "clé d'un autre calcul ou d'un autre réseau")
+    if minutes.dtype != np.float64 or minutes.shape != (len(origins[0]), len(destinations[0])):
+        return _discard(path, f"matrice {minutes.dtype} de forme {minutes.shape} inattendue")
+    if str(checksum) != _matrix_checksum(key, minutes):
+        return _discard(path, "somme de contrôle incorrecte")
+    if np.isnan(minutes).any() or (minutes < 0).any():
+        return _discard(path, "temps manquants ou négatifs")
+    # A zero time is possible only between identical points.
+    rows, cols = np.nonzero(minutes == 0)
+    if (
+        (origins[0][rows] != destinations[0][cols]) | (origins[1][rows] != destinations[1][cols])
+    ).any():
+        return _discard(path, "temps nuls entre des points distincts")
+    return minutes
+
+
+def _discard(path: Path, reason: str) -> None:
+    _log.warning("Temps de trajet en cache %s recalculés (%s).", path.name, reason)
+    path.unlink(missing_ok=True)
 
 
 def _apply_cutoff(minutes: np.ndarray, cutoff_min: float | None) -> np.ndarray:

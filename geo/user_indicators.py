@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo.cog import CommuneCodes, normalise_code
-from geo.csvio import find_column, normalise_name, parse_numbers, read_table
+from geo.cog import CommuneCodes, code_problem, normalise_code, strips_leading_zeros
+from geo.csvio import find_column, normalise_name, parse_numbers, read_table, shown_value
 from geo.errors import ProblemCollector
+
+__all__ = ["read_user_indicators"]
 
 _CODE = ("code_insee", "codgeo", "code_commune", "insee_com", "depcom", "com", "insee")
 #: Columns describing the commune rather than measuring it.
@@ -28,35 +30,54 @@ def read_user_indicators(path: Path | str, codes: CommuneCodes) -> pd.DataFrame:
     Raises
     ------
     geo.errors.DataValidationError
-        With every problem: no code column (closest name suggested), unknown or
-        merged codes (current code suggested), duplicate communes, cells that
-        are not numbers, no indicator column.
+        With every problem: no code column (closest name suggested), missing,
+        malformed, truncated, unknown or merged codes (current code suggested),
+        duplicate communes, headers that collide once normalised, cells that are
+        not numbers or not finite, no indicator column.
     """
     path = Path(path)
     collector = ProblemCollector(path.name)
     raw = read_table(path, collector)
-    collector.raise_if_any()
-    assert raw is not None
-    code_col = find_column(raw, _CODE, collector, label="code_insee")
-    collector.raise_if_any()
-    code = raw[code_col].map(normalise_code)
-    for row, value in enumerate(code, start=1):
-        if not codes.is_current(value):
-            collector.add("unknown_code", codes.explain_unknown(value), row=row, column=code_col)
-    for value, count in code.value_counts().items():
-        if count > 1:
-            collector.add(
-                "duplicate_id", f"commune {value} présente {count} fois.", column=code_col
-            )
+    code_col = find_column(raw, _CODE, collector, label="code_insee") if raw is not None else None
+    if raw is None or code_col is None:
+        collector.raise_if_any()
+    assert raw is not None and code_col is not None
+    code = _check_codes(raw, code_col, codes, collector)
     indicator_cols = [
         c for c in raw.columns if c != code_col and normalise_name(c) not in _LABEL_COLUMNS
     ]
     if not indicator_cols:
-        collector.add(
-            "no_indicator", "aucune colonne d'indicateur à côté du code INSEE.", column=None
-        )
+        collector.add("no_indicator", "aucune colonne d'indicateur à côté du code INSEE.")
     out = pd.DataFrame(index=pd.Index(code, name="code_insee"))
     for col in indicator_cols:
+        if not normalise_name(col):
+            collector.add(
+                "bad_header",
+                f"le nom de colonne « {shown_value(col)} » n'a ni lettre ni chiffre : donnez-lui "
+                "un nom d'indicateur.",
+            )
+            continue
         out[f"user_{normalise_name(col)}"] = parse_numbers(raw[col], collector, col).to_numpy()
     collector.raise_if_any()
     return out
+
+
+def _check_codes(
+    raw: pd.DataFrame, column: str, codes: CommuneCodes, collector: ProblemCollector
+) -> pd.Series:
+    """Normalised codes; missing, malformed, truncated, unknown and repeated ones reported."""
+    written = raw[column]
+    zeros_stripped = strips_leading_zeros(written)
+    code = written.map(normalise_code)
+    for row in raw.index:
+        problem = code_problem(written.at[row], zeros_stripped)
+        if problem is None and not codes.is_current(code.at[row]):
+            problem = (
+                codes.explain_unknown(code.at[row]) if code.at[row] else "code INSEE manquant."
+            )
+        if problem:
+            collector.add("unknown_code", problem, row=int(row), column=column)
+    for value, count in code[code != ""].value_counts().items():
+        if count > 1:
+            collector.add("duplicate_id", f"commune {value} présente {count} fois.", column=column)
+    return code

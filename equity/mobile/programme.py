@@ -133,6 +133,11 @@ def plan_for_diagnosis(
 ) -> MobileResult:
     """Mobile sessions for the communes a diagnostic leaves poorly served.
 
+    The communes served are the diagnostic's under-served ones (beyond the threshold of
+    every fixed site, or with a low capacity ratio); no stop is held in a commune with a
+    fixed site of the diagnostic's offer, nor within ``fixed_site_exclusion_min`` of
+    one, unless forced.
+
     Parameters
     ----------
     territory : Territory
@@ -173,7 +178,13 @@ def plan_for_diagnosis(
     # Only hosts that can reach a target commune within the short drive are worth routing.
     useful = coverage.columns[(coverage <= settings.short_drive_min).any(axis=0)]
     useful = useful.union(pd.Index([f for f in forced if f in candidates.index]))
-    candidates = candidates.loc[useful]
+    candidates = candidates.loc[useful].copy()
+    to_fixed = travel_time_matrix(
+        sites.geometry.loc[candidates.index], diagnosis.offer.sites.geometry, model
+    )
+    candidates["min_to_fixed_site"] = to_fixed.min(axis=1)
+    fixed_communes = set(diagnosis.offer.sites["code_insee"])
+    candidates["hosts_fixed_site"] = candidates["code_insee"].isin(fixed_communes)
     geometry, drive_min, drive_km = _place_matrices(
         territory, diagnosis, advisors, candidates.index, model
     )

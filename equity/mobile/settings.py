@@ -11,9 +11,14 @@ from dataclasses import dataclass
 
 from equity.mobile._clock import EPS, duration_fr, to_minutes, window_valid
 from geo.defaults import (
+    ADVISOR_HOURS_PER_YEAR,
+    CAPACITY_PERSONS_PER_ADVISOR,
     MOBILE_AFTERNOON,
     MOBILE_AVG_SPEED_KMH,
+    MOBILE_BUNDLE_MAX_MIN,
+    MOBILE_CO2_KG_PER_KM,
     MOBILE_COST_PER_KM_EUR,
+    MOBILE_FIXED_SITE_EXCLUSION_MIN,
     MOBILE_HALF_DAYS_PER_WEEK,
     MOBILE_MAX_DRIVE_MIN,
     MOBILE_MAX_STOPS_PER_HALF_DAY,
@@ -21,6 +26,7 @@ from geo.defaults import (
     MOBILE_N_STOPS,
     MOBILE_SESSION_HOURS,
     MOBILE_SHORT_DRIVE_MIN,
+    MOBILE_VRP_NO_IMPROVEMENT,
     MOBILE_WEEKS_IN_CYCLE,
     MOBILE_WORKING_WEEKS_PER_YEAR,
     SOLVER_TIME_LIMIT_S,
@@ -111,9 +117,9 @@ class MobileSettings:
     session_hours : float
         Duration of one session.
     max_drive_min : float
-        Maximum total driving time of one half-day (base → stops → base).
+        Maximum total driving time of one circuit (one day out: base → stops → base).
     max_stops_per_half_day : int
-        Maximum number of sessions in one half-day (1–4: orders are enumerated).
+        Maximum number of sessions in one half-day of a circuit (1–8).
     default_frequency : {"weekly", "fortnightly", "monthly"}
         Frequency of stops without their own ``frequency``.
     weeks_in_cycle : int
@@ -122,21 +128,34 @@ class MobileSettings:
         Weeks with mobile sessions per year (yearly km = cycle km × this / cycle weeks).
     cost_per_km_eur : float
         Vehicle cost per kilometre.
+    co2_kg_per_km : float
+        Emission factor of the vehicle (kg CO2e per km).
     avg_speed_kmh : float
         Average speed turning minutes into kilometres when no distance matrix is given.
     morning, afternoon : tuple of str
-        Half-day windows ``("HH:MM", "HH:MM")``; driving happens inside them.
+        Half-day windows ``("HH:MM", "HH:MM")``: the working day runs from the start of
+        the morning to the end of the afternoon, and the gap between them is the lunch
+        break (no session and no driving).
     days : tuple of str
         Weekdays with mobile sessions.
     session_start_step_min : int
-        Session start times are rounded up to a multiple of this many minutes.
-    balance_tolerance_min : float
-        Placements adding at most this many more minutes of driving per visit than the
-        best one are considered equivalent, and the least loaded advisor is chosen.
+        Session start times are rounded up to a multiple of this many minutes when the
+        circuit stays feasible.
+    fixed_site_exclusion_min : float
+        No stop in a commune hosting a fixed site nor within this driving time of one,
+        unless forced.
+    bundle_max_min : float
+        Fortnightly or monthly stops at most this far apart may share one weekly slot
+        in alternate weeks.
+    capacity_persons_per_advisor, advisor_hours_per_year : float
+        Capacity of a session hour = ``capacity_persons_per_advisor /
+        advisor_hours_per_year`` persons accompanied per year.
     time_limit_s : float
-        Wall-clock limit of the selection MILP.
+        Wall-clock limit of the selection MILP and of each routing search.
+    vrp_no_improvement : int
+        The routing search stops after this many iterations without improvement.
     seed : int
-        Seed of the random tie-break ranks (the plan is deterministic for a seed).
+        Seed of the routing search (the plan is deterministic for a seed).
     """
 
     n_stops: int = MOBILE_N_STOPS
@@ -148,13 +167,18 @@ class MobileSettings:
     weeks_in_cycle: int = MOBILE_WEEKS_IN_CYCLE
     working_weeks_per_year: int = MOBILE_WORKING_WEEKS_PER_YEAR
     cost_per_km_eur: float = MOBILE_COST_PER_KM_EUR
+    co2_kg_per_km: float = MOBILE_CO2_KG_PER_KM
     avg_speed_kmh: float = MOBILE_AVG_SPEED_KMH
     morning: tuple[str, str] = MOBILE_MORNING
     afternoon: tuple[str, str] = MOBILE_AFTERNOON
     days: tuple[str, ...] = WEEKDAYS_FR[:6]
     session_start_step_min: int = 15
-    balance_tolerance_min: float = 5.0
+    fixed_site_exclusion_min: float = MOBILE_FIXED_SITE_EXCLUSION_MIN
+    bundle_max_min: float = MOBILE_BUNDLE_MAX_MIN
+    capacity_persons_per_advisor: float = CAPACITY_PERSONS_PER_ADVISOR
+    advisor_hours_per_year: float = ADVISOR_HOURS_PER_YEAR
     time_limit_s: float = SOLVER_TIME_LIMIT_S
+    vrp_no_improvement: int = MOBILE_VRP_NO_IMPROVEMENT
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -168,21 +192,26 @@ class MobileSettings:
             "la vitesse moyenne": self.avg_speed_kmh,
             "le pas des horaires de séance": self.session_start_step_min,
             "le temps limite du solveur": self.time_limit_s,
+            "l'arrêt de la recherche sans amélioration": self.vrp_no_improvement,
+            "la capacité par conseiller": self.capacity_persons_per_advisor,
+            "le temps de travail annuel d'un conseiller": self.advisor_hours_per_year,
         }
         problems += [
             f"{label} doit être positif (reçu : {v})" for label, v in positive.items() if not v > 0
         ]
         non_negative = {
             "le coût au kilomètre": self.cost_per_km_eur,
-            "la tolérance d'équilibrage": self.balance_tolerance_min,
+            "le facteur d'émission": self.co2_kg_per_km,
+            "la distance aux sites fixes": self.fixed_site_exclusion_min,
+            "l'écart entre arrêts d'un même créneau": self.bundle_max_min,
         }
         problems += [
             f"{label} ne peut pas être négatif (reçu : {v})"
             for label, v in non_negative.items()
             if not v >= 0
         ]
-        if not 1 <= self.max_stops_per_half_day <= 4:
-            problems.append("le nombre de séances par demi-journée doit être entre 1 et 4")
+        if not 1 <= self.max_stops_per_half_day <= 8:
+            problems.append("le nombre de séances par demi-journée doit être entre 1 et 8")
         if self.default_frequency not in FREQUENCY_PERIOD_WEEKS:
             problems.append(
                 f"fréquence par défaut « {self.default_frequency} » inconnue "
@@ -208,6 +237,8 @@ class MobileSettings:
                     f"qu'une demi-journée ({duration_fr(lengths['matin'])} le matin, "
                     f"{duration_fr(lengths['après-midi'])} l'après-midi)"
                 )
+            if to_minutes(self.morning[1]) > to_minutes(self.afternoon[0]):
+                problems.append("la matinée doit finir avant le début de l'après-midi")
         if not self.days or any(d not in WEEKDAYS_FR for d in self.days):
             problems.append("jours des séances mobiles invalides (attendu : lundi … samedi)")
         if problems:
@@ -224,3 +255,8 @@ class MobileSettings:
         """Start and end of a half-day window, in minutes since midnight."""
         start, end = self.morning if half_day == "matin" else self.afternoon
         return to_minutes(start), to_minutes(end)
+
+    @property
+    def persons_per_session_hour(self) -> float:
+        """Persons accompanied per year for one hour of session a year."""
+        return self.capacity_persons_per_advisor / self.advisor_hours_per_year

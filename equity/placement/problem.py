@@ -83,13 +83,13 @@ class PlacementSettings:
         Wall-clock limit for all solver calls of one run.
     """
 
-    k: int = defaults.NEW_SITES
+    k: int = defaults.NEW_ADVISORS
     threshold_min: float = defaults.THRESHOLD_MIN
     objective: str = "capacity"
     capacity_per_advisor: float | None = defaults.CAPACITY_PERSONS_PER_ADVISOR
     advisors_per_site: int = 1
     allow_reinforce: bool = True
-    max_advisors_per_site: int = defaults.MAX_ADVISORS_PER_SITE
+    max_advisors_per_site: int = defaults.MAX_NEW_ADVISORS_PER_SITE
     min_epci_share: float = defaults.MIN_EPCI_SHARE
     min_per_group: int | dict[str, int] = 0
     max_per_group: int | dict[str, int] | None = None

@@ -58,9 +58,9 @@ def test_three_stops_on_a_line_visited_in_line_order() -> None:
     # returns earlier (11:40 instead of 11:45), which breaks the tie.
     assert list(week1["stop_id"]) == ["S3", "S2", "S1"]
     assert week1["half_day"].unique().tolist() == ["matin"]
-    assert week1["half_day_drive_min"].iloc[0] == pytest.approx(60.0)
+    assert week1["circuit_drive_min"].iloc[0] == pytest.approx(60.0)
     best = min(route_drive(drive, "B", p) for p in itertools.permutations(["S1", "S2", "S3"]))
-    assert week1["half_day_drive_min"].iloc[0] == pytest.approx(best)
+    assert week1["circuit_drive_min"].iloc[0] == pytest.approx(best)
     assert list(week1["leg_drive_min"]) == [30, 10, 10]
     assert week1["return_drive_min"].iloc[-1] == pytest.approx(10.0)
     assert week1["departure"].iloc[0] == "09:00"
@@ -88,7 +88,7 @@ def test_routing_matches_brute_force_on_asymmetric_matrix() -> None:
     assert sorted(order) == ids[1:]
     best = min(route_drive(drive, "B", p) for p in itertools.permutations(ids[1:]))
     assert route_drive(drive, "B", order) == pytest.approx(best)
-    assert week1["half_day_drive_min"].iloc[0] == pytest.approx(best)
+    assert week1["circuit_drive_min"].iloc[0] == pytest.approx(best)
 
 
 # --------------------------------------------------------------------------- opening rules
@@ -193,7 +193,7 @@ def test_driving_limit_respected_and_far_stop_reported() -> None:
     advisor = Advisor("a", "Anne", "B", half_days_per_week=4)
     settings = MobileSettings(session_hours=1.0)
     schedule, unschedulable = plan_circuits(stops, [advisor], drive, None, settings)
-    assert (schedule["half_day_drive_min"] <= settings.max_drive_min + 1e-9).all()
+    assert (schedule["circuit_drive_min"] <= settings.max_drive_min + 1e-9).all()
     assert unschedulable.to_dict(orient="records") == [
         {
             "stop_id": "FAR",
@@ -262,18 +262,23 @@ def test_frequencies_over_the_cycle() -> None:
     assert counts == {"W": 8, "F": 4, "F2": 4, "M": 2}
 
 
-def test_stop_goes_to_nearest_base_and_load_is_balanced() -> None:
+def test_stop_goes_to_nearest_base_and_near_stops_share_a_circuit() -> None:
     drive = line_matrix({"B1": 0, "B2": 100, "S1": 5, "S2": 95, "S3": 50, "S4": 52})
     stops = stop_table({s: {} for s in ("S1", "S2")})
     advisors = [Advisor("a", "Anne", "B1"), Advisor("b", "Bruno", "B2")]
     schedule, _ = plan_circuits(stops, advisors, drive, None, MobileSettings())
     owner = schedule.groupby("stop_id")["advisor_id"].first().to_dict()
     assert owner == {"S1": "a", "S2": "b"}
-    # Two stops 5 minutes apart from two bases at equal distance: one each.
+    # Two stops 2 minutes apart between two bases 20 minutes apart: one circuit through
+    # both (9 + 2 + 11 = 22 min) beats two out-and-back trips (18 + 18 = 36 min).
     drive = line_matrix({"B1": 0, "B2": 20, "S3": 9, "S4": 11})
     stops = stop_table({s: {} for s in ("S3", "S4")})
-    schedule, _ = plan_circuits(stops, advisors, drive, None, MobileSettings())
-    assert schedule.groupby("advisor_id")["stop_id"].nunique().to_dict() == {"a": 1, "b": 1}
+    schedule, unschedulable = plan_circuits(stops, advisors, drive, None, MobileSettings())
+    assert unschedulable.empty
+    assert schedule["circuit_id"].nunique() == 4
+    assert (schedule.groupby("circuit_id")["stop_id"].nunique() == 2).all()
+    assert schedule["circuit_drive_min"].unique().tolist() == pytest.approx([22.0])
+    assert set(schedule["half_day"]) == {"matin", "après-midi"}
 
 
 def test_schedulable_alone_reports_per_stop() -> None:
@@ -466,9 +471,7 @@ def test_plan_mobile_sessions_outputs(toy: dict, tmp_path) -> None:
 
     circuits = result.circuits
     assert circuits.crs == "EPSG:2154"
-    assert (
-        len(circuits) == result.schedule.groupby(["advisor_id", "week", "day", "half_day"]).ngroups
-    )
+    assert len(circuits) == result.schedule.groupby(["advisor_id", "week", "day"]).ngroups
     first = circuits.iloc[0]
     coords = list(first.geometry.coords)
     assert coords[0] == coords[-1] == pytest.approx((500000.0, 6700000.0))

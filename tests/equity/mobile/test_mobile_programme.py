@@ -38,7 +38,7 @@ def test_programme_serves_underserved_communes(territory, diagnosis):
     assert result.coverage_gain["population"] > 30_000
     scheduled = result.stops[result.stops["scheduled"]]
     assert len(scheduled) + len(result.unschedulable) == len(result.stops)
-    assert (result.schedule["half_day_drive_min"] <= 60 + 1e-9).all()
+    assert (result.schedule["circuit_drive_min"] <= 60 + 1e-9).all()
     assert result.travel_model["kind"] == "straight_line"
     assert result.km_per_year > 0 and result.cost_eur_per_year == pytest.approx(
         result.km_per_year * 0.35
@@ -107,3 +107,20 @@ def test_saturday_market_forced_as_stop(tmp_path):
     data = json.loads(out.read_text(encoding="utf-8"))
     market = next(s for s in data["stops"] if s["stop_id"] == "user-m1")
     assert market["scheduled"] and market["day"] == "samedi" and market["half_day"] == "matin"
+
+
+def test_cli_mobile_options_and_icalendar(tmp_path):
+    out, ics = tmp_path / "m.json", tmp_path / "tournees.ics"
+    args = ["mobile", "--stops", "6", "--frequency", "fortnightly", "--fixed-site-min", "15"]
+    code = main([*args, "--json", str(out), "--ics", str(ics), "--cycle-start", "2026-09-07"])
+    assert code == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["parameters"]["default_frequency"] == "fortnightly"
+    assert data["parameters"]["fixed_site_exclusion_min"] == 15
+    assert all(s["min_to_fixed_site"] >= 15 for s in data["stops"] if not s["forced"])
+    assert all(s["frequency"] == "fortnightly" for s in data["stops"])
+    text = ics.read_bytes().decode("utf-8")
+    assert text.startswith("BEGIN:VCALENDAR\r\n")
+    assert text.count("BEGIN:VEVENT") == len(data["schedule"]) > 0
+    assert "INTERVAL=4" in text and "DTSTART:202609" in text
+    assert main(["mobile", "--ics", str(ics), "--cycle-start", "2026-09-08"]) == 2

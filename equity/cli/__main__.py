@@ -1,0 +1,7 @@
+"""``python -m equity.cli``."""
+
+import sys
+
+from equity.cli import main
+
+sys.exit(main())

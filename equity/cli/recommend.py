@@ -1,0 +1,138 @@
+"""``maillage recommend``: where the next advisors go."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+from typing import Any
+
+from equity.cli.common import (
+    add_offer_option,
+    add_threshold_option,
+    add_user_file_options,
+    diagnose_request,
+    load_from_args,
+    write_json,
+)
+from equity.placement import OBJECTIVES
+from equity.workflows import (
+    Recommendation,
+    RecommendRequest,
+    open_store,
+    run_recommendation,
+    save_recommendation,
+)
+from geo.defaults import (
+    ADVISOR_COST_EUR,
+    COFUNDING_PER_ADVISOR_EUR,
+    NEW_ADVISORS,
+    SOLVER_TIME_LIMIT_S,
+)
+from geo.formatting import format_number_fr
+
+__all__ = ["add_recommend_parser", "cmd_recommend", "print_recommendation", "request_from_args"]
+
+
+def add_recommend_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the ``recommend`` command."""
+    rec = subparsers.add_parser("recommend", help="recommander des sites / recommend new sites")
+    add_user_file_options(rec)
+    rec.add_argument(
+        "--extra", type=int, default=NEW_ADVISORS, help="nombre de nouveaux conseillers"
+    )
+    add_threshold_option(rec)
+    rec.add_argument("--objective", choices=OBJECTIVES, default=RecommendRequest.objective)
+    add_offer_option(rec)
+    rec.add_argument("--min-per-epci", type=int, default=0, help="minimum de sites par EPCI")
+    rec.add_argument("--max-per-epci", type=int, help="maximum de sites par EPCI")
+    rec.add_argument("--force", nargs="*", default=[], help="sites imposés (identifiants)")
+    rec.add_argument("--exclude", nargs="*", default=[], help="sites exclus (identifiants)")
+    rec.add_argument("--capacity", type=float, help="personnes en besoin par conseiller")
+    rec.add_argument("--cost-per-advisor", type=float, default=ADVISOR_COST_EUR, help="€ par an")
+    rec.add_argument(
+        "--cofunding",
+        type=float,
+        default=COFUNDING_PER_ADVISOR_EUR,
+        help="cofinancement État €/an",
+    )
+    rec.add_argument("--budget", type=float, help="budget net annuel maximal (€)")
+    rec.add_argument(
+        "--time-limit", type=float, default=SOLVER_TIME_LIMIT_S, help="limite du solveur (s)"
+    )
+    rec.add_argument("--save", metavar="NAME", help="enregistrer comme scénario")
+    rec.add_argument("--db", type=Path, help="base de scénarios (SQLite)")
+    rec.add_argument("--author", default="", help="auteur du scénario")
+    rec.add_argument("--note", default="", help="note du scénario")
+    rec.add_argument("--json", metavar="OUT", help="écrire le résultat JSON (« - » : sortie)")
+    rec.set_defaults(func=cmd_recommend)
+    return rec
+
+
+def request_from_args(args: argparse.Namespace) -> RecommendRequest:
+    """The recommendation request of the command line."""
+    return RecommendRequest(
+        k=args.extra,
+        diagnosis=diagnose_request(args),
+        objective=args.objective,
+        capacity_per_advisor=args.capacity,
+        min_per_epci=args.min_per_epci,
+        max_per_epci=args.max_per_epci,
+        forced=tuple(args.force),
+        excluded=tuple(args.exclude),
+        cost_per_advisor_eur=args.cost_per_advisor,
+        cofunding_per_advisor_eur=args.cofunding,
+        max_net_budget_eur=args.budget,
+        time_limit_s=args.time_limit,
+    )
+
+
+def print_recommendation(recommendation: Recommendation, report: dict[str, Any]) -> None:
+    """Readable French summary of a recommendation."""
+    request, result = recommendation.request, recommendation.result
+    threshold = request.diagnosis.threshold_min
+    print(f"Maillage — recommandation de {request.k} nouveaux sites")
+    print(f"  {recommendation.inputs.travel_model.label}")
+    print(f"  {result.decided_by}")
+    for i, site in enumerate(report["chosen"], start=1):
+        residual = site["residual_need"]
+        print(
+            f"  {i:>2}. {site['name']} ({site['epci']}) — "
+            f"{format_number_fr(site['gain_population'])} hab. nouvellement à moins de "
+            f"{threshold:g} min"
+            + (
+                f", prend en charge {format_number_fr(residual)} personnes en besoin non absorbées"
+                if residual is not None and not math.isnan(residual)
+                else ""
+            )
+        )
+    cost = result.cost
+    print(
+        f"  Coût annuel : {format_number_fr(cost['gross_eur'])} € brut, "
+        f"{format_number_fr(cost['cofunding_eur'])} € de cofinancement de l'État, "
+        f"{format_number_fr(cost['net_eur'])} € net pour le Département"
+    )
+    solver = report["solver"]
+    print(
+        f"  Solveur : {solver['method']} ({solver['message']}), "
+        f"{format_number_fr(solver['seconds'], 2)} s"
+    )
+
+
+def cmd_recommend(args: argparse.Namespace) -> int:
+    """Run ``maillage recommend``."""
+    territory = load_from_args(args)
+    recommendation = run_recommendation(territory, request_from_args(args))
+    report = recommendation.report(territory)
+    if args.save:
+        saved = save_recommendation(
+            open_store(args.db), recommendation, args.save, args.author, args.note
+        )
+        report["saved_as"] = {"name": saved.name, "version": saved.version}
+    if args.json:
+        write_json(report, args.json)
+        return 0
+    print_recommendation(recommendation, report)
+    if args.save:
+        print(f"  Enregistré : scénario « {saved.name} » (version {saved.version})")
+    return 0

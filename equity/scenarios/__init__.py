@@ -1,0 +1,56 @@
+"""Scenarios: named site changes and typed parameters, their results, versions and comparison.
+
+- :mod:`~equity.scenarios.model`: :class:`Scenario`, :class:`SiteChanges`,
+  :class:`ScenarioParameters` and the migration of format-1 parameters;
+- :mod:`~equity.scenarios.validation`: the strict JSON reader that lists every problem;
+- :mod:`~equity.scenarios.store`: :class:`ScenarioStore`, versions in SQLite;
+- :mod:`~equity.scenarios.evaluation`: a scenario's offer and diagnostic;
+- :mod:`~equity.scenarios.comparison`: 2–4 scenarios side by side.
+"""
+
+from equity.scenarios.comparison import Comparison, compare
+from equity.scenarios.evaluation import diagnosis_settings, evaluate, scenario_offer
+from equity.scenarios.model import (
+    FORMAT_VERSION,
+    Scenario,
+    ScenarioParameters,
+    SiteChanges,
+    migrate_parameters_v1,
+    parameters_from_dict,
+)
+from equity.scenarios.store import (
+    APPLICATION_ID,
+    SCHEMA_VERSION,
+    ScenarioStore,
+    ScenarioStoreError,
+    default_store_path,
+)
+from equity.scenarios.validation import (
+    check_against_territory,
+    read_scenario_json,
+    scenario_from_dict,
+    scenario_from_json,
+)
+
+__all__ = [
+    "APPLICATION_ID",
+    "FORMAT_VERSION",
+    "SCHEMA_VERSION",
+    "Comparison",
+    "Scenario",
+    "ScenarioParameters",
+    "ScenarioStore",
+    "ScenarioStoreError",
+    "SiteChanges",
+    "check_against_territory",
+    "compare",
+    "default_store_path",
+    "diagnosis_settings",
+    "evaluate",
+    "migrate_parameters_v1",
+    "parameters_from_dict",
+    "read_scenario_json",
+    "scenario_from_dict",
+    "scenario_from_json",
+    "scenario_offer",
+]

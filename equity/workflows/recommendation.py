@@ -1,0 +1,250 @@
+"""Recommend: where the next advisors go, with the trade-off, sensitivity and robustness."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import pandas as pd
+
+from equity.diagnostics import Diagnosis
+from equity.placement import (
+    OBJECTIVES,
+    PlacementResult,
+    PlacementSettings,
+    RobustnessResult,
+    robustness,
+    threshold_sensitivity,
+    trade_off_curve,
+)
+from equity.recommend import (
+    PlacementInputs,
+    placement_inputs,
+    recommend,
+    recommendation_report,
+    result_scenario,
+)
+from equity.scenarios import Scenario, ScenarioParameters, ScenarioStore
+from equity.workflows.diagnosis import DiagnoseRequest, run_diagnosis
+from equity.workflows.errors import InvalidRequest, checked_settings
+from equity.workflows.evaluation import evaluate_scenario
+from equity.workflows.keys import stable_key
+from geo.defaults import (
+    ADVISOR_COST_EUR,
+    COFUNDING_PER_ADVISOR_EUR,
+    NEW_ADVISORS,
+    SOLVER_TIME_LIMIT_S,
+)
+from geo.territory import Territory
+from geo.travel_time import TravelModel
+
+__all__ = [
+    "DEFAULT_SCENARIO_NAME",
+    "RecommendRequest",
+    "Recommendation",
+    "check_robustness",
+    "recommendation_parameters",
+    "run_recommendation",
+    "save_recommendation",
+]
+
+#: Name of the scenario a recommendation makes until the user names it.
+DEFAULT_SCENARIO_NAME = "Recommandation"
+
+
+@dataclass(frozen=True)
+class RecommendRequest:
+    """Everything a user sets for a recommendation.
+
+    Attributes
+    ----------
+    k : int
+        New advisors to place.
+    diagnosis : DiagnoseRequest
+        Existing offer, threshold and need weights of the diagnostic it builds on.
+    objective : str
+        One of :data:`equity.placement.OBJECTIVES`.
+    capacity_per_advisor : float or None
+        Persons in need one advisor can follow; automatic when None.
+    min_per_epci, max_per_epci : int or None
+        New sites per EPCI (no maximum when None).
+    excluded_epci : tuple of str
+        EPCI that get no new site.
+    forced, excluded : tuple of str
+        Candidate site ids imposed or left out.
+    cost_per_advisor_eur, cofunding_per_advisor_eur : float
+        Annual cost of one advisor and the State's co-funding.
+    max_net_budget_eur : float or None
+        Annual net budget limit.
+    time_limit_s : float
+        Time budget of each exact solve.
+    """
+
+    k: int = NEW_ADVISORS
+    diagnosis: DiagnoseRequest = field(default_factory=DiagnoseRequest)
+    objective: str = "residual"
+    capacity_per_advisor: float | None = None
+    min_per_epci: int = 0
+    max_per_epci: int | None = None
+    excluded_epci: tuple[str, ...] = ()
+    forced: tuple[str, ...] = ()
+    excluded: tuple[str, ...] = ()
+    cost_per_advisor_eur: float = ADVISOR_COST_EUR
+    cofunding_per_advisor_eur: float = COFUNDING_PER_ADVISOR_EUR
+    max_net_budget_eur: float | None = None
+    time_limit_s: float = SOLVER_TIME_LIMIT_S
+
+    def placement_settings(self, epci_names: Sequence[str] = ()) -> PlacementSettings:
+        """The placement engine's settings (``epci_names``: every EPCI of the territory)."""
+        if self.objective not in OBJECTIVES:
+            raise InvalidRequest(
+                f"Objectif inconnu « {self.objective} » (attendu : {', '.join(OBJECTIVES)})."
+            )
+        if self.k < 0:
+            raise InvalidRequest(f"Nombre de nouveaux conseillers invalide : {self.k}.")
+        max_per_group: int | dict[str, int] | None = self.max_per_epci
+        if self.excluded_epci:
+            limit = {name: self.max_per_epci for name in epci_names} if self.max_per_epci else {}
+            max_per_group = {**limit, **dict.fromkeys(self.excluded_epci, 0)}
+        return checked_settings(
+            PlacementSettings,
+            k=int(self.k),
+            threshold_min=float(self.diagnosis.threshold_min),
+            objective=self.objective,
+            capacity_per_advisor=self.capacity_per_advisor,
+            min_per_group=int(self.min_per_epci),
+            max_per_group=max_per_group,
+            forced=tuple(self.forced),
+            excluded=tuple(self.excluded),
+            cost_per_advisor_eur=float(self.cost_per_advisor_eur),
+            cofunding_per_advisor_eur=float(self.cofunding_per_advisor_eur),
+            max_net_budget_eur=self.max_net_budget_eur,
+            time_limit_s=float(self.time_limit_s),
+        )
+
+    def cache_key(self) -> str:
+        """Stable text identifying the request."""
+        return stable_key(self)
+
+
+def recommendation_parameters(request: RecommendRequest) -> ScenarioParameters:
+    """The parameters a recommendation saves into its scenario (the one place they are built)."""
+    return replace(
+        request.diagnosis.scenario_parameters(),
+        objective=request.objective,
+        n_extra=int(request.k),
+        min_per_epci=int(request.min_per_epci),
+        max_per_epci=request.max_per_epci,
+        capacity_per_advisor=request.capacity_per_advisor,
+        cost_per_advisor_eur=float(request.cost_per_advisor_eur),
+        cofunding_per_advisor_eur=float(request.cofunding_per_advisor_eur),
+        max_net_budget_eur=request.max_net_budget_eur,
+        solver_time_limit_s=float(request.time_limit_s),
+    )
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """A recommendation and everything shown with it.
+
+    Attributes
+    ----------
+    request : RecommendRequest
+    before, after : Diagnosis
+        Diagnostic of the current situation and of the situation with the new sites.
+    result : PlacementResult
+    inputs : PlacementInputs
+        Cost matrix and weights the engine used.
+    trade_off : pandas.DataFrame
+        Coverage for 0…k new sites (nested greedy order).
+    sensitivity : pandas.DataFrame
+        The placement re-solved at other thresholds.
+    scenario : Scenario
+        The new sites as an evaluated, unsaved scenario.
+    """
+
+    request: RecommendRequest
+    before: Diagnosis
+    after: Diagnosis
+    result: PlacementResult
+    inputs: PlacementInputs
+    trade_off: pd.DataFrame
+    sensitivity: pd.DataFrame
+    scenario: Scenario
+
+    def report(self, territory: Territory) -> dict[str, Any]:
+        """The JSON object of ``maillage recommend --json``."""
+        return recommendation_report(
+            territory,
+            self.before,
+            self.after,
+            self.result,
+            self.inputs,
+            self.trade_off,
+            self.sensitivity,
+        )
+
+
+def run_recommendation(
+    territory: Territory,
+    request: RecommendRequest | None = None,
+    model: TravelModel | None = None,
+    before: Diagnosis | None = None,
+) -> Recommendation:
+    """Recommend new advisor sites, with the trade-off curve and threshold sensitivity.
+
+    ``before`` reuses a diagnostic of ``request.diagnosis`` already computed.
+
+    Raises
+    ------
+    InvalidRequest
+        A parameter is out of range.
+    equity.placement.PlacementInfeasible
+        The constraints cannot all be met (French message naming them).
+    """
+    request = request or RecommendRequest()
+    settings = request.placement_settings(territory.epci["epci_name"].tolist())
+    before = before or run_diagnosis(territory, request.diagnosis, model)
+    inputs = placement_inputs(territory, before, model)
+    result = recommend(territory, before, settings, inputs)
+    matrix = (inputs.times, inputs.weight, inputs.population, inputs.existing)
+    curve = trade_off_curve(*matrix, inputs.candidate_group, settings)
+    sensitivity = threshold_sensitivity(*matrix, inputs.candidate_group, settings)
+    draft = result_scenario(
+        territory, result, DEFAULT_SCENARIO_NAME, recommendation_parameters(request)
+    )
+    scenario, after = evaluate_scenario(territory, draft, model)
+    return Recommendation(request, before, after, result, inputs, curve, sensitivity, scenario)
+
+
+def check_robustness(
+    territory: Territory, recommendation: Recommendation, n_lost: int
+) -> RobustnessResult:
+    """Coverage lost when the ``n_lost`` least used existing sites close, with the placement."""
+    inputs = recommendation.inputs
+    return robustness(
+        inputs.times,
+        inputs.weight,
+        inputs.population,
+        inputs.existing,
+        inputs.candidate_group,
+        recommendation.request.placement_settings(territory.epci["epci_name"].tolist()),
+        n_lost=n_lost,
+        placement=recommendation.result,
+    )
+
+
+def save_recommendation(
+    store: ScenarioStore,
+    recommendation: Recommendation,
+    name: str,
+    author: str = "",
+    note: str = "",
+) -> Scenario:
+    """Save the recommended sites as a new version of scenario ``name``."""
+    name = name.strip()
+    if not name:
+        raise InvalidRequest("Donnez un nom au scénario.")
+    # Results do not depend on the name, author or note: the evaluation is reused.
+    return store.save(replace(recommendation.scenario, name=name, author=author, note=note))

@@ -1,0 +1,86 @@
+"""Colours and legend labels shared by the interactive and the print maps.
+
+One definition of each palette, so that a catchment or a site type has the same colour
+on screen, in the offline HTML and on paper.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from geo.formatting import format_number_fr
+from geo.sites import SITE_TYPES
+
+__all__ = [
+    "CATCHMENT_COLORS",
+    "MISSING_COLOR",
+    "MISSING_LABEL_FR",
+    "OKABE_ITO",
+    "OTHER_LABEL_FR",
+    "SEQUENTIAL_PALETTE",
+    "SITE_TYPE_COLORS",
+    "SITE_TYPE_LABELS_FR",
+    "catchment_colors",
+    "catchment_label_fr",
+]
+
+#: Map legend labels: the site types of :data:`geo.sites.SITE_TYPES`, shorter where
+#: the legend is narrow, plus the mobile-session stops drawn by the tours pages.
+SITE_TYPE_LABELS_FR: dict[str, str] = {
+    **SITE_TYPES,
+    "data_inclusion": "Structure d'inclusion (data·inclusion)",
+    "user": "Site ajouté",
+    "mobile_stop": "Arrêt de tournée mobile",
+}
+
+#: Okabe–Ito colours, distinguishable with the common colour-vision deficiencies.
+OKABE_ITO: tuple[str, ...] = (
+    "#E69F00",
+    "#56B4E9",
+    "#009E73",
+    "#F0E442",
+    "#0072B2",
+    "#D55E00",
+    "#CC79A7",
+    "#000000",
+)
+
+SITE_TYPE_COLORS: dict[str, str] = {
+    "cnfs_permanence": "#D55E00",
+    "france_services": "#0072B2",
+    "library": "#009E73",
+    "town_hall": "#000000",
+    "data_inclusion": "#CC79A7",
+    "user": "#E69F00",
+}
+
+#: Catchment outline colours, by increasing threshold.
+CATCHMENT_COLORS: tuple[str, ...] = tuple(OKABE_ITO[i] for i in (4, 0, 5, 6, 2, 1))
+
+#: ColorBrewer sequential palette (colour-blind safe) for numeric choropleths.
+SEQUENTIAL_PALETTE: str = "YlGnBu"
+MISSING_COLOR: str = "#c8c8c8"
+MISSING_LABEL_FR: str = "Donnée manquante"
+OTHER_LABEL_FR: str = "Autres"
+
+
+def catchment_colors(thresholds_min: Iterable[float]) -> dict[float, str]:
+    """Colour of each catchment threshold, in increasing order of threshold.
+
+    Parameters
+    ----------
+    thresholds_min : iterable of float
+        Thresholds in minutes (duplicates and NaN are ignored).
+
+    Returns
+    -------
+    dict of float to str
+        Hex colour of each distinct threshold, smallest first.
+    """
+    distinct = sorted({float(t) for t in thresholds_min if t == t})
+    return {t: CATCHMENT_COLORS[i % len(CATCHMENT_COLORS)] for i, t in enumerate(distinct)}
+
+
+def catchment_label_fr(threshold_min: float) -> str:
+    """Legend label of a catchment, e.g. ``"Zone d'accès ≤ 20 min"``."""
+    return f"Zone d'accès ≤ {format_number_fr(threshold_min)} min"

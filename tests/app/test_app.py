@@ -1,0 +1,136 @@
+"""Streamlit pages run headless through AppTest: no exception, key widgets present."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo import settings
+
+PAGES = Path(settings.PROJECT_ROOT) / "app_pages"
+
+
+def _run(page: str) -> AppTest:
+    app = AppTest.from_file(str(PAGES / page), default_timeout=60)
+    app.run()
+    assert not app.exception, [e.message for e in app.exception]
+    return app
+
+
+def test_router_runs():
+    app = AppTest.from_file(str(settings.PROJECT_ROOT / "app.py"), default_timeout=60)
+    app.run()
+    assert not app.exception
+    assert app.title[0].value == "Carte de la Sarthe"
+
+
+def test_carte_page_widgets_and_map():
+    app = _run("carte.py")
+    assert app.selectbox(key="map_indicator").value == "population"
+    assert app.multiselect(key="map_sites").value == ["cnfs_permanence"]
+    assert [m.value for m in app.metric] == ["352", "566\u202f733", "97\u202f%", "13\u202f823"]
+
+
+def test_carte_offer_and_threshold_change_the_figures():
+    app = _run("carte.py")
+    app.select_slider(key="threshold_min").set_value(10).run()
+    assert app.metric[2].value == "73\u202f%"
+    app.multiselect(key="offer_types").set_value(["cnfs_permanence", "france_services"]).run()
+    assert not app.exception
+    assert app.metric[2].value == "82\u202f%"
+
+
+def test_carte_travel_time_shows_approximation_banner():
+    app = _run("carte.py")
+    app.selectbox(key="map_indicator").set_value("travel_time_min").run()
+    assert not app.exception
+    assert any("Temps de trajet approximatifs" in w.value for w in app.warning)
+
+
+def test_carte_fibre_layer_warns_it_is_outdated():
+    app = _run("carte.py")
+    app.selectbox(key="map_indicator").set_value("fibre_share").run()
+    assert not app.exception
+    assert any("obsolète" in w.value for w in app.warning)
+    assert any("T1 2018" in c.value for c in app.caption)
+
+
+@pytest.mark.parametrize("indicator", ["density_label", "ifn_global", "poverty_rate_pct"])
+def test_carte_other_indicators(indicator):
+    app = _run("carte.py")
+    app.selectbox(key="map_indicator").set_value(indicator).run()
+    assert not app.exception
+
+
+def test_donnees_page_lists_sources_and_warnings():
+    app = _run("donnees.py")
+    assert app.title[0].value == "Données"
+    table = app.dataframe[0].value
+    assert "ARCEP T1 2018 (obsolète)" in table["Millésime"].tolist()
+    assert any("27 points" in w.value for w in app.warning)
+
+
+def test_diagnostic_page():
+    app = _run("diagnostic.py")
+    assert app.title[0].value == "Diagnostic d'équité d'accès"
+    assert app.metric[0].value == "97\u202f%"
+    assert any("approximatifs" in w.value for w in app.warning)
+    assert len(app.dataframe) >= 4
+    app.select_slider(key="threshold_min").set_value(15).run()
+    assert not app.exception
+    assert app.metric[0].value == "91\u202f%"
+
+
+def test_recommandation_page_runs_and_saves():
+    app = _run("recommandation.py")
+    assert any("Choisissez les paramètres" in i.value for i in app.info)
+    app.number_input(key="reco_k").set_value(5)
+    app.button[0].click().run()
+    assert not app.exception, [e.message for e in app.exception]
+    assert any("n'est pas absorbé par les conseillers" in s.value for s in app.success)
+    assert app.metric[0].value == "99\u202f%"
+    assert app.metric[2].value == "125\u202f000 €"
+    app.text_input[0].set_value("Cinq conseillers")
+    app.button[1].click().run()
+    assert not app.exception
+    assert any("Cinq conseillers" in s.value and "version 1" in s.value for s in app.success)
+
+
+def test_scenarios_tournees_exports_pages():
+    for page, title in (
+        ("scenarios.py", "Scénarios"),
+        ("tournees.py", "Tournées mobiles"),
+        ("exports.py", "Exports"),
+    ):
+        app = _run(page)
+        assert app.title[0].value == title
+
+
+def test_diagnostic_need_weights_apply_to_session():
+    app = _run("diagnostic.py")
+    app.slider(key="w_ifn_global").set_value(0.0)
+    app.slider(key="w_median_income_eur").set_value(1.0)
+    next(b for b in app.button if b.label == "Appliquer").click().run()
+    assert not app.exception
+    weights = app.session_state["need_weights"]
+    assert weights.weights["ifn_global"] == 0.0 and weights.weights["median_income_eur"] == 1.0
+
+
+def test_scenario_created_with_a_move_and_an_addition():
+    app = _run("scenarios.py")
+    app.text_input(key="scenario_name").set_value("Déplacement")
+    app.selectbox(key="move_from").set_value(app.selectbox(key="move_from").options[1])
+    app.selectbox(key="move_to").set_value("mairie-72168")
+    app.multiselect(key="hosts_added").set_value(["mairie-72137"])
+    next(b for b in app.button if "nouvelle version" in b.label).click().run()
+    assert not app.exception, [e.message for e in app.exception]
+    assert any("« Déplacement » enregistré (version 1)" in s.value for s in app.success)
+    from equity.scenarios import ScenarioStore
+
+    saved = ScenarioStore().load("Déplacement")
+    assert saved.changes.moved[0]["site_id"].startswith("cnfs-")
+    assert saved.changes.moved[0]["lon"] == pytest.approx(-0.15, abs=0.05)
+    assert saved.changes.added[0]["code_insee"] == "72137"
+    assert saved.results["headline"]["advisors"] == 42
