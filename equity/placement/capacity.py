@@ -33,7 +33,7 @@ time and balance optima are those of the full model.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -81,6 +81,9 @@ class CapacityModel:
         EPCI with persons in need, in the order of the balance and guarantee rows.
     n_pairs_full : int
         Pairs within the threshold before pruning.
+    stage_bounds : list of tuple
+        Variable bounds once each lexicographic stage was solved (filled by
+        :func:`equity.placement.lexicographic.lexicographic_solve`).
     """
 
     milp: MilpModel
@@ -97,6 +100,7 @@ class CapacityModel:
     demand_weight: np.ndarray
     group_rows: list[str]
     n_pairs_full: int
+    stage_bounds: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
 
     @property
     def n_x(self) -> int:

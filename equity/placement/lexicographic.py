@@ -39,8 +39,10 @@ __all__ = [
 CAPACITY_REL_GAP = defaults.CAPACITY_MIP_REL_GAP
 #: Slack kept when a stage's optimum becomes a constraint of the next stage.
 LEXICO_REL_TOL = 1e-6
-# Uniqueness checks are skipped when less than this is left of the run's budget.
+# Uniqueness checks are skipped when less than this is left of the run's budget, and
+# take at most this share of what is left.
 _CHECK_MIN_S = 1.0
+_CHECK_SHARE = 0.5
 # A fixed allocation leaves LPs: they get their own budget, outside the run's deadline.
 _FIXED_LP_LIMIT_S = 60.0
 
@@ -82,7 +84,7 @@ def _rounded(cm: CapacityModel, x_lp: np.ndarray, c: np.ndarray) -> np.ndarray |
     m = cm.milp
     x = x_lp[: cm.n_x].reshape(-1, cm.blocks)
     blocks = x @ np.arange(1, cm.blocks + 1)
-    total = int(round(blocks.sum()))
+    total = round(float(blocks.sum()))
     rounded = np.minimum(np.floor(blocks + _INTEGRAL_TOL), cm.blocks).astype(int)
     order = np.argsort(-(blocks - rounded), kind="stable")
     for j in order[: max(total - rounded.sum(), 0)]:
@@ -192,6 +194,8 @@ def lexicographic_solve(
             break
         best = x
         values.append(float(c @ x))
+        # Bounds valid for every solution keeping the optima so far (uniqueness checks).
+        cm.stage_bounds.append((cm.milp.lb.copy(), cm.milp.ub.copy()))
     return best, values
 
 
@@ -207,7 +211,8 @@ def _worse(res: Any, value: float) -> bool | None:
 def _decisive_stage(cm: CapacityModel, x: np.ndarray, values: list[float], deadline: float) -> str:
     """Which stage singled out the allocation ``x`` (re-solve with it forbidden).
 
-    ``cm.milp`` holds the base rows and one row per stage optimum but the last.
+    ``cm.milp`` holds the base rows and one row per stage optimum but the last; check
+    ``i`` keeps the optima before ``i`` and the bounds fixed once stage ``i`` was solved.
     """
     chosen = np.flatnonzero(x[: cm.n_x] > 0.5)
     n_fixing = len(values) - 1
@@ -218,9 +223,11 @@ def _decisive_stage(cm: CapacityModel, x: np.ndarray, values: list[float], deadl
     objectives = _objectives(cm)
     for i, value in enumerate(values):
         rows = [*base_rows, *m.rows[len(base_rows) : len(base_rows) + i]]
-        trial = MilpModel(m.c, m.integrality, m.lb, m.ub, rows, m.n_y)
+        lb, ub = cm.stage_bounds[i]
+        trial = MilpModel(m.c, m.integrality, lb.copy(), ub.copy(), rows, m.n_y)
         trial.add_row(cut, -np.inf, len(chosen) - 1)
-        res, _ = trial.solve(deadline, c=objectives[i], gap=CAPACITY_REL_GAP)
+        reduced, keep = compact(trial)
+        res, _ = reduced.solve(deadline, c=objectives[i][keep], gap=CAPACITY_REL_GAP)
         if res.status == 2 and i == 0:
             return "constraints"
         worse = _worse(res, value)
@@ -272,9 +279,10 @@ def solve_capacity(
         return None, float("nan"), info, None
     served = -values[0]
     info["objective"] = served
+    left = deadline - time.perf_counter()
     info["decisive_stage"] = (
-        _decisive_stage(cm, x, values, deadline)
-        if info["proven_optimal"] and deadline - time.perf_counter() > _CHECK_MIN_S
+        _decisive_stage(cm, x, values, time.perf_counter() + _CHECK_SHARE * left)
+        if info["proven_optimal"] and left > _CHECK_MIN_S
         else "unknown"
     )
     return cm.added_advisors(x, inst.settings.advisors_per_site), served, info, cm.split(x)
