@@ -25,7 +25,7 @@ CAP = 150.0
 
 
 def random_instance(seed: int, n: int = 9, n_cand: int = 4, n_exist: int = 2):
-    """Random times (some unreachable), persons in need, existing sites, EPCI of sites and demand."""
+    """Random times (some unreachable), persons in need, existing sites, EPCI of both."""
     rng = np.random.default_rng(seed)
     ids = [f"e{j}" for j in range(n_exist)] + [f"c{j}" for j in range(n_cand)]
     t = rng.uniform(0, 30, (n, len(ids)))
