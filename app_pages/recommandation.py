@@ -170,18 +170,26 @@ m2.metric(
     ),
     delta_color="inverse",
 )
+m3.metric("Coût annuel net", f"{format_number_fr(result.cost['net_eur'])} €")
+m4.metric("Conseillers après placement", format_number_fr(result.cost["total_advisors"]))
 persons = result.persons
-m3.metric(
-    "Personnes en besoin sans accompagnement",
+p1, p2, p3 = st.columns(3)
+p1.metric(
+    "Personnes en besoin (estimation)", format_number_fr(persons["persons_in_need_estimated"])
+)
+p2.metric(
+    "Sans accompagnement après placement",
     format_number_fr(persons["unserved_persons_after"]),
     delta=format_number_fr(persons["unserved_persons_after"] - persons["unserved_persons_before"]),
     delta_color="inverse",
-    help="Besoin au-delà de la capacité de tous les conseillers ou du seuil, estimé.",
+    help="Besoin au-delà de la capacité de tous les conseillers ou du seuil.",
 )
-m4.metric("Conseillers après placement", format_number_fr(result.cost["total_advisors"]))
+p3.metric(
+    f"Dont à plus de {threshold:g} min de tout lieu",
+    format_number_fr(persons["beyond_threshold_persons_after"]),
+)
 st.caption(
-    f"Coût net {format_number_fr(result.cost['net_eur'])} € par an ; "
-    f"coût brut {format_number_fr(result.cost['gross_eur'])} €, cofinancement de l'État "
+    f"Coût brut {format_number_fr(result.cost['gross_eur'])} €, cofinancement de l'État "
     f"{format_number_fr(result.cost['cofunding_eur'])} € par an. Solveur : "
     f"{result.solver['method']}, statut {result.solver['status']}."
 )

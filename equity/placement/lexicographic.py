@@ -101,8 +101,14 @@ def _rounded(cm: CapacityModel, x_lp: np.ndarray, c: np.ndarray) -> np.ndarray |
 
 
 def _keep_optimum(model: MilpModel, lp: Any, value: float) -> None:
-    """Every later stage keeps this optimum: fix what its LP says cannot move."""
-    fix_by_reduced_cost(model, lp, value + _slack(value))
+    """Every later stage keeps this optimum: fix what its LP says cannot move.
+
+    The limit is the optimum itself, not the slack above it that guards the next
+    stages against round-off: every solution at the optimum keeps the variables whose
+    reduced cost is positive at their bound, and dropping them makes the next stages
+    far smaller.
+    """
+    fix_by_reduced_cost(model, lp, value)
 
 
 def _proven(value: float, start: float, how: str) -> dict[str, Any]:
