@@ -93,8 +93,8 @@ def test_recommandation_page_runs_and_saves():
     app.number_input(key="reco_k").set_value(5)
     app.button[0].click().run()
     assert not app.exception, [e.message for e in app.exception]
-    assert any("n'est pas absorbé par les conseillers" in s.value for s in app.success)
-    assert app.metric[0].value == "100\u202f%"
+    assert any("restent sans accompagnement" in s.value for s in app.success)
+    assert app.metric[0].value == "99\u202f%"
     assert app.metric[2].value == "125\u202f000 €"
     app.text_input[0].set_value("Cinq conseillers")
     app.button[1].click().run()
