@@ -266,12 +266,15 @@ __all__ += ["FRANCE_SERVED_SHARE"]
 
 #: National summary: share of the estimated persons in need each département should serve.
 FRANCE_SERVED_SHARE: float = 0.9
+
 # Placement decision model (issue 12; own block so parallel additions merge).
+__all__ += [
     "MAX_NEW_ADVISORS_PER_SITE",
     "MIN_EPCI_SHARE",
     "REINFORCE_RADIUS_KM",
     "ROBUSTNESS_CIRCUITIES",
     "ROBUSTNESS_SPEEDS_KMH",
+]
 
 #: Placement: a host place this close to an existing permanence reinforces it.
 REINFORCE_RADIUS_KM: float = 1.0
