@@ -18,7 +18,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from equity.diagnostics import Diagnosis, demand_points
+from equity.diagnostics import Diagnosis, demand_access_matrix
 from equity.placement import (
     PlacementResult,
     PlacementSettings,
@@ -29,7 +29,7 @@ from equity.scenarios import Scenario, ScenarioParameters, SiteChanges
 from geo import defaults
 from geo.jsonio import to_jsonable
 from geo.territory import Territory
-from geo.travel_time import TravelModel, travel_time_matrix
+from geo.travel_time import TravelModel
 
 __all__ = [
     "CANDIDATE_TYPES",
@@ -89,9 +89,12 @@ def candidate_sites(territory: Territory, diagnosis: Diagnosis) -> gpd.GeoDataFr
     a real choice. Sites already in the offer are not candidates.
     """
     sites = territory.sites
+    outside = sites.get("outside_territory", pd.Series(False, index=sites.index))
+    # Services across the border count in the offer but are not the territory's to staff.
     sites = sites[
         sites["site_type"].isin(CANDIDATE_TYPES)
         & ~sites["site_id"].isin(diagnosis.offer.sites["site_id"])
+        & ~outside.fillna(False).astype(bool)
     ]
     return sites.drop_duplicates(["code_insee", "site_type"]).set_index("site_id", drop=False)
 
@@ -130,23 +133,32 @@ def placement_inputs(
     """Cost matrix and weights of the territory for the placement engine."""
     model = model or diagnosis.travel_model
     candidates = candidate_sites(territory, diagnosis)
-    offer = diagnosis.offer.sites
-    sites = pd.concat([offer.set_index("site_id", drop=False).geometry, candidates.geometry])
-    points = demand_points(territory.communes)
-    times = travel_time_matrix(points, gpd.GeoSeries(sites, crs=territory.communes.crs), model)
+    offer = diagnosis.offer
+    own = offer.sites[~offer.outside.to_numpy()]
+    counted = offer.counted_advisors.set_axis(offer.sites["site_id"])
+    # A border site none of whose capacity serves the territory plays no part.
+    existing = offer.sites[counted.to_numpy() > 0]
+    columns = ["site_id", "code_insee", "geometry"]
+    sites = gpd.GeoDataFrame(
+        pd.concat([existing[columns], candidates[columns]]).set_index("site_id", drop=False),
+        geometry="geometry",
+        crs=territory.communes.crs,
+    )
+    # The same times as the diagnosis: the trip inside the commune included.
+    times = demand_access_matrix(territory.communes, sites, model)
     epci_of = territory.communes["epci_name"]
-    codes = pd.concat([offer.set_index("site_id")["code_insee"], candidates["code_insee"]])
     table = diagnosis.communes
     return PlacementInputs(
         times=times,
         weight=table["persons_in_need"],
         population=table["population"],
-        existing=offer.set_index("site_id")["advisors"],
-        candidate_group=codes.map(epci_of),
+        # A border site counts with the share of its capacity that serves the territory.
+        existing=counted[counted > 0],
+        candidate_group=sites["code_insee"].map(epci_of),
         candidates=candidates,
         travel_model=model,
         demand_group=epci_of.reindex(times.index),
-        near_existing=near_permanence(candidates, offer),
+        near_existing=near_permanence(candidates, own),
     )
 
 
@@ -158,7 +170,7 @@ def recommend(
 ) -> PlacementResult:
     """Recommend new advisor sites on top of the diagnostic's offer."""
     inputs = inputs or placement_inputs(territory, diagnosis)
-    return solve_placement(
+    result = solve_placement(
         inputs.times,
         inputs.weight,
         inputs.population,
@@ -167,6 +179,9 @@ def recommend(
         settings or PlacementSettings(threshold_min=diagnosis.settings.threshold_min),
         **inputs.engine_options(),
     )
+    # Advisors across the border count in capacity, not in the territory's head count.
+    result.cost["total_advisors"] = diagnosis.offer.n_advisors + result.cost["new_advisors"]
+    return result
 
 
 def travel_check(
