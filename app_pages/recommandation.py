@@ -23,12 +23,18 @@ from app_pages.common import (
     show_table,
     travel_model_banner,
 )
-from equity.decision_table import decision_sites
+from equity.decision_table import placement_decisions
 from equity.placement import OBJECTIVE_LABELS_FR, PlacementInfeasible
 from equity.recommend import candidate_sites, chosen_sites, epci_effect
 from equity.workflows import InvalidRequest, RecommendRequest, save_recommendation
 from equity.workflows.scenario_edit import commune_at, sites_in_communes
-from geo.defaults import ADVISOR_COST_EUR, COFUNDING_PER_ADVISOR_EUR, NEW_ADVISORS
+from geo.defaults import (
+    ADVISOR_COST_EUR,
+    CAPACITY_PERSONS_PER_ADVISOR,
+    COFUNDING_PER_ADVISOR_EUR,
+    MAX_NEW_ADVISORS_PER_SITE,
+    NEW_ADVISORS,
+)
 from geo.formatting import format_number_fr, format_percent_fr
 from geo.render.classification import travel_time_bounds
 
@@ -97,12 +103,14 @@ with st.form("reco_params"):
     )
     c4, c5, c6 = st.columns(3)
     capacity = c4.number_input(
-        "Capacité (personnes en besoin par conseiller, 0 = automatique)",
-        0,
+        "Capacité (personnes accompagnées par conseiller et par an)",
+        1,
         100_000,
-        0,
-        step=500,
+        int(CAPACITY_PERSONS_PER_ADVISOR),
+        step=50,
         key="reco_capacity",
+        help="La même pour tout conseiller, existant ou nouveau (rapport ANCT 2022 : "
+        "environ 600 personnes par conseiller et par an).",
     )
     cost = c5.number_input(
         "Coût annuel d'un conseiller (€)", 0, 200_000, int(ADVISOR_COST_EUR), step=1000
@@ -134,6 +142,27 @@ with st.form("reco_params"):
     budget = c9.number_input(
         "Budget net annuel maximal (€, 0 = sans limite)", 0, 10_000_000, 0, step=25_000
     )
+    c10, c11, c12 = st.columns(3)
+    allow_reinforce = c10.checkbox(
+        "Autoriser le renfort des permanences existantes",
+        value=True,
+        help="Un lieu à moins d'1 km d'une permanence n'est pas un nouveau lieu : un "
+        "conseiller placé là renforce la permanence.",
+    )
+    max_per_site = c11.number_input(
+        "Nouveaux conseillers au plus par lieu", 1, 10, MAX_NEW_ADVISORS_PER_SITE
+    )
+    min_epci_share = c12.number_input(
+        "Garantie par EPCI (part de la capacité départementale par personne en besoin)",
+        0.0,
+        1.0,
+        0.0,
+        step=0.05,
+        help="0 = sans garantie ; 0,7 : aucun EPCI sous 70 % du niveau du département.",
+    )
+    travel_check = st.checkbox(
+        "Vérifier la robustesse au modèle de trajet (détour 1,2 à 1,4, 50 à 70 km/h ; plus long)"
+    )
     submitted = st.form_submit_button("Calculer la recommandation", type="primary")
 
 if submitted:
@@ -141,7 +170,11 @@ if submitted:
         k=int(k),
         diagnosis=settings,
         objective=objective,
-        capacity_per_advisor=float(capacity) or None,
+        capacity_per_advisor=float(capacity),
+        allow_reinforce=bool(allow_reinforce),
+        max_new_advisors_per_site=int(max_per_site),
+        min_epci_share=float(min_epci_share),
+        travel_check=bool(travel_check),
         min_per_epci=int(min_per_epci),
         excluded_epci=tuple(excluded_epci),
         forced=tuple(forced),
@@ -193,6 +226,22 @@ m2.metric(
 )
 m3.metric("Coût annuel net", f"{format_number_fr(result.cost['net_eur'])} €")
 m4.metric("Conseillers après placement", format_number_fr(result.cost["total_advisors"]))
+persons = result.persons
+p1, p2, p3 = st.columns(3)
+p1.metric(
+    "Personnes en besoin (estimation)", format_number_fr(persons["persons_in_need_estimated"])
+)
+p2.metric(
+    "Sans accompagnement après placement",
+    format_number_fr(persons["unserved_persons_after"]),
+    delta=format_number_fr(persons["unserved_persons_after"] - persons["unserved_persons_before"]),
+    delta_color="inverse",
+    help="Besoin au-delà de la capacité de tous les conseillers ou du seuil.",
+)
+p3.metric(
+    f"Dont à plus de {threshold:g} min de tout lieu",
+    format_number_fr(persons["beyond_threshold_persons_after"]),
+)
 st.caption(
     f"Coût brut {format_number_fr(result.cost['gross_eur'])} €, cofinancement de l'État "
     f"{format_number_fr(result.cost['cofunding_eur'])} € par an. {_solver_fr(result.solver)}"
@@ -201,8 +250,7 @@ st.caption(
 sites = chosen_sites(territory, result)
 communes = territory.communes.join(after.communes[["travel_time_min", "need_index"]])
 opened = after.offer.sites
-added = opened[~opened["site_id"].isin(before.offer.sites["site_id"])]
-decisions = decision_sites(territory.communes, after, added, before)
+decisions = placement_decisions(territory.communes, sites, after, before)
 state = clickable_map(
     clickable_commune_map(
         communes,
@@ -235,21 +283,22 @@ if point is not None:
 
 st.subheader("Pourquoi ces sites")
 st.caption(
-    "Besoin non absorbé : part du besoin (en personnes pondérées) que les conseillers "
-    "existants ne peuvent pas prendre en charge, rattachée au nouveau lieu le plus proche. "
-    "Quand la couverture est déjà complète, c'est la capacité (et non la distance) qui justifie "
-    "le choix."
+    "Chaque conseiller accompagne au plus "
+    f"{format_number_fr(persons['capacity_per_advisor'])} personnes par an : un lieu ne prend "
+    "jamais plus que sa capacité. Un renfort ajoute des conseillers à une permanence existante."
 )
+robust = result.travel_robustness
+if robust:
+    st.info(robust["summary"])
 show_table(
     sites.reset_index(drop=True),
     {
         "name": ("Site", "text"),
+        "kind_fr": ("Décision", "text"),
         "group": ("EPCI", "text"),
-        **(
-            {"residual_need": ("Besoin non absorbé qu'il prend en charge", "int")}
-            if "residual_need" in sites
-            else {"load_need_per_advisor": ("Besoin rattaché par conseiller", "int")}
-        ),
+        "advisors": ("Nouveaux conseillers", "int"),
+        "load_persons": ("Personnes accompagnées", "int"),
+        "capacity_persons": ("Capacité (personnes)", "int"),
         "gain_population": (f"Habitants nouvellement à moins de {threshold:g} min", "int"),
         "gain_need": ("Personnes en besoin nouvellement couvertes", "int"),
         "newly_covered_count": ("Communes nouvellement couvertes", "int"),
@@ -290,9 +339,12 @@ show_table(
     {
         "epci": ("EPCI", "text"),
         "new_sites": ("Nouveaux sites", "int"),
+        "reinforcements": ("Renforts", "int"),
         "advisors_before": ("Conseillers avant", "int"),
         "advisors_after": ("Conseillers après", "int"),
         "inhabitants_per_advisor_after": ("Habitants par conseiller après", "int"),
+        "capacity_per_person_in_need_after": ("Besoin accompagné après", "pct"),
+        "ratio_to_departement_after": ("Rapport au département après", "dec"),
         "balance_before": ("Équilibre avant", "dec"),
         "balance_after": ("Équilibre après", "dec"),
     },

@@ -27,6 +27,7 @@ __all__ = [
     "decision_sites",
     "decisions_table_fr",
     "existing_sites",
+    "placement_decisions",
     "scenario_decisions",
 ]
 
@@ -35,6 +36,10 @@ DECISION_KINDS_FR: dict[str, str] = {
     "new_site": "Nouveau lieu",
     "reinforce": "Renfort d'une permanence",
 }
+#: Suffix of the id of a reinforcement added by a recommendation (:mod:`equity.recommend`).
+_REINFORCE_SUFFIX = "-renfort"
+#: Suffixes the recommendation gives the sites it adds, after the chosen place's id.
+_PLACEMENT_SUFFIXES = r"-(?:reco|renfort)$"
 #: Short French label of each kind, for tables.
 DECISION_KINDS_SHORT_FR: dict[str, str] = {"new_site": "Nouveau lieu", "reinforce": "Renfort"}
 #: French headers of :func:`decisions_table_fr`, in order.
@@ -79,6 +84,8 @@ def _nearest_existing(
 
 def _kinds(added: gpd.GeoDataFrame, distance_m: np.ndarray) -> list[str]:
     inferred = np.where(distance_m <= DECISION_REINFORCE_RADIUS_M, "reinforce", "new_site")
+    # A recommendation saved as a scenario names its reinforcements « <permanence>-renfort ».
+    inferred[added["site_id"].astype(str).str.endswith(_REINFORCE_SUFFIX).to_numpy()] = "reinforce"
     if "kind" not in added:
         return list(inferred)
     given = added["kind"].where(added["kind"].isin(list(DECISION_KINDS_FR)))
@@ -227,3 +234,22 @@ def scenario_decisions(
     return decision_sites(
         territory_communes, diagnosis, sites[sites["site_id"].isin(ids)], reference
     )
+
+
+def placement_decisions(
+    territory_communes: pd.DataFrame,
+    chosen: pd.DataFrame,
+    after: Diagnosis,
+    before: Diagnosis,
+) -> gpd.GeoDataFrame:
+    """The decisions of a placement: where ``after`` put them, with the placement's own
+    ``kind``, ``advisors`` and ``load_persons`` (:func:`equity.recommend.chosen_sites`).
+    """
+    sites = after.offer.sites
+    added = sites[~sites["site_id"].isin(before.offer.sites["site_id"])].copy()
+    place = added["site_id"].astype(str).str.replace(_PLACEMENT_SUFFIXES, "", regex=True)
+    info = pd.DataFrame(chosen).set_index("site_id")
+    for column in ("kind", "advisors", "load_persons"):
+        if column in info:
+            added[column] = place.map(info[column]).to_numpy()
+    return decision_sites(territory_communes, after, added, before)

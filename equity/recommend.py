@@ -1,15 +1,16 @@
 """Recommendations for a territory: the placement engine fed with Maillage's data.
 
 Builds the inputs of :func:`equity.placement.solve_placement` from a diagnostic —
-demand = communes at their town hall weighted by persons in need, existing sites =
-the offer with its advisors, candidates = host sites (town halls, libraries,
-France services, other structures, user sites) — and turns a result into a
-scenario.
+demand = communes at their town hall with their persons in need and EPCI, existing
+sites = the offer with its advisors (wherever they are), candidates = host sites (town
+halls, libraries, France services, other structures, user sites), those within
+:data:`geo.defaults.REINFORCE_RADIUS_KM` of a permanence marked as reinforcements of
+it — and turns a result into a scenario (new sites, and reinforced permanences as
+advisors added at the permanence's place).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,11 +18,35 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from equity.diagnostics import Diagnosis, demand_points
-from equity.placement import PlacementResult, PlacementSettings, solve_placement
+from equity.diagnostics import Diagnosis, demand_access_matrix
+from equity.placement import (
+    PlacementResult,
+    PlacementSettings,
+    solve_placement,
+    travel_robustness,
+)
 from equity.scenarios import Scenario, ScenarioParameters, SiteChanges
+from geo import defaults
+from geo.jsonio import to_jsonable
 from geo.territory import Territory
-from geo.travel_time import TravelModel, travel_time_matrix
+from geo.travel_time import TravelModel
+
+__all__ = [
+    "CANDIDATE_TYPES",
+    "PlacementInputs",
+    "candidate_sites",
+    "chosen_sites",
+    "epci_effect",
+    "near_permanence",
+    "placement_inputs",
+    "recommend",
+    "recommendation_report",
+    "result_scenario",
+    "travel_check",
+]
+
+# Unserved persons below this (round-off of the assignment LP) are not listed.
+_UNSERVED_MIN_PERSONS = 0.5
 
 #: Site types that can host a new advisor.
 CANDIDATE_TYPES: tuple[str, ...] = (
@@ -35,7 +60,11 @@ CANDIDATE_TYPES: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class PlacementInputs:
-    """Everything the placement engine needs, aligned on commune and site ids."""
+    """Everything the placement engine needs, aligned on commune and site ids.
+
+    ``demand_group`` is the EPCI of every commune; ``near_existing`` maps the host
+    places next to a permanence to that permanence (see :func:`near_permanence`).
+    """
 
     times: pd.DataFrame
     weight: pd.Series
@@ -44,6 +73,12 @@ class PlacementInputs:
     candidate_group: pd.Series
     candidates: gpd.GeoDataFrame
     travel_model: TravelModel
+    demand_group: pd.Series | None = None
+    near_existing: pd.Series | None = None
+
+    def engine_options(self) -> dict[str, pd.Series | None]:
+        """Keyword arguments of the placement functions beyond the matrix."""
+        return {"demand_group": self.demand_group, "near_existing": self.near_existing}
 
 
 def candidate_sites(territory: Territory, diagnosis: Diagnosis) -> gpd.GeoDataFrame:
@@ -54,11 +89,42 @@ def candidate_sites(territory: Territory, diagnosis: Diagnosis) -> gpd.GeoDataFr
     a real choice. Sites already in the offer are not candidates.
     """
     sites = territory.sites
+    outside = sites.get("outside_territory", pd.Series(False, index=sites.index))
+    # Services across the border count in the offer but are not the territory's to staff.
     sites = sites[
         sites["site_type"].isin(CANDIDATE_TYPES)
         & ~sites["site_id"].isin(diagnosis.offer.sites["site_id"])
+        & ~outside.fillna(False).astype(bool)
     ]
     return sites.drop_duplicates(["code_insee", "site_type"]).set_index("site_id", drop=False)
+
+
+def near_permanence(
+    candidates: gpd.GeoDataFrame,
+    offer: gpd.GeoDataFrame,
+    radius_km: float = defaults.REINFORCE_RADIUS_KM,
+) -> pd.Series:
+    """Host places within ``radius_km`` of an existing permanence: place -> permanence.
+
+    Such a place is no new site: an advisor there reinforces the permanence (8 of 20
+    town halls recommended on the 2022 offer were within 1 km of a permanence).
+    Distances are straight lines in the work CRS (EPSG:2154), to the nearest one.
+    """
+    if candidates.empty or offer.empty:
+        return pd.Series(dtype=object)
+    nearest = gpd.sjoin_nearest(
+        gpd.GeoDataFrame(
+            geometry=candidates.geometry.to_numpy(), index=candidates.index, crs=candidates.crs
+        ),
+        gpd.GeoDataFrame(
+            {"permanence_id": offer["site_id"].astype(str).to_numpy()},
+            geometry=offer.geometry.to_numpy(),
+            crs=candidates.crs,
+        ),
+        max_distance=radius_km * 1000.0,
+    )
+    nearest = nearest[~nearest.index.duplicated(keep="first")]
+    return nearest["permanence_id"]
 
 
 def placement_inputs(
@@ -67,21 +133,32 @@ def placement_inputs(
     """Cost matrix and weights of the territory for the placement engine."""
     model = model or diagnosis.travel_model
     candidates = candidate_sites(territory, diagnosis)
-    offer = diagnosis.offer.sites
-    sites = pd.concat([offer.set_index("site_id", drop=False).geometry, candidates.geometry])
-    points = demand_points(territory.communes)
-    times = travel_time_matrix(points, gpd.GeoSeries(sites, crs=territory.communes.crs), model)
+    offer = diagnosis.offer
+    own = offer.sites[~offer.outside.to_numpy()]
+    counted = offer.counted_advisors.set_axis(offer.sites["site_id"])
+    # A border site none of whose capacity serves the territory plays no part.
+    existing = offer.sites[counted.to_numpy() > 0]
+    columns = ["site_id", "code_insee", "geometry"]
+    sites = gpd.GeoDataFrame(
+        pd.concat([existing[columns], candidates[columns]]).set_index("site_id", drop=False),
+        geometry="geometry",
+        crs=territory.communes.crs,
+    )
+    # The same times as the diagnosis: the trip inside the commune included.
+    times = demand_access_matrix(territory.communes, sites, model)
     epci_of = territory.communes["epci_name"]
-    codes = pd.concat([offer.set_index("site_id")["code_insee"], candidates["code_insee"]])
     table = diagnosis.communes
     return PlacementInputs(
         times=times,
         weight=table["persons_in_need"],
         population=table["population"],
-        existing=offer.set_index("site_id")["advisors"],
-        candidate_group=codes.map(epci_of),
+        # A border site counts with the share of its capacity that serves the territory.
+        existing=counted[counted > 0],
+        candidate_group=sites["code_insee"].map(epci_of),
         candidates=candidates,
         travel_model=model,
+        demand_group=epci_of.reindex(times.index),
+        near_existing=near_permanence(candidates, own),
     )
 
 
@@ -93,13 +170,42 @@ def recommend(
 ) -> PlacementResult:
     """Recommend new advisor sites on top of the diagnostic's offer."""
     inputs = inputs or placement_inputs(territory, diagnosis)
-    return solve_placement(
+    result = solve_placement(
         inputs.times,
         inputs.weight,
         inputs.population,
         inputs.existing,
         inputs.candidate_group,
         settings or PlacementSettings(threshold_min=diagnosis.settings.threshold_min),
+        **inputs.engine_options(),
+    )
+    # Advisors across the border count in capacity, not in the territory's head count.
+    result.cost["total_advisors"] = diagnosis.offer.n_advisors + result.cost["new_advisors"]
+    return result
+
+
+def travel_check(
+    inputs: PlacementInputs, settings: PlacementSettings, result: PlacementResult
+) -> dict[str, Any]:
+    """Stable and sensitive sites of ``result`` when circuity and speed vary.
+
+    The variants scale the matrix around the travel model's own circuity and speed
+    (for a road network: around :data:`geo.defaults.CIRCUITY` and
+    :data:`geo.defaults.SPEED_KMH`, a uniform change of speed); ``result`` keeps the
+    report in ``travel_robustness``.
+    """
+    params = inputs.travel_model.parameters
+    return travel_robustness(
+        inputs.times,
+        inputs.weight,
+        inputs.population,
+        inputs.existing,
+        inputs.candidate_group,
+        settings,
+        **inputs.engine_options(),
+        placement=result,
+        base_circuity=float(params.get("circuity", defaults.CIRCUITY)),
+        base_speed_kmh=float(params.get("speed_kmh", defaults.SPEED_KMH)),
     )
 
 
@@ -117,23 +223,32 @@ def result_scenario(
     parameters: ScenarioParameters | Mapping[str, Any],
     author: str = "",
     note: str = "",
-    advisors_per_site: int = 1,
+    advisors_per_site: int | None = None,
 ) -> Scenario:
-    """A scenario adding the recommended sites to the existing offer."""
+    """A scenario adding the recommended advisors to the existing offer.
+
+    A new site is added with its advisors; a reinforcement is added as a site at the
+    permanence's place holding the new advisors (``<permanence id>-renfort``), so the
+    permanence keeps its own record. ``advisors_per_site`` overrides the advisors of
+    every decision (kept for older callers).
+    """
     sites = chosen_sites(territory, result)
-    added = [
-        {
-            "site_id": f"{row.site_id}-reco",
-            "name": row.name,
-            "site_type": row.site_type,
-            "code_insee": row.code_insee,
-            "lon": float(row.lon),
-            "lat": float(row.lat),
-            "n_advisors": advisors_per_site,
-            "source": "recommandation Maillage",
-        }
-        for row in sites.itertuples()
-    ]
+    added = []
+    for row in sites.itertuples():
+        reinforce = getattr(row, "kind", "new_site") == "reinforce"
+        advisors = advisors_per_site or int(getattr(row, "advisors", 1))
+        added.append(
+            {
+                "site_id": f"{row.site_id}-{'renfort' if reinforce else 'reco'}",
+                "name": f"Renfort — {row.name}" if reinforce else row.name,
+                "site_type": row.site_type,
+                "code_insee": row.code_insee,
+                "lon": float(row.lon),
+                "lat": float(row.lat),
+                "n_advisors": advisors,
+                "source": "recommandation Maillage",
+            }
+        )
     return Scenario(
         name=name,
         parameters=parameters if isinstance(parameters, ScenarioParameters) else dict(parameters),
@@ -154,11 +269,19 @@ def _coverage_summary(stats: dict[str, float]) -> dict[str, float]:
 
 
 def epci_effect(before: Diagnosis, after: Diagnosis, result: PlacementResult) -> pd.DataFrame:
-    """Per EPCI: new sites, advisors and coverage before and after the placement."""
-    new_sites = result.explanation["group"].value_counts()
+    """Per EPCI: decisions, advisors, coverage and persons served before and after.
+
+    The persons columns (``persons_in_need``, ``served_persons_*``,
+    ``capacity_per_person_in_need_*``, ``ratio_to_departement_*``…) come from the
+    placement's ``by_epci`` (see :func:`equity.placement.evaluation.by_epci_table`).
+    """
+    decisions = result.explanation
+    new_sites = decisions.loc[decisions["kind"] == "new_site", "group"].value_counts()
+    reinforced = decisions.loc[decisions["kind"] == "reinforce", "group"].value_counts()
     table = pd.DataFrame(
         {
             "new_sites": new_sites.reindex(before.by_epci.index).fillna(0).astype(int),
+            "reinforcements": reinforced.reindex(before.by_epci.index).fillna(0).astype(int),
             "advisors_before": before.by_epci["advisors"],
             "advisors_after": after.by_epci["advisors"],
             "inhabitants_per_advisor_before": before.by_epci["inhabitants_per_advisor"],
@@ -169,6 +292,10 @@ def epci_effect(before: Diagnosis, after: Diagnosis, result: PlacementResult) ->
             "balance_after": after.by_epci["balance"],
         }
     )
+    persons = result.by_epci.drop(
+        columns=[c for c in ("advisors_before", "advisors_after") if c in result.by_epci]
+    )
+    table = table.join(persons)
     table.index.name = "epci"
     return table
 
@@ -198,12 +325,23 @@ def recommendation_report(
             "gain_population": float(row.gain_population),
             "newly_covered": list(row.newly_covered),
             "load_need_per_advisor": float(row.load_need_per_advisor),
-            "residual_need": float(getattr(row, "residual_need", float("nan"))),
+            "kind": row.kind,
+            "kind_fr": row.kind_fr,
+            "advisors": int(row.advisors),
+            "advisors_after": float(row.advisors_after),
+            "load_persons": float(row.load_persons),
+            "capacity_persons": float(row.capacity_persons),
+            "near_permanence": None if pd.isna(row.near_permanence) else row.near_permanence,
         }
         for row in sites.itertuples()
     ]
     effect = epci_effect(before, after, result).reset_index()
+    robust = result.travel_robustness or {}
     report = {
+        **result.persons,
+        "stable_sites": robust.get("stable_sites"),
+        "sensitive_sites": robust.get("sensitive_sites"),
+        "travel_robustness": robust or None,
         "objective": result.objective,
         "threshold_min": result.threshold_min,
         "travel_model": inputs.travel_model.to_dict(),
@@ -229,13 +367,29 @@ def recommendation_report(
             "gap": result.solver.get("mip_gap"),
             "seconds": float(result.solver.get("build_s", 0.0) + result.solver.get("solve_s", 0.0)),
         },
-        "by_epci": json.loads(effect.to_json(orient="records", force_ascii=False)),
+        "by_epci": effect.to_dict(orient="records"),
+        "unserved_by_commune": _unserved_by_commune(territory, result),
         "cost": result.cost,
     }
     if curve is not None:
-        report["trade_off"] = json.loads(curve.to_json(orient="records", force_ascii=False))
+        report["trade_off"] = curve.to_dict(orient="records")
     if sensitivity is not None:
-        report["threshold_sensitivity"] = json.loads(
-            sensitivity.reset_index().to_json(orient="records", force_ascii=False)
-        )
-    return report
+        report["threshold_sensitivity"] = sensitivity.reset_index().to_dict(orient="records")
+    return to_jsonable(report)
+
+
+def _unserved_by_commune(territory: Territory, result: PlacementResult) -> list[dict[str, Any]]:
+    """Communes with persons in need left unserved after the placement, largest first."""
+    table = result.assignment
+    table = table[table["unserved_persons"] > _UNSERVED_MIN_PERSONS]
+    names = territory.communes["name"].reindex(table.index)
+    return [
+        {
+            "code_insee": str(code),
+            "name": names.get(code),
+            "persons_in_need": float(row.persons_in_need),
+            "unserved_persons": float(row.unserved_persons),
+            "beyond_threshold": not bool(row.covered),
+        }
+        for code, row in table.sort_values("unserved_persons", ascending=False).iterrows()
+    ]

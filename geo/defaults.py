@@ -267,6 +267,27 @@ __all__ += ["FRANCE_SERVED_SHARE"]
 #: National summary: share of the estimated persons in need each département should serve.
 FRANCE_SERVED_SHARE: float = 0.9
 
+# Placement decision model (issue 12; own block so parallel additions merge).
+__all__ += [
+    "MAX_NEW_ADVISORS_PER_SITE",
+    "MIN_EPCI_SHARE",
+    "REINFORCE_RADIUS_KM",
+    "ROBUSTNESS_CIRCUITIES",
+    "ROBUSTNESS_SPEEDS_KMH",
+]
+
+#: Placement: a host place this close to an existing permanence reinforces it.
+REINFORCE_RADIUS_KM: float = 1.0
+#: Placement: most new advisors one decision (new site or reinforcement) receives.
+MAX_NEW_ADVISORS_PER_SITE: int = 3
+#: Placement: guaranteed share of the département's capacity per person in need for every
+#: EPCI (0 = no guarantee).
+MIN_EPCI_SHARE: float = 0.0
+#: Placement robustness: circuity factors tried around the travel model's own.
+ROBUSTNESS_CIRCUITIES: tuple[float, ...] = (1.2, 1.4)
+#: Placement robustness: average speeds tried around the travel model's own.
+ROBUSTNESS_SPEEDS_KMH: tuple[float, ...] = (50.0, 70.0)
+
 # App and council documents (own block so parallel additions merge cleanly).
 __all__ += ["DECISION_REINFORCE_RADIUS_M", "MAP_MIN_CLASSES", "TRAVEL_TIME_CLASS_BOUNDS_MIN"]
 #: An advisor added this close (metres) to an open site reinforces it (not a new site).

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import math
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ from equity.cli.common import (
     load_from_args,
     write_json,
 )
-from equity.placement import OBJECTIVES
+from equity.placement import LEGACY_OBJECTIVES, OBJECTIVES
 from equity.workflows import (
     Recommendation,
     RecommendRequest,
@@ -25,7 +24,10 @@ from equity.workflows import (
 )
 from geo.defaults import (
     ADVISOR_COST_EUR,
+    CAPACITY_PERSONS_PER_ADVISOR,
     COFUNDING_PER_ADVISOR_EUR,
+    MAX_NEW_ADVISORS_PER_SITE,
+    MIN_EPCI_SHARE,
     NEW_ADVISORS,
     SOLVER_TIME_LIMIT_S,
 )
@@ -42,13 +44,50 @@ def add_recommend_parser(subparsers: Any) -> argparse.ArgumentParser:
         "--extra", type=int, default=NEW_ADVISORS, help="nombre de nouveaux conseillers"
     )
     add_threshold_option(rec)
-    rec.add_argument("--objective", choices=OBJECTIVES, default=RecommendRequest.objective)
+    rec.add_argument(
+        "--objective",
+        choices=(*OBJECTIVES, *LEGACY_OBJECTIVES),
+        default=RecommendRequest.objective,
+        help="« residual » (ancien défaut) est lu comme « capacity »",
+    )
     add_offer_option(rec)
     rec.add_argument("--min-per-epci", type=int, default=0, help="minimum de sites par EPCI")
     rec.add_argument("--max-per-epci", type=int, help="maximum de sites par EPCI")
     rec.add_argument("--force", nargs="*", default=[], help="sites imposés (identifiants)")
     rec.add_argument("--exclude", nargs="*", default=[], help="sites exclus (identifiants)")
-    rec.add_argument("--capacity", type=float, help="personnes en besoin par conseiller")
+    rec.add_argument(
+        "--capacity-per-advisor",
+        "--capacity",
+        dest="capacity",
+        type=float,
+        default=CAPACITY_PERSONS_PER_ADVISOR,
+        help="personnes accompagnées par conseiller et par an (tout conseiller)",
+    )
+    rec.add_argument(
+        "--allow-reinforce",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="autoriser le renfort des permanences existantes (--no-reinforce : non)",
+    )
+    rec.add_argument("--no-reinforce", dest="allow_reinforce", action="store_false")
+    rec.add_argument(
+        "--max-per-site",
+        type=int,
+        default=MAX_NEW_ADVISORS_PER_SITE,
+        help="nouveaux conseillers au plus par lieu (nouveau ou renforcé)",
+    )
+    rec.add_argument(
+        "--min-epci-share",
+        type=float,
+        default=MIN_EPCI_SHARE,
+        help="part minimale, pour chaque EPCI, de la capacité par personne en besoin du "
+        "département (ex. 0.7 ; 0 = sans garantie)",
+    )
+    rec.add_argument(
+        "--travel-check",
+        action="store_true",
+        help="résoudre aussi avec d'autres détours et vitesses (sites stables ou sensibles)",
+    )
     rec.add_argument("--cost-per-advisor", type=float, default=ADVISOR_COST_EUR, help="€ par an")
     rec.add_argument(
         "--cofunding",
@@ -76,6 +115,10 @@ def request_from_args(args: argparse.Namespace) -> RecommendRequest:
         diagnosis=diagnose_request(args),
         objective=args.objective,
         capacity_per_advisor=args.capacity,
+        allow_reinforce=args.allow_reinforce,
+        max_new_advisors_per_site=args.max_per_site,
+        min_epci_share=args.min_epci_share,
+        travel_check=args.travel_check,
         min_per_epci=args.min_per_epci,
         max_per_epci=args.max_per_epci,
         forced=tuple(args.force),
@@ -91,21 +134,21 @@ def print_recommendation(recommendation: Recommendation, report: dict[str, Any])
     """Readable French summary of a recommendation."""
     request, result = recommendation.request, recommendation.result
     threshold = request.diagnosis.threshold_min
-    print(f"Maillage — recommandation de {request.k} nouveaux sites")
+    print(f"Maillage — recommandation de {result.cost['new_advisors']:g} nouveaux conseillers")
     print(f"  {recommendation.inputs.travel_model.label}")
     print(f"  {result.decided_by}")
     for i, site in enumerate(report["chosen"], start=1):
-        residual = site["residual_need"]
         print(
-            f"  {i:>2}. {site['name']} ({site['epci']}) — "
+            f"  {i:>2}. {site['name']} ({site['epci']}) — {site['kind_fr']}, "
+            f"{site['advisors']} conseiller(s) ; {format_number_fr(site['load_persons'])} "
+            f"personnes accompagnées pour une capacité de "
+            f"{format_number_fr(site['capacity_persons'])} ; "
             f"{format_number_fr(site['gain_population'])} hab. nouvellement à moins de "
             f"{threshold:g} min"
-            + (
-                f", prend en charge {format_number_fr(residual)} personnes en besoin non absorbées"
-                if residual is not None and not math.isnan(residual)
-                else ""
-            )
         )
+    robust = result.travel_robustness
+    if robust:
+        print(f"  Robustesse au modèle de trajet : {robust['summary']}")
     cost = result.cost
     print(
         f"  Coût annuel : {format_number_fr(cost['gross_eur'])} € brut, "

@@ -2,34 +2,25 @@
 
 The package works on plain arrays, like spopt: a travel-time matrix in minutes
 (:class:`pandas.DataFrame`, rows = demand points such as communes, columns = site ids,
-``inf`` or NaN = unreachable), demand weights (need), populations, the existing sites
-(advisors per site, kept open) and the group (EPCI) of every site.
+``inf`` or NaN = unreachable), the persons in need of every demand point (an estimated
+head count), populations, the existing sites (advisors per site, kept open; they may
+lie outside the territory), the group (EPCI) of every site and, optionally, of every
+demand point and the host places that lie next to an existing permanence.
 
 Objectives (``PlacementSettings.objective``):
 
-``"residual"`` (default)
-    Capacity- and need-aware p-median, exact and fast. Each demand point's need is first
-    reduced by what the *existing* advisors can absorb: every existing site offers
-    ``capacity_per_advisor × advisors`` and shares it over the need within the threshold
-    of it (the two-step floating catchment logic), so a commune keeps
-    ``need × (1 − absorbed share)`` as residual need. Existing sites being full, the
-    residual need must travel to a *new* site: the placement is the p-median of the
-    residual need (plus :data:`RESIDUAL_FLOOR` × the full need, so that every resident
-    still counts a little) over the new sites, each demand point using its
-    :data:`RESIDUAL_NEAREST` nearest candidates. New advisors therefore go where need is
-    large *and* beyond the reach or the capacity of the existing advisors; the
-    continuous time objective keeps the choice from being arbitrary when plain coverage
-    saturates.
-``"capacity"``
-    Lexicographic, capacity- and need-aware model. Stage 1 maximises the need *served*
-    within the threshold: demand ``i`` is assigned fractionally (``f_is`` in [0, 1]) to
-    open sites ``s`` reachable within the threshold, and the need assigned to a site is
-    at most ``capacity_per_advisor * advisors_s``. Stage 2 keeps the stage-1 optimum and
-    minimises the need-weighted travel time of the served need. Stage 3 keeps both and
-    minimises the maximum load ratio (assigned need / capacity). The placement stays
-    meaningful when plain coverage saturates, because advisor capacity, not distance,
-    is then the binding constraint. ``decided_by`` says (in French) which stage decided,
-    checked by re-solving with the chosen placement forbidden (a "no-good" cut).
+``"capacity"`` (default)
+    Every advisor, existing or new, accompanies at most ``capacity_per_advisor``
+    persons a year (:data:`geo.defaults.CAPACITY_PERSONS_PER_ADVISOR`). New advisors go
+    to new sites or reinforce existing permanences (a host place next to a permanence
+    is no new site), up to ``max_advisors_per_site`` per place. Lexicographic MILP:
+    maximise the persons in need accompanied within the threshold (no site's load above
+    its capacity), then minimise their travel time, then maximise the smallest share of
+    persons in need accompanied in an EPCI; each stage has its own status and gap. An
+    optional guarantee gives every EPCI at least ``min_epci_share`` of the
+    département's capacity per person in need, or says which EPCI cannot and why. Need
+    beyond every capacity is reported as unserved, by demand point. ``"residual"``, the
+    earlier default, is read as ``"capacity"``.
 ``"coverage"``
     Maximal covering (MCLP): maximise the need within the threshold of an open site.
     Demand already covered by an existing site is a constant and dropped from the model;
@@ -37,53 +28,57 @@ Objectives (``PlacementSettings.objective``):
 ``"median"``
     p-median: minimise the need-weighted time to the nearest open site. Exact reduction:
     no demand is ever assigned farther than its nearest existing site (always open), so
-    only the pairs with a candidate strictly closer than that site are modelled; the
-    variable ``x_is`` moves demand ``i`` from its nearest existing site to candidate
-    ``s``. Demand reachable by no existing site is charged a penalty time (twice the
-    largest finite time of the matrix) until a candidate reaches it.
+    only the pairs with a candidate strictly closer than that site are modelled.
 ``"balanced"``
     p-median subject to every demand point within ``max_time_min`` (default: the
-    threshold) of an open site. When no placement achieves it, the smallest achievable
-    worst time is found first (binary search on the matrix values, each step a
-    set-covering feasibility MILP), then the p-median is solved under that worst time.
+    threshold) of an open site, relaxed to the smallest achievable worst time.
 
 Every model is a sparse MILP built over one shared builder (:mod:`.milp`) and solved by
-HiGHS through :func:`scipy.optimize.milp` with a time limit. A greedy heuristic (add the
-best marginal site ``k`` times, :mod:`.greedy`) is the fallback when the solver returns
-no solution, and a test oracle. :func:`max_covering` and :func:`greedy_covering` expose
-the maximal-covering model on a plain coverage matrix for other callers.
+HiGHS through :func:`scipy.optimize.milp` with a time limit. A greedy heuristic is the
+fallback when the solver returns no solution, and a test oracle. Whatever the
+objective, the result reports the persons served, unserved and beyond the threshold
+before and after (the capacity model's stages on the allocation), by EPCI when the
+demand groups are given. :func:`max_covering` and :func:`greedy_covering` expose the
+maximal-covering model on a plain coverage matrix for other callers.
 
 Modules: :mod:`.problem` (settings, validation), :mod:`.milp` (builder, solve),
-:mod:`.covering`, :mod:`.median`, :mod:`.residual`, :mod:`.balanced`, :mod:`.capacity`
-and :mod:`.lexicographic` (the models), :mod:`.greedy`, :mod:`.explain` (French
-explanations), :mod:`.result`, :mod:`.solve` (entry points) and :mod:`.analyses`
-(trade-off curve, threshold sensitivity, robustness).
+:mod:`.covering`, :mod:`.median`, :mod:`.balanced`, :mod:`.capacity` and
+:mod:`.lexicographic` (the models), :mod:`.guarantee` (the EPCI guarantee's French
+reasons), :mod:`.greedy`, :mod:`.evaluation` (coverage and persons figures),
+:mod:`.explain` (French explanations), :mod:`.result`, :mod:`.solve` (entry points)
+and :mod:`.analyses` (trade-off curve, threshold sensitivity, robustness to closures
+and to the travel model).
 """
 
 from __future__ import annotations
 
-from equity.placement.analyses import robustness, threshold_sensitivity, trade_off_curve
-from equity.placement.capacity import CAPACITY_REL_GAP
+from equity.placement.analyses import (
+    robustness,
+    threshold_sensitivity,
+    trade_off_curve,
+    travel_robustness,
+)
 from equity.placement.covering import greedy_covering, max_covering
-from equity.placement.explain import OBJECTIVE_LABELS_FR
-from equity.placement.lexicographic import LEXICO_REL_TOL
+from equity.placement.explain import DECISION_KINDS_FR, OBJECTIVE_LABELS_FR
+from equity.placement.lexicographic import CAPACITY_REL_GAP, LEXICO_REL_TOL
 from equity.placement.problem import (
+    LEGACY_OBJECTIVES,
     OBJECTIVES,
     Objective,
     PlacementInfeasible,
     PlacementSettings,
 )
-from equity.placement.residual import RESIDUAL_FLOOR, RESIDUAL_NEAREST, residual_need
-from equity.placement.result import PlacementResult, RobustnessResult
+from equity.placement.result import DECISION_COLUMNS, PlacementResult, RobustnessResult
 from equity.placement.solve import greedy_placement, solve_placement
 
 __all__ = [
     "CAPACITY_REL_GAP",
+    "DECISION_COLUMNS",
+    "DECISION_KINDS_FR",
+    "LEGACY_OBJECTIVES",
     "LEXICO_REL_TOL",
     "OBJECTIVES",
     "OBJECTIVE_LABELS_FR",
-    "RESIDUAL_FLOOR",
-    "RESIDUAL_NEAREST",
     "Objective",
     "PlacementInfeasible",
     "PlacementResult",
@@ -92,9 +87,9 @@ __all__ = [
     "greedy_covering",
     "greedy_placement",
     "max_covering",
-    "residual_need",
     "robustness",
     "solve_placement",
     "threshold_sensitivity",
     "trade_off_curve",
+    "travel_robustness",
 ]

@@ -1,23 +1,50 @@
-"""What-if analyses of a placement: trade-off curve, threshold sensitivity, robustness."""
+"""What-if analyses of a placement: trade-off curve, threshold sensitivity, robustness
+to closures and to the travel model."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from equity.placement.evaluation import coverage_stats, open_sites
-from equity.placement.greedy import greedy_order
+from equity.placement.greedy import greedy_blocks, greedy_order
 from equity.placement.problem import Instance, PlacementSettings, prepare_instance
-from equity.placement.residual import residual_instance
 from equity.placement.result import PlacementResult, RobustnessResult
 from equity.placement.solve import solve_placement
 from geo import defaults
 
-__all__ = ["lost_table", "robustness", "threshold_sensitivity", "trade_off_curve"]
+__all__ = [
+    "lost_table",
+    "robustness",
+    "threshold_sensitivity",
+    "trade_off_curve",
+    "travel_robustness",
+]
+
+
+def _greedy_curve(inst: Instance) -> list[dict[str, Any]]:
+    """Rows of the nested greedy curve (sites, or blocks of advisors for capacity)."""
+    rows = []
+    if inst.settings.objective == "capacity":
+        cols, served = greedy_blocks(inst)
+        cand = set(inst.candidates.tolist())
+        for n in range(inst.k + 1):
+            new = np.array(sorted({c for c in cols[:n] if c in cand}), dtype=int)
+            stats = coverage_stats(inst, np.union1d(inst.existing, new).astype(int))
+            added = inst.site_ids[cols[n - 1]] if n else None
+            persons = served[n] if n < len(served) else np.nan
+            rows.append({"n_sites": n, "site_id": added, **stats, "served_persons": persons})
+    else:
+        order = greedy_order(inst)
+        for n in range(inst.k + 1):
+            stats = coverage_stats(inst, open_sites(inst, np.array(order[:n], dtype=int)))
+            added = inst.site_ids[inst.candidates[order[n - 1]]] if n else None
+            rows.append({"n_sites": n, "site_id": added, **stats})
+    return [{**row, "method": "greedy"} for row in rows]
 
 
 def trade_off_curve(
@@ -28,12 +55,15 @@ def trade_off_curve(
     candidate_group: pd.Series,
     settings: PlacementSettings | None = None,
     method: Literal["greedy", "exact"] = "greedy",
+    *,
+    demand_group: pd.Series | None = None,
+    near_existing: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Coverage and mean travel time for 0..k new sites (diminishing returns).
 
     Parameters
     ----------
-    times, weight, population, existing, candidate_group, settings
+    times, weight, population, existing, candidate_group, settings, demand_group, near_existing
         As in :func:`solve_placement`.
     method : {"greedy", "exact"}
         ``"greedy"``: the nested greedy order (one run; coverage can only grow).
@@ -44,35 +74,27 @@ def trade_off_curve(
     Returns
     -------
     pandas.DataFrame
-        One row per number of new sites ``n_sites``: ``site_id`` added (greedy) or the
-        chosen ids (exact), ``population``, ``need``, ``population_share``,
-        ``need_share``, ``mean_travel_time_min``, ``method``.
+        One row per number of new sites (``capacity``: of blocks of advisors)
+        ``n_sites``: ``site_id`` added (greedy) or the chosen ids (exact),
+        ``population``, ``need``, ``population_share``, ``need_share``,
+        ``mean_travel_time_min``, ``method`` and for ``capacity`` the
+        ``served_persons`` (persons in need accompanied).
     """
     settings = settings or PlacementSettings()
-    inst = prepare_instance(times, weight, population, existing, candidate_group, settings)
-    rows = []
+    extra = {"demand_group": demand_group, "near_existing": near_existing}
+    inst = prepare_instance(times, weight, population, existing, candidate_group, settings, **extra)
     if method == "greedy":
-        cap = inst.capacity_per_advisor() if settings.objective == "capacity" else None
-        ranked = residual_instance(inst)[0] if settings.objective == "residual" else inst
-        order = greedy_order(ranked, cap)
-        for n in range(inst.k + 1):
-            stats = coverage_stats(inst, open_sites(inst, np.array(order[:n], dtype=int)))
-            added = inst.site_ids[inst.candidates[order[n - 1]]] if n else None
-            rows.append({"n_sites": n, "site_id": added, **stats, "method": method})
-    else:
-        for n in range(inst.k + 1):
-            sub = replace(settings, k=n, max_net_budget_eur=None)
-            if sum(inst.group_min.values()) > n or len(settings.forced) > n:
-                sub = replace(sub, min_per_group=0, forced=settings.forced[:n])
-            res = solve_placement(times, weight, population, existing, candidate_group, sub)
-            rows.append(
-                {
-                    "n_sites": n,
-                    "site_id": ",".join(res.chosen),
-                    **res.coverage_after,
-                    "method": method,
-                }
-            )
+        return pd.DataFrame(_greedy_curve(inst))
+    rows = []
+    for n in range(inst.k + 1):
+        sub = replace(settings, k=n, max_net_budget_eur=None)
+        if sum(inst.group_min.values()) > n or len(settings.forced) > n:
+            sub = replace(sub, min_per_group=0, forced=settings.forced[:n])
+        res = solve_placement(times, weight, population, existing, candidate_group, sub, **extra)
+        row = {"n_sites": n, "site_id": ",".join(res.chosen), **res.coverage_after}
+        if inst.settings.objective == "capacity":
+            row["served_persons"] = res.persons["served_persons_after"]
+        rows.append({**row, "method": method})
     return pd.DataFrame(rows)
 
 
@@ -84,6 +106,9 @@ def threshold_sensitivity(
     candidate_group: pd.Series,
     settings: PlacementSettings | None = None,
     thresholds: Sequence[float] = defaults.SENSITIVITY_THRESHOLDS_MIN,
+    *,
+    demand_group: pd.Series | None = None,
+    near_existing: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Coverage before and after placement when the threshold changes.
 
@@ -94,20 +119,17 @@ def threshold_sensitivity(
     pandas.DataFrame
         One row per ``threshold_min``: ``population_share_before``,
         ``population_share_after``, ``need_share_before``, ``need_share_after``,
-        ``mean_travel_time_min_after``, ``chosen`` (comma-separated ids),
-        ``decided_by``.
+        ``mean_travel_time_min_after``, ``unserved_persons_after``, ``chosen``
+        (comma-separated ids), ``decided_by``.
     """
     settings = settings or PlacementSettings()
     rows = []
     for thr in thresholds:
         res = solve_placement(
-            times,
-            weight,
-            population,
-            existing,
-            candidate_group,
+            times, weight, population, existing, candidate_group,
             replace(settings, threshold_min=float(thr)),
-        )
+            demand_group=demand_group, near_existing=near_existing,
+        )  # fmt: skip
         rows.append(
             {
                 "threshold_min": float(thr),
@@ -116,11 +138,95 @@ def threshold_sensitivity(
                 "need_share_before": res.coverage_before["need_share"],
                 "need_share_after": res.coverage_after["need_share"],
                 "mean_travel_time_min_after": res.coverage_after["mean_travel_time_min"],
+                "unserved_persons_after": res.persons["unserved_persons_after"],
                 "chosen": ",".join(res.chosen),
                 "decided_by": res.decided_by,
             }
         )
     return pd.DataFrame(rows)
+
+
+def travel_robustness(
+    times: pd.DataFrame,
+    weight: pd.Series,
+    population: pd.Series,
+    existing: pd.Series,
+    candidate_group: pd.Series,
+    settings: PlacementSettings | None = None,
+    *,
+    demand_group: pd.Series | None = None,
+    near_existing: pd.Series | None = None,
+    placement: PlacementResult | None = None,
+    base_circuity: float = defaults.CIRCUITY,
+    base_speed_kmh: float = defaults.SPEED_KMH,
+    circuities: Sequence[float] = defaults.ROBUSTNESS_CIRCUITIES,
+    speeds_kmh: Sequence[float] = defaults.ROBUSTNESS_SPEEDS_KMH,
+) -> dict[str, Any]:
+    """Which chosen sites stay chosen when the travel model's circuity and speed vary.
+
+    Every variant scales the matrix by ``(circuity / base_circuity) × (base_speed_kmh /
+    speed_kmh)`` and is solved again with the same settings. For the straight-line
+    model (time = distance × circuity ÷ speed) this is exactly the matrix of the
+    varied model; for a road network it is a uniform change of speed.
+
+    Parameters
+    ----------
+    times, weight, population, existing, candidate_group, settings, demand_group, near_existing
+        As in :func:`solve_placement`.
+    placement : PlacementResult, optional
+        The placement to check; solved with ``settings`` when omitted. Its
+        ``travel_robustness`` is set to the returned dict.
+    base_circuity, base_speed_kmh : float
+        Parameters of the travel model that produced ``times``.
+    circuities, speeds_kmh : sequence of float
+        Values tried (every pair is one variant).
+
+    Returns
+    -------
+    dict
+        ``stable_sites`` (chosen in every variant), ``sensitive_sites`` (``site_id``,
+        ``chosen_in`` variants out of ``variants_count``), ``variants`` (``circuity``,
+        ``speed_kmh``, ``factor``, ``chosen``) and a French ``summary``.
+    """
+    settings = settings or PlacementSettings()
+    extra = {"demand_group": demand_group, "near_existing": near_existing}
+    if placement is None:
+        placement = solve_placement(
+            times, weight, population, existing, candidate_group, settings, **extra
+        )
+    variants = []
+    for circuity in circuities:
+        for speed in speeds_kmh:
+            factor = (circuity / base_circuity) * (base_speed_kmh / speed)
+            res = solve_placement(
+                times * factor, weight, population, existing, candidate_group, settings, **extra
+            )
+            variants.append(
+                {"circuity": circuity, "speed_kmh": speed, "factor": factor, "chosen": res.chosen}
+            )
+    counts = {s: sum(s in v["chosen"] for v in variants) for s in placement.chosen}
+    stable = [s for s, n in counts.items() if n == len(variants)]
+    sensitive = [
+        {"site_id": s, "chosen_in": n, "variants_count": len(variants)}
+        for s, n in counts.items()
+        if n < len(variants)
+    ]
+    report = {
+        "stable_sites": stable,
+        "sensitive_sites": sensitive,
+        "variants": variants,
+        "summary": (
+            f"{len(stable)} site(s) stable(s) sur {len(placement.chosen)} : choisis quel que soit "
+            f"le modèle de trajet (détour {_fr_values(circuities)}, vitesse "
+            f"{_fr_values(speeds_kmh)} km/h) ; {len(sensitive)} site(s) sensible(s)."
+        ),
+    }
+    placement.travel_robustness = report
+    return report
+
+
+def _fr_values(values: Sequence[float]) -> str:
+    return " à ".join(f"{v:g}".replace(".", ",") for v in (min(values), max(values)))
 
 
 def lost_table(inst: Instance, before_cols: np.ndarray, after_cols: np.ndarray) -> pd.DataFrame:
@@ -195,12 +301,15 @@ def robustness(
     settings: PlacementSettings | None = None,
     n_lost: int | Sequence[str] = 1,
     placement: PlacementResult | None = None,
+    *,
+    demand_group: pd.Series | None = None,
+    near_existing: pd.Series | None = None,
 ) -> RobustnessResult:
     """Coverage lost if existing sites close, and the placement that keeps the most.
 
     Parameters
     ----------
-    times, weight, population, existing, candidate_group, settings
+    times, weight, population, existing, candidate_group, settings, demand_group, near_existing
         As in :func:`solve_placement`.
     n_lost : int or sequence of str
         Either the number of existing sites to close (those whose catchment, the demand
@@ -214,20 +323,27 @@ def robustness(
     RobustnessResult
     """
     settings = settings or PlacementSettings()
-    inst = prepare_instance(times, weight, population, existing, candidate_group, settings)
+    extra = {"demand_group": demand_group, "near_existing": near_existing}
+    inst = prepare_instance(times, weight, population, existing, candidate_group, settings, **extra)
     lost = _lost_sites(inst, n_lost)
     if placement is None:
-        placement = solve_placement(times, weight, population, existing, candidate_group, settings)
+        placement = solve_placement(
+            times, weight, population, existing, candidate_group, settings, **extra
+        )
     position = {s: j for j, s in enumerate(inst.site_ids)}
     remaining = np.array([c for c in inst.existing if inst.site_ids[c] not in lost], dtype=int)
-    placed = np.array([position[s] for s in placement.chosen], dtype=int)
+    # A reinforced permanence that closes takes its new advisors with it.
+    placed = np.array([position[s] for s in placement.chosen if s not in lost], dtype=int)
     all_before = np.concatenate([inst.existing, placed])
     all_after = np.concatenate([remaining, placed])
     kept_existing = existing[[str(s) not in lost for s in existing.index]]
     # Closed sites are no candidates: re-opening them would dodge the scenario.
     resolved_settings = replace(settings, excluded=(*settings.excluded, *lost))
+    if near_existing is not None:
+        # Places next to a closed permanence become new sites again.
+        extra["near_existing"] = near_existing[~near_existing.astype(str).isin(lost)]
     resolved = solve_placement(
-        times, weight, population, kept_existing, candidate_group, resolved_settings
+        times, weight, population, kept_existing, candidate_group, resolved_settings, **extra
     )
     return RobustnessResult(
         lost_sites=lost,

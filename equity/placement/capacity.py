@@ -1,115 +1,431 @@
-"""Capacity: need served within the threshold, advisors' capacity as the binding limit.
+"""Capacity: persons accompanied within the threshold under every advisor's capacity.
 
-Demand ``i`` is assigned fractionally (``f_is`` in [0, 1]) to open sites ``s`` reachable
-within the threshold, and the need assigned to a site is at most
-``capacity_per_advisor × advisors_s``. The model stays meaningful when plain coverage
-saturates, because advisor capacity, not distance, is then the binding constraint. The
-lexicographic solve (served need, then time, then load balance) is in
-:mod:`equity.placement.lexicographic`.
+Every advisor, existing or new, accompanies at most ``capacity_per_advisor`` persons in
+need per year. New advisors come in blocks of ``advisors_per_site``; a *place* receives
+``m`` blocks (``m = 1..M``, ``M × advisors_per_site <= max_advisors_per_site``): a
+candidate host place (a new site) or, when reinforcement is allowed, an existing
+permanence. A binary ``x_jm`` says that place ``j`` receives ``m`` blocks (at most one
+``m`` per place), so the binaries describe an allocation exactly and a no-good cut can
+forbid it.
+
+The persons ``p_is`` in [0, w_i] of demand point ``i`` (``w_i`` persons in need)
+accompanied by site ``s`` exist only for ``s`` within the threshold of ``i``. Counting
+persons rather than shares keeps every coefficient near the capacity (a commune of
+150,000 persons would otherwise put 150,000 next to 1 in the load rows). The rows are
+
+* ``Σ_s p_is <= w_i`` (a person is accompanied once);
+* ``Σ_i p_is <= cap × (a_s + Σ_m m × advisors_per_site × x_sm)`` for every site
+  (no load above capacity);
+* ``p_is <= Σ_m min(w_i, cap × m × advisors_per_site) x_sm`` for a candidate ``s``
+  (nothing at a closed site; this also tightens the LP relaxation);
+* ``Σ_jm m x_jm = k`` blocks, the group limits on blocks, forced places opened;
+* optionally the EPCI guarantee ``Σ_{i in g} p_is >= share × ratio × need_g`` and
+  the balance variable ``u <= served_g / need_g`` of every EPCI ``g``.
+
+Exact pruning of pairs. In an allocation, an assignment that minimises travel time
+among those serving the most persons never lets site ``s`` serve ``i`` while a person of
+the same EPCI strictly closer to ``s`` goes unserved (moving the capacity to that person
+keeps every served total and shortens the time). So when the persons of ``i``'s EPCI
+strictly closer to ``s`` than ``i`` are at least the total capacity of every advisor,
+the pair ``(i, s)`` is never used by such an assignment and is left out: the served,
+time and balance optima are those of the full model.
 """
 
 from __future__ import annotations
 
-import time
+from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 from scipy import sparse
 
-from equity.placement.milp import MilpModel, instance_model, rows_block
+from equity.placement.milp import MilpModel, Rows, rows_block
 from equity.placement.problem import Instance
-from geo import defaults
 
-__all__ = ["CAPACITY_REL_GAP", "capacity_model", "capacity_served", "served_split"]
-
-#: Relative gap of every capacity stage (see ``geo.defaults.CAPACITY_MIP_REL_GAP``).
-CAPACITY_REL_GAP = defaults.CAPACITY_MIP_REL_GAP
-# A fixed placement leaves an LP: it gets its own budget, outside the run's deadline.
-_SERVED_LP_LIMIT_S = 60.0
-
-
-def _load_rows(
-    kk: np.ndarray, wf: np.ndarray, site_cap: np.ndarray, n_e: int, f_col: np.ndarray, n_vars: int
-) -> tuple:
-    """Load of site s <= capacity (existing) or capacity × y_s (candidate)."""
-    rows_s, inv_s = np.unique(kk, return_inverse=True)
-    is_cand = rows_s >= n_e
-    a2 = sparse.coo_array(
-        (
-            np.concatenate([wf, -site_cap[rows_s[is_cand]]]),
-            (
-                np.concatenate([inv_s, np.flatnonzero(is_cand)]),
-                np.concatenate([f_col, rows_s[is_cand] - n_e]),
-            ),
-        ),
-        shape=(len(rows_s), n_vars),
-    )
-    hi = np.where(is_cand, 0.0, site_cap[rows_s])
-    return rows_block(a2, np.full(len(rows_s), -np.inf), hi)
+__all__ = [
+    "CapacityModel",
+    "allocation_places",
+    "capacity_model",
+    "prune_pairs",
+    "required_by_group",
+]
 
 
-def capacity_model(inst: Instance, cap: float) -> tuple[MilpModel, dict[str, np.ndarray]]:
-    """The served-need MILP and its assignment pairs.
+@dataclass
+class CapacityModel:
+    """The capacity MILP and the layout of its variables.
+
+    Attributes
+    ----------
+    milp : MilpModel
+        Variables: ``x`` (places × blocks), then ``p`` (persons per pair), then, when
+        demand groups are known, ``u`` (balance) and the integer blocks per EPCI of
+        the places.
+    places : numpy.ndarray of int
+        Site columns of the places that can receive new advisors.
+    place_is_existing : numpy.ndarray of bool
+        The place is an existing permanence (a reinforcement).
+    blocks : int
+        Most blocks one place receives (``M``).
+    sites, site_base_advisors : numpy.ndarray
+        Serving site columns (existing, then candidates) and their current advisors.
+    ii, kk : numpy.ndarray of int
+        Pair demand point and position in ``sites``.
+    pair_time, pair_weight : numpy.ndarray
+        Minutes and persons in need of every pair.
+    groups : numpy.ndarray of object
+        EPCI of every demand point (``None`` for none).
+    demand_weight : numpy.ndarray
+        Persons in need of every demand point.
+    group_rows : list of str
+        EPCI with persons in need, in the order of the balance and guarantee rows.
+    n_pairs_full : int
+        Pairs within the threshold before pruning.
+    stage_bounds : list of tuple
+        Variable bounds once each lexicographic stage was solved (filled by
+        :func:`equity.placement.lexicographic.lexicographic_solve`).
+    """
+
+    milp: MilpModel
+    places: np.ndarray
+    place_is_existing: np.ndarray
+    blocks: int
+    sites: np.ndarray
+    site_base_advisors: np.ndarray
+    ii: np.ndarray
+    kk: np.ndarray
+    pair_time: np.ndarray
+    pair_weight: np.ndarray
+    groups: np.ndarray
+    demand_weight: np.ndarray
+    group_rows: list[str]
+    n_pairs_full: int
+    stage_bounds: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+
+    @property
+    def n_x(self) -> int:
+        """Number of allocation binaries."""
+        return len(self.places) * self.blocks
+
+    @property
+    def f_slice(self) -> slice:
+        """Positions of the assignment variables."""
+        return slice(self.n_x, self.n_x + len(self.ii))
+
+    @property
+    def balance_col(self) -> int | None:
+        """Position of the balance variable ``u`` (``None`` without demand groups)."""
+        return self.n_x + len(self.ii) if self.group_rows else None
+
+    def served_c(self) -> np.ndarray:
+        """Objective coefficients of the persons served (to be maximised)."""
+        c = np.zeros(len(self.milp.c))
+        c[self.f_slice] = 1.0
+        return c
+
+    def time_c(self) -> np.ndarray:
+        """Objective coefficients of the person-minutes of the persons served."""
+        c = np.zeros(len(self.milp.c))
+        c[self.f_slice] = self.pair_time
+        return c
+
+    def added_advisors(self, x: np.ndarray, per_block: int) -> dict[int, int]:
+        """New advisors per place site column from a solution vector."""
+        chosen = np.flatnonzero(x[: self.n_x] > 0.5)
+        return {
+            int(self.places[j // self.blocks]): int((j % self.blocks + 1) * per_block)
+            for j in chosen
+        }
+
+    def split(self, x: np.ndarray) -> tuple[np.ndarray, dict[int, float]]:
+        """Served share per demand point and load (persons) per site column."""
+        persons = x[self.f_slice]
+        w = self.demand_weight
+        served = np.bincount(self.ii, weights=persons, minlength=len(w))
+        share = np.minimum(np.divide(served, w, out=np.zeros(len(w)), where=w > 0), 1.0)
+        load = np.bincount(self.kk, weights=persons, minlength=len(self.sites))
+        return share, {int(c): float(v) for c, v in zip(self.sites, load, strict=True)}
+
+
+def prune_pairs(
+    ii: np.ndarray,
+    kk: np.ndarray,
+    t: np.ndarray,
+    w: np.ndarray,
+    groups: np.ndarray,
+    total_capacity: float,
+) -> np.ndarray:
+    """Mask of the pairs to keep (see the module notes for the proof).
+
+    Parameters
+    ----------
+    ii, kk : numpy.ndarray of int
+        Demand point and site of every pair.
+    t : numpy.ndarray
+        Minutes of every pair.
+    w : numpy.ndarray
+        Persons in need of every demand point.
+    groups : numpy.ndarray
+        Group code (int) of every demand point.
+    total_capacity : float
+        Persons all advisors together accompany.
 
     Returns
     -------
-    tuple
-        The model (minimises minus the served need) and ``info``: pair demand ``ii``
-        and site position ``kk`` (into ``sites``: existing then candidates),
-        ``sites``, ``site_cap``, pair ``time`` and pair weight ``wf``.
+    numpy.ndarray of bool
+        ``True`` for the pairs whose same-group demand strictly closer to the site
+        weighs less than ``total_capacity``.
     """
-    sites = np.concatenate([inst.existing, inst.candidates])
-    n_e, n_c = len(inst.existing), len(inst.candidates)
-    site_cap = cap * np.concatenate(
-        [inst.existing_advisors, np.full(n_c, float(inst.settings.advisors_per_site))]
+    frame = pd.DataFrame({"s": kk, "g": groups[ii], "t": t, "w": w[ii]})
+    frame = frame.sort_values(["s", "g", "t"], kind="stable")
+    before = frame.groupby(["s", "g"], sort=False)["w"].cumsum() - frame["w"]
+    # Ties are not "strictly closer": a tie group shares its first member's count.
+    closer = before.groupby([frame["s"], frame["g"], frame["t"]], sort=False).transform("min")
+    keep = np.zeros(len(kk), dtype=bool)
+    keep[frame.index.to_numpy()] = closer.to_numpy() < total_capacity
+    return keep
+
+
+def required_by_group(inst: Instance, groups: list[str], codes: np.ndarray) -> np.ndarray:
+    """Persons each EPCI must have accompanied under the EPCI guarantee.
+
+    The département's capacity per person in need is the capacity of every advisor
+    after placement over the persons in need, at most 1 (nobody is accompanied twice);
+    each EPCI gets ``min_epci_share`` of it times its own persons in need.
+    """
+    need = np.bincount(codes, weights=inst.weight, minlength=len(groups) + 1)[1:]
+    total = float(inst.weight.sum())
+    capacity = inst.capacity_per_advisor() * (inst.existing_advisors.sum() + inst.new_advisors)
+    ratio = min(capacity / total, 1.0) if total else 0.0
+    return inst.settings.min_epci_share * ratio * need
+
+
+def _group_codes(inst: Instance) -> tuple[np.ndarray, list[str]]:
+    """Int code per demand point (0 = no group) and the group names (code - 1)."""
+    if inst.demand_group is None:
+        return np.zeros(len(inst.weight), dtype=int), []
+    names = sorted({g for g in inst.demand_group if g is not None})
+    index = {g: i + 1 for i, g in enumerate(names)}
+    return np.array([index.get(g, 0) for g in inst.demand_group], dtype=int), names
+
+
+def allocation_places(inst: Instance) -> tuple[np.ndarray, np.ndarray, list[str | None]]:
+    """Site columns that can receive new advisors, whether each is a permanence, groups."""
+    reinforce = inst.settings.allow_reinforce
+    existing = inst.existing if reinforce else np.zeros(0, dtype=int)
+    places = np.concatenate([existing, inst.candidates]).astype(int)
+    is_existing = np.concatenate(
+        [np.ones(len(existing), bool), np.zeros(len(inst.candidates), bool)]
     )
+    groups = [inst.site_group.get(inst.site_ids[c]) for c in existing] + list(inst.cand_group)
+    return places, is_existing, groups
+
+
+def _selection_rows(
+    inst: Instance, place_groups: list[str | None], blocks: int, n_vars: int, total: int
+) -> list[Rows]:
+    """One ``m`` per place, ``total`` blocks in all, group limits on blocks."""
+    n_places = len(place_groups)
+    n_x = n_places * blocks
+    cols = np.arange(n_x)
+    size = cols % blocks + 1.0
+    place = cols // blocks
+    one = sparse.coo_array((np.ones(n_x), (place, cols)), shape=(n_places, n_vars))
+    rows = [rows_block(one, np.zeros(n_places), np.ones(n_places))]
+    count = sparse.coo_array((size, (np.zeros(n_x, int), cols)), shape=(1, n_vars))
+    rows.append(rows_block(count, np.array([float(total)]), np.array([float(total)])))
+    groups = np.array(place_groups, dtype=object)[place]
+    for g in sorted(set(inst.group_min) | set(inst.group_max)):
+        member = groups == g
+        coef = sparse.coo_array(
+            (size[member], (np.zeros(int(member.sum()), int), cols[member])), shape=(1, n_vars)
+        )
+        lo, hi = inst.group_min.get(g, 0), inst.group_max.get(g, n_x)
+        rows.append(rows_block(coef, np.array([float(lo)]), np.array([float(hi)])))
+    return rows
+
+
+def _pairs(inst: Instance, sites: np.ndarray, codes: np.ndarray, total_capacity: float) -> tuple:
     t = inst.times[:, sites]
     ii, kk = np.nonzero((t <= inst.threshold) & (inst.weight[:, None] > 0))
-    n_f = len(ii)
-    wf = inst.weight[ii]
-    model = instance_model(inst, -wf, np.ones(n_f))
-    f_col = n_c + np.arange(n_f)
-    n_vars = n_c + n_f
-    rows_i, inv_i = np.unique(ii, return_inverse=True)
-    a1 = sparse.coo_array((np.ones(n_f), (inv_i, f_col)), shape=(len(rows_i), n_vars))
-    model.rows.append(rows_block(a1, np.full(len(rows_i), -np.inf), np.ones(len(rows_i))))
-    model.rows.append(_load_rows(kk, wf, site_cap, n_e, f_col, n_vars))
-    # f_is <= y_s for candidates: tightens the LP relaxation.
-    cand_pairs = np.flatnonzero(kk >= n_e)
-    n_p = len(cand_pairs)
-    a3 = sparse.coo_array(
+    keep = prune_pairs(ii, kk, t[ii, kk], inst.weight, codes, total_capacity)
+    return ii[keep], kk[keep], t[ii, kk][keep], len(ii)
+
+
+def _assignment_rows(
+    model: CapacityModel, base_cap: np.ndarray, cap_block: float, n_vars: int
+) -> list[Rows]:
+    """Each person accompanied once; loads within capacity; nothing at a closed place."""
+    ii, kk, wf = model.ii, model.kk, model.pair_weight
+    n_f, blocks = len(ii), model.blocks
+    f_col = model.n_x + np.arange(n_f)
+    rows_i, first, inv_i = np.unique(ii, return_index=True, return_inverse=True)
+    once = sparse.coo_array((np.ones(n_f), (inv_i, f_col)), shape=(len(rows_i), n_vars))
+    rows = [rows_block(once, np.full(len(rows_i), -np.inf), wf[first])]
+    # Place of every serving site (-1: a permanence that cannot be reinforced).
+    where = {int(c): j for j, c in enumerate(model.places)}
+    place_of = np.array([where.get(int(c), -1) for c in model.sites], dtype=int)
+    n_s = len(model.sites)
+    sizes = np.arange(1, blocks + 1, dtype=float)
+    x_site = np.repeat(np.arange(n_s), blocks)
+    x_col = np.repeat(place_of, blocks) * blocks + np.tile(np.arange(blocks), n_s)
+    has = np.repeat(place_of >= 0, blocks)
+    load = sparse.coo_array(
         (
-            np.concatenate([np.ones(n_p), -np.ones(n_p)]),
-            (np.tile(np.arange(n_p), 2), np.concatenate([f_col[cand_pairs], kk[cand_pairs] - n_e])),
+            np.concatenate([np.ones(n_f), -cap_block * np.tile(sizes, n_s)[has]]),
+            (np.concatenate([kk, x_site[has]]), np.concatenate([f_col, x_col[has]])),
         ),
-        shape=(n_p, n_vars),
+        shape=(n_s, n_vars),
     )
-    model.rows.append(rows_block(a3, np.full(n_p, -np.inf), np.zeros(n_p)))
-    info = {"ii": ii, "kk": kk, "sites": sites, "site_cap": site_cap, "time": t[ii, kk], "wf": wf}
-    return model, info
+    rows.append(rows_block(load, np.full(n_s, -np.inf), base_cap))
+    # Candidates are the serving sites without advisors yet.
+    cand = np.flatnonzero((model.site_base_advisors[kk] == 0) & (place_of[kk] >= 0))
+    n_p = len(cand)
+    if n_p:
+        x_cols = place_of[kk[cand]][:, None] * blocks + np.arange(blocks)
+        limit = np.minimum(wf[cand][:, None], cap_block * sizes[None, :])
+        closed = sparse.coo_array(
+            (
+                np.concatenate([np.ones(n_p), -limit.ravel()]),
+                (
+                    np.concatenate([np.arange(n_p), np.repeat(np.arange(n_p), blocks)]),
+                    np.concatenate([f_col[cand], x_cols.ravel()]),
+                ),
+            ),
+            shape=(n_p, n_vars),
+        )
+        rows.append(rows_block(closed, np.full(n_p, -np.inf), np.zeros(n_p)))
+    return rows
 
 
-def served_split(
-    inst: Instance, info: dict[str, np.ndarray], f: np.ndarray
-) -> tuple[np.ndarray, dict[int, float]]:
-    """Served share per demand and served need per site column from assignment ``f``."""
-    share = np.bincount(info["ii"], weights=f, minlength=len(inst.weight))
-    per_site = np.bincount(info["kk"], weights=info["wf"] * f, minlength=len(info["sites"]))
-    return share, {int(c): float(v) for c, v in zip(info["sites"], per_site, strict=True)}
+def _count_rows(
+    model: CapacityModel, place_groups: list[str | None], names: list[str], n_vars: int
+) -> Rows:
+    """``n_h = Σ_{j in h} Σ_m m x_jm``: integer blocks per EPCI of the places.
+
+    Redundant, but branching on these counts settles the EPCI balance far faster than
+    branching on the many equivalent places of one EPCI.
+    """
+    index = {g: i for i, g in enumerate(names)}
+    cols = np.arange(model.n_x)
+    place = cols // model.blocks
+    group = np.array([index.get(place_groups[j], -1) for j in place], dtype=int)
+    member = group >= 0
+    n_h = len(names)
+    first = n_vars - n_h
+    a = sparse.coo_array(
+        (
+            np.concatenate([(cols[member] % model.blocks + 1).astype(float), -np.ones(n_h)]),
+            (
+                np.concatenate([group[member], np.arange(n_h)]),
+                np.concatenate([cols[member], first + np.arange(n_h)]),
+            ),
+        ),
+        shape=(n_h, n_vars),
+    )
+    return rows_block(a, np.zeros(n_h), np.zeros(n_h))
 
 
-def capacity_served(
-    inst: Instance, chosen: np.ndarray, cap: float
-) -> tuple[float, np.ndarray, dict[int, float]]:
-    """Served need, served share per demand and per site for a fixed placement (an LP)."""
-    model, info = capacity_model(inst, cap)
-    model.lb[: model.n_y] = 0.0
-    model.lb[chosen] = 1.0
-    model.ub[: model.n_y] = 0.0
-    model.ub[chosen] = 1.0
-    # The fixed bounds replace the cardinality and group rows (a partial greedy set
-    # would violate them).
-    n_site_rows = 1 + len(set(inst.group_min) | set(inst.group_max))
-    model.rows = [r for r in model.rows[n_site_rows:] if r[0].shape[0]]
-    res, _ = model.solve(time.perf_counter() + _SERVED_LP_LIMIT_S)
-    share, per_site = served_split(inst, info, res.x[model.n_y :])
-    return float(inst.weight @ share), share, per_site
+def _group_rows(
+    model: CapacityModel, inst: Instance, codes: np.ndarray, n_vars: int, guarantee: bool
+) -> list[Rows]:
+    """Balance rows ``u × need_g - served_g <= 0`` and the EPCI guarantee rows."""
+    n_g = len(model.group_rows)
+    g_of_pair = codes[model.ii] - 1
+    member = g_of_pair >= 0
+    f_col = model.n_x + np.arange(len(model.ii))
+    need = np.bincount(codes, weights=inst.weight, minlength=n_g + 1)[1:]
+    served = sparse.coo_array(
+        (-np.ones(int(member.sum())), (g_of_pair[member], f_col[member])), shape=(n_g, n_vars)
+    )
+    u = sparse.coo_array((need, (np.arange(n_g), np.full(n_g, model.balance_col))), (n_g, n_vars))
+    rows = [rows_block(served + u, np.full(n_g, -np.inf), np.zeros(n_g))]
+    if guarantee and inst.settings.min_epci_share > 0:
+        required = required_by_group(inst, model.group_rows, codes)
+        rows.append(rows_block(served, np.full(n_g, -np.inf), -required))
+    return rows
+
+
+def capacity_model(inst: Instance, fixed: dict[int, int] | None = None) -> CapacityModel:
+    """The capacity MILP of a run, or the LP of a fixed allocation.
+
+    Parameters
+    ----------
+    inst : Instance
+    fixed : dict, optional
+        New advisors per site column: the allocation is fixed (``{}``: none, the
+        current situation), the selection rows and the EPCI guarantee are left out.
+
+    Returns
+    -------
+    CapacityModel
+        Its objective is zero: the lexicographic solve sets one per stage
+        (:mod:`equity.placement.lexicographic`).
+    """
+    s = inst.settings
+    total = inst.k if fixed is None else sum(fixed.values()) // s.advisors_per_site
+    cap = inst.capacity_per_advisor()
+    blocks = max(s.max_advisors_per_site // s.advisors_per_site, 1)
+    places, is_existing, place_groups = allocation_places(inst)
+    sites = np.concatenate([inst.existing, inst.candidates]).astype(int)
+    base = np.concatenate([inst.existing_advisors, np.zeros(len(inst.candidates))])
+    codes, names = _group_codes(inst)
+    total_capacity = cap * (inst.existing_advisors.sum() + total * s.advisors_per_site)
+    ii, kk, pair_t, n_full = _pairs(inst, sites, codes, total_capacity)
+    n_x, n_f = len(places) * blocks, len(ii)
+    place_names = sorted({g for g in place_groups if g is not None}) if names else []
+    n_u = 1 if names else 0
+    n_vars = n_x + n_f + n_u + len(place_names)
+    lb = np.zeros(n_vars)
+    ub = np.ones(n_vars)
+    ub[n_x : n_x + n_f] = inst.weight[ii]
+    ub[n_x + n_f + n_u :] = total
+    integrality = np.concatenate([np.ones(n_x), np.zeros(n_f + n_u), np.ones(len(place_names))])
+    milp = MilpModel(np.zeros(n_vars), integrality, lb, ub, [], n_x)
+    model = CapacityModel(
+        milp, places, is_existing, blocks, sites, base, ii, kk, pair_t, inst.weight[ii],
+        inst.demand_group if inst.demand_group is not None else np.full(len(inst.weight), None),
+        inst.weight, names, n_full,
+    )  # fmt: skip
+    milp.rows.extend(_assignment_rows(model, cap * base, cap * s.advisors_per_site, n_vars))
+    if names:
+        milp.rows.extend(_group_rows(model, inst, codes, n_vars, guarantee=fixed is None))
+        milp.rows.append(_count_rows(model, place_groups, place_names, n_vars))
+    if fixed is None:
+        milp.rows.extend(_selection_rows(inst, place_groups, blocks, n_vars, total))
+        _force_places(model, inst)
+    else:
+        _fix_allocation(model, fixed, s.advisors_per_site)
+    return model
+
+
+def _force_places(model: CapacityModel, inst: Instance) -> None:
+    """Forced candidates receive at least one block."""
+    if not len(inst.forced):
+        return
+    n_vars = len(model.milp.c)
+    position = {int(c): j for j, c in enumerate(model.places)}
+    for f in inst.forced:
+        j = position[int(inst.candidates[f])]
+        coef = np.zeros(n_vars)
+        coef[j * model.blocks : (j + 1) * model.blocks] = 1.0
+        model.milp.add_row(coef, 1.0, 1.0)
+
+
+def _fix_allocation(model: CapacityModel, added: dict[int, int], per_block: int) -> None:
+    """Fix the binaries to the allocation ``added`` (site column -> new advisors).
+
+    Raises
+    ------
+    ValueError
+        An allocation the model cannot represent (unknown place, too many advisors).
+    """
+    model.milp.lb[: model.n_x] = 0.0
+    model.milp.ub[: model.n_x] = 0.0
+    position = {int(c): j for j, c in enumerate(model.places)}
+    for col, advisors in added.items():
+        m = advisors // per_block
+        if col not in position or not 1 <= m <= model.blocks:
+            raise ValueError(f"Répartition impossible à évaluer : colonne {col}, {advisors}.")
+        j = position[col] * model.blocks + m - 1
+        model.milp.lb[j] = model.milp.ub[j] = 1.0

@@ -10,18 +10,28 @@ import pandas as pd
 from equity.placement.evaluation import nearest_existing, open_sites
 from equity.placement.problem import Instance
 
-__all__ = ["EXPLANATION_COLUMNS", "OBJECTIVE_LABELS_FR", "decided_by", "explain_sites"]
+__all__ = [
+    "DECISION_KINDS_FR",
+    "EXPLANATION_COLUMNS",
+    "OBJECTIVE_LABELS_FR",
+    "decided_by",
+    "explain_sites",
+]
 
 OBJECTIVE_LABELS_FR: dict[str, str] = {
-    "residual": "besoin non absorbé par les conseillers existants (capacité et besoin)",
-    "capacity": "besoin servi compte tenu de la capacité des conseillers",
+    "capacity": "personnes accompagnées compte tenu de la capacité de chaque conseiller",
     "coverage": "couverture maximale (besoin à moins du seuil)",
     "median": "temps de trajet moyen minimal (p-médian)",
     "balanced": "temps de trajet minimal sous temps maximal garanti",
 }
 
-#: Columns of :attr:`equity.placement.PlacementResult.explanation` (before
-#: ``residual_need``, added for the residual objective).
+#: What a decision is, in French.
+DECISION_KINDS_FR: dict[str, str] = {
+    "new_site": "nouveau lieu",
+    "reinforce": "renfort d'une permanence existante",
+}
+
+#: Columns of :func:`explain_sites` (the result adds the decision columns).
 EXPLANATION_COLUMNS: tuple[str, ...] = (
     "site_id",
     "group",
@@ -123,47 +133,56 @@ def _head(thr: str, before: dict[str, float], after: dict[str, float]) -> tuple[
     return head, complete_before or complete_after
 
 
-def _capacity_reason(info: dict[str, Any], saturated: bool) -> str:
-    cap = _thousands(info.get("capacity_per_advisor", float("nan")))
+def _capacity_reason(info: dict[str, Any]) -> str:
     stage = info.get("decisive_stage", "unknown")
-    reason = {
-        "served": f"le besoin servi compte tenu de la capacité des conseillers ({cap} de "
-        "besoin par conseiller) a décidé du placement",
-        "time": "à besoin servi égal (capacité des conseillers), le temps de trajet "
-        "pondéré par le besoin a départagé les placements",
-        "time_or_balance": "plusieurs placements sont équivalents sur le besoin servi et "
-        "le temps de trajet pondéré par le besoin ; l'équilibre de la charge par "
-        "conseiller puis l'ordre du solveur ont départagé",
-        "constraints": "les sites imposés déterminent entièrement le placement",
-        "unknown": "le choix maximise le besoin servi (capacité des conseillers), puis "
-        "minimise le temps de trajet pondéré par le besoin et la charge maximale par "
-        "conseiller ; l'unicité n'a pas été vérifiée",
+    return {
+        "served": "le besoin servi (personnes accompagnées dans la limite de la capacité de "
+        "chaque conseiller) a décidé du placement",
+        "time": "à besoin servi égal, le temps de trajet des personnes accompagnées a "
+        "départagé les placements",
+        "balance": "à besoin servi et temps de trajet égaux, l'équilibre entre EPCI (part "
+        "des personnes en besoin accompagnées dans l'EPCI le moins bien doté) a départagé",
+        "tie": "plusieurs placements sont équivalents sur le besoin servi, le temps de trajet "
+        "et l'équilibre entre EPCI ; l'ordre du solveur a départagé",
+        "constraints": "les contraintes imposées déterminent entièrement le placement",
+        "unknown": "le placement maximise le besoin servi (capacité de chaque conseiller), "
+        "puis minimise le temps de trajet des personnes accompagnées, puis équilibre les "
+        "EPCI ; l'unicité n'a pas été vérifiée",
     }[stage]
-    if saturated and stage in ("served", "time", "time_or_balance"):
-        reason = "le choix est départagé ainsi : " + reason
-    return reason
+
+
+def _persons_sentence(persons: dict[str, float], threshold: float, kinds: dict[str, int]) -> str:
+    """The persons served before and after, in French (a finding, not a parameter)."""
+    need = persons["persons_in_need_estimated"]
+    unserved = persons["unserved_persons_before"]
+    new = persons["advisors_after"] - persons["advisors_before"]
+    text = (
+        f"Avec {_thousands(persons['capacity_per_advisor'])} personnes accompagnées par "
+        f"conseiller et par an, les {_thousands(persons['advisors_before'])} conseillers "
+        f"existants accompagnent {_thousands(persons['served_persons_before'])} des "
+        f"{_thousands(need)} personnes en besoin estimées : {_thousands(unserved)} "
+        f"({_pct(unserved / need if need else 0.0)}) restent sans accompagnement, dont "
+        f"{_thousands(persons['beyond_threshold_persons_before'])} à plus de {threshold:g} "
+        "min de tout lieu"
+    )
+    if new:
+        gained = persons["served_persons_after"] - persons["served_persons_before"]
+        text += (
+            f". Les {_thousands(new)} nouveaux conseillers ({kinds.get('new_site', 0)} "
+            f"nouveau(x) lieu(x), {kinds.get('reinforce', 0)} renfort(s) de permanence) en "
+            f"accompagnent {_thousands(gained)} de plus ; "
+            f"{_thousands(persons['unserved_persons_after'])} restent sans accompagnement"
+        )
+    return text
 
 
 def _coverage_reason(saturated: bool) -> str:
     if saturated:
         return (
             "de nombreux placements sont équivalents pour la couverture maximale et le "
-            "choix du solveur entre eux est arbitraire (préférer l'objectif « residual »)"
+            "choix du solveur entre eux est arbitraire (préférer l'objectif « capacity »)"
         )
     return "le placement maximise le besoin couvert (couverture maximale)"
-
-
-def _residual_reason(info: dict[str, Any], saturated: bool) -> str:
-    cap = _thousands(info.get("capacity_per_advisor", float("nan")))
-    share = _pct(info.get("residual_share", float("nan")))
-    reason = (
-        f"{share} du besoin n'est pas absorbé par les conseillers existants (capacité "
-        f"de {cap} personnes en besoin par conseiller) ; le placement minimise le temps "
-        "de trajet de ce besoin restant jusqu'au nouveau lieu le plus proche"
-    )
-    if saturated:
-        reason = "le choix est départagé par la capacité et le besoin : " + reason
-    return reason
 
 
 def _balanced_reason(info: dict[str, Any]) -> str:
@@ -188,13 +207,11 @@ def _balanced_reason(info: dict[str, Any]) -> str:
 
 def _reason(objective: str, info: dict[str, Any], saturated: bool) -> str:
     if objective == "capacity":
-        return _capacity_reason(info, saturated)
+        return _capacity_reason(info)
     if objective == "coverage":
         return _coverage_reason(saturated)
     if objective == "median":
         return "le placement minimise le temps de trajet pondéré par le besoin (p-médian)"
-    if objective == "residual":
-        return _residual_reason(info, saturated)
     return _balanced_reason(info)
 
 
@@ -204,8 +221,10 @@ def decided_by(
     after: dict[str, float],
     info: dict[str, Any],
     method: str,
+    persons: dict[str, float],
+    kinds: dict[str, int],
 ) -> str:
-    """French sentence saying which criterion decided the placement.
+    """French sentences saying what the placement brings and which criterion decided.
 
     Parameters
     ----------
@@ -215,15 +234,25 @@ def decided_by(
     info : dict
         Solver details of the run.
     method : {"milp", "greedy"}
+    persons : dict
+        :func:`equity.placement.evaluation.persons_summary` of the run.
+    kinds : dict
+        Number of decisions of each kind (``new_site``, ``reinforce``).
     """
     objective = inst.settings.objective
     head, saturated = _head(f"{inst.threshold:g}", before, after)
     text = f"{head} : {_reason(objective, info, saturated)}."
-    if objective == "capacity" and not info.get("proven_optimal", True) and method == "milp":
+    text += " " + _persons_sentence(persons, inst.threshold, kinds) + "."
+    if inst.requested_objective != objective:
         text += (
-            " Optimum non prouvé dans le temps imparti (écart relatif sur le besoin servi au plus "
-            f"{100 * (info.get('mip_gap') or 0.0):.2f} %)".replace(".", ",")
-            + " : meilleure solution trouvée."
+            f" L'objectif « {inst.requested_objective} » est remplacé par « {objective} » "
+            f"({OBJECTIVE_LABELS_FR[objective]})."
+        )
+    if objective == "capacity" and not info.get("proven_optimal", True) and method == "milp":
+        gap = f"{100 * (info.get('mip_gap') or 0.0):.2f}".replace(".", ",")
+        text += (
+            " Optimum non prouvé dans le temps imparti (écart relatif sur le besoin servi au "
+            f"plus {gap} %) : meilleure solution trouvée."
         )
     if method == "greedy":
         text += " Solution heuristique gloutonne (pas d'optimum garanti)."

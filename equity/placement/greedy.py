@@ -1,10 +1,13 @@
-"""Greedy heuristic: add the candidate with the best marginal gain ``k`` times.
+"""Greedy heuristics: add the best marginal site (or block of advisors) ``k`` times.
 
 The fallback when the solver returns no solution, the nested order of the trade-off
-curve and a test oracle. The primary gain depends on the objective (need newly within
-the threshold, within the guaranteed time, or served within capacity); the reduction
-of need-weighted minutes breaks ties (and decides for ``median`` and ``residual``).
-Forced sites are taken first; group minimums and maximums are respected.
+curve and a test oracle. For the site models the primary gain is the need newly within
+the threshold (``coverage``) or within the guaranteed time (``balanced``); the
+reduction of need-weighted minutes breaks ties (and decides for ``median``). For
+``capacity``, :func:`greedy_allocation` gives each block of new advisors to the place
+(new site or permanence) whose reach holds the most persons still unserved, capped at
+the block's capacity (one LP per step says who is served). Forced sites are taken
+first; group minimums and maximums are respected.
 """
 
 from __future__ import annotations
@@ -14,12 +17,18 @@ from typing import Any
 
 import numpy as np
 
-from equity.placement.capacity import capacity_served
+from equity.placement.capacity import allocation_places
 from equity.placement.evaluation import coverage_stats, median_value, open_sites
+from equity.placement.lexicographic import evaluate_allocation
 from equity.placement.problem import Instance
-from equity.placement.residual import residual_instance
 
-__all__ = ["greedy_order", "greedy_solution"]
+__all__ = [
+    "greedy_allocation",
+    "greedy_blocks",
+    "greedy_capacity",
+    "greedy_order",
+    "greedy_solution",
+]
 
 
 def _nearest_open(inst: Instance, picked: list[int]) -> np.ndarray:
@@ -44,9 +53,7 @@ def _allowed(
     return allowed
 
 
-def _primary_gain(
-    inst: Instance, picked: list[int], best: np.ndarray, cap: float | None
-) -> np.ndarray:
+def _primary_gain(inst: Instance, best: np.ndarray) -> np.ndarray:
     """The objective's own marginal gain of every candidate (zeros: time decides)."""
     t_c = inst.times[:, inst.candidates]
     objective = inst.settings.objective
@@ -57,24 +64,16 @@ def _primary_gain(
         limit = inst.settings.max_time_min
         limit = inst.threshold if limit is None else float(limit)
         return inst.weight @ ((t_c <= limit) & (best > limit)[:, None])
-    if objective == "capacity":
-        _, share, _ = capacity_served(inst, np.array(picked, dtype=int), cap)
-        unserved = inst.weight * (1.0 - share)
-        within = t_c <= inst.threshold
-        return np.minimum(unserved @ within, cap * inst.settings.advisors_per_site)
     return np.zeros(len(inst.candidates))
 
 
-def greedy_order(inst: Instance, cap: float | None = None) -> list[int]:
+def greedy_order(inst: Instance) -> list[int]:
     """Greedy candidate positions in pick order (forced first, group limits respected).
 
     Parameters
     ----------
     inst : Instance
-        A validated run (for ``residual``, the transformed instance of
-        :func:`equity.placement.residual.residual_instance`).
-    cap : float, optional
-        Need per advisor (capacity objective only).
+        A validated run of a site model (``coverage``, ``median``, ``balanced``).
     """
     t_cap = np.minimum(inst.times[:, inst.candidates], inst.penalty_min)
     groups = np.array(inst.cand_group, dtype=object)
@@ -89,7 +88,7 @@ def greedy_order(inst: Instance, cap: float | None = None) -> list[int]:
         best = _nearest_open(inst, picked)
         allowed = _allowed(inst, available, groups, count, len(picked))
         time_gain = inst.weight @ np.maximum(best[:, None] - t_cap, 0.0)
-        primary = _primary_gain(inst, picked, best, cap)
+        primary = _primary_gain(inst, best)
         order = np.lexsort((-time_gain, -primary))
         j = int(next(o for o in order if allowed[o]))
         picked.append(j)
@@ -99,27 +98,85 @@ def greedy_order(inst: Instance, cap: float | None = None) -> list[int]:
     return picked
 
 
-def greedy_solution(inst: Instance) -> tuple[np.ndarray, float, dict[str, Any], tuple | None]:
-    """Greedy placement of a run: positions, objective value, details, served split.
+def _allowed_blocks(
+    inst: Instance, blocks: np.ndarray, groups: np.ndarray, n_blocks: int, max_blocks: int
+) -> np.ndarray:
+    """Places that may take one more block (site size, group maximums and minimums)."""
+    allowed = blocks < max_blocks
+    for g, v in inst.group_max.items():
+        if blocks[groups == g].sum() >= v:
+            allowed &= groups != g
+    deficit = {
+        g: v - blocks[groups == g].sum() for g, v in inst.group_min.items()
+        if v > blocks[groups == g].sum()
+    }  # fmt: skip
+    if inst.k - n_blocks <= sum(deficit.values()):
+        allowed &= np.isin(groups, list(deficit))
+    return allowed
 
-    The served split (share per demand, served need per site column) is given for the
-    capacity objective only.
+
+def greedy_blocks(inst: Instance) -> tuple[list[int], list[float]]:
+    """Greedy order of the capacity model's blocks of new advisors.
+
+    Forced places take the first blocks. Each further step gives one block of
+    ``advisors_per_site`` advisors to the allowed place whose reach (within the
+    threshold) holds the most persons still unserved, capped at the block's capacity;
+    ties go to the place nearest to them.
+
+    Returns
+    -------
+    tuple
+        The site column of every block in order, and the persons served after each
+        of the first ``0..k - 1`` blocks (one LP per step).
     """
-    if inst.settings.objective == "residual":
-        inst, _ = residual_instance(inst)
+    per_block = inst.settings.advisors_per_site
+    block_cap = inst.capacity_per_advisor() * per_block
+    max_blocks = max(inst.settings.max_advisors_per_site // per_block, 1)
+    places, _, place_groups = allocation_places(inst)
+    groups = np.array(place_groups, dtype=object)
+    t = inst.times[:, places]
+    within = t <= inst.threshold
+    position = {int(c): j for j, c in enumerate(places)}
+    order = [position[int(inst.candidates[f])] for f in inst.forced]
+    blocks = np.bincount(np.array(order, dtype=int), minlength=len(places))
+    served = []
+    while blocks.sum() < inst.k:
+        added = {int(places[j]): int(b * per_block) for j, b in enumerate(blocks) if b}
+        value, share, _ = evaluate_allocation(inst, added)
+        served.append(value)
+        unserved = inst.weight * (1.0 - share)
+        gain = np.minimum(unserved @ within, block_cap)
+        closeness = unserved @ np.where(within, inst.threshold - t, 0.0)
+        allowed = _allowed_blocks(inst, blocks, groups, int(blocks.sum()), max_blocks)
+        ranked = np.lexsort((-closeness, -gain))
+        pick = int(next(o for o in ranked if allowed[o]))
+        blocks[pick] += 1
+        order.append(pick)
+    return [int(places[j]) for j in order], served
+
+
+def greedy_allocation(inst: Instance) -> dict[int, int]:
+    """Greedy allocation of the capacity model: new advisors per site column."""
+    cols, _ = greedy_blocks(inst)
+    per_block = inst.settings.advisors_per_site
+    counts = zip(*np.unique(cols, return_counts=True), strict=True)
+    return {int(c): int(n) * per_block for c, n in counts}
+
+
+def greedy_solution(inst: Instance) -> tuple[np.ndarray, float, dict[str, Any]]:
+    """Greedy placement of a site model: positions, objective value, details."""
     t0 = time.perf_counter()
-    cap = inst.capacity_per_advisor() if inst.settings.objective == "capacity" else None
-    order = np.array(greedy_order(inst, cap), dtype=int)
-    split = None
+    order = np.array(greedy_order(inst), dtype=int)
     open_cols = open_sites(inst, order)
     if inst.settings.objective == "coverage":
         value = coverage_stats(inst, open_cols)["need"]
-    elif inst.settings.objective == "capacity":
-        value, share, per_site = capacity_served(inst, order, cap)
-        split = (share, per_site)
     else:
         value = median_value(inst, open_cols)
-    info = {
+    return order, value, _greedy_info(value, t0)
+
+
+def _greedy_info(value: float, t0: float) -> dict[str, Any]:
+    return {
         "status": 0,
         "message": "heuristique gloutonne",
         "objective": value,
@@ -127,4 +184,11 @@ def greedy_solution(inst: Instance) -> tuple[np.ndarray, float, dict[str, Any], 
         "build_s": 0.0,
         "solve_s": time.perf_counter() - t0,
     }
-    return order, value, info, split
+
+
+def greedy_capacity(inst: Instance) -> tuple[dict[int, int], float, dict[str, Any], tuple]:
+    """Greedy allocation of the capacity model, persons served, details and split."""
+    t0 = time.perf_counter()
+    added = greedy_allocation(inst)
+    value, share, load = evaluate_allocation(inst, added)
+    return added, value, _greedy_info(value, t0), (share, load)

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, OptimizeResult, milp
+from scipy.optimize import Bounds, LinearConstraint, OptimizeResult, linprog, milp
 
 from equity.placement.problem import Instance
 from geo import defaults
@@ -24,10 +24,13 @@ __all__ = [
     "MilpModel",
     "Rows",
     "chosen_from",
+    "compact",
     "deadline_share",
+    "fix_by_reduced_cost",
     "forbid_selection",
     "instance_model",
     "instance_selection_rows",
+    "lp_relaxation",
     "rows_block",
     "selection_model",
     "selection_rows",
@@ -74,6 +77,7 @@ class MilpModel:
         deadline: float,
         c: np.ndarray | None = None,
         gap: float = defaults.MIP_REL_GAP,
+        presolve: bool = True,
     ) -> tuple[OptimizeResult, float]:
         """Solve with HiGHS until ``deadline`` (a :func:`time.perf_counter` value).
 
@@ -85,6 +89,8 @@ class MilpModel:
             Objective replacing ``self.c`` for this solve (lexicographic stages).
         gap : float
             Relative MIP gap under which HiGHS stops.
+        presolve : bool
+            Let HiGHS presolve the model (some models solve faster without).
 
         Returns
         -------
@@ -103,6 +109,7 @@ class MilpModel:
             options={
                 "time_limit": max(deadline - time.perf_counter(), _MIN_TIME_LIMIT_S),
                 "mip_rel_gap": gap,
+                "presolve": presolve,
             },
         )
         return res, time.perf_counter() - start
@@ -226,3 +233,79 @@ def deadline_share(deadline: float, fraction: float) -> float:
     """A deadline ``fraction`` of the way from now to ``deadline``."""
     now = time.perf_counter()
     return now + fraction * max(deadline - now, 0.0)
+
+
+def lp_relaxation(model: MilpModel, c: np.ndarray) -> OptimizeResult:
+    """The LP relaxation of ``model`` under objective ``c`` (HiGHS), with its marginals."""
+    a = sparse.vstack([r[0] for r in model.rows], format="csr")
+    lo = np.concatenate([r[1] for r in model.rows])
+    hi = np.concatenate([r[2] for r in model.rows])
+    eq = lo == hi
+    upper = ~eq & np.isfinite(hi)
+    lower = ~eq & np.isfinite(lo)
+    return linprog(
+        c,
+        A_ub=sparse.vstack([a[upper], -a[lower]], format="csr"),
+        b_ub=np.concatenate([hi[upper], -lo[lower]]),
+        A_eq=a[eq] if eq.any() else None,
+        b_eq=lo[eq] if eq.any() else None,
+        bounds=np.column_stack([model.lb, model.ub]),
+        method="highs-ds",
+    )
+
+
+def fix_by_reduced_cost(
+    model: MilpModel, lp: OptimizeResult, limit: float, tol: float = 1e-6
+) -> int:
+    """Tighten the bounds that no solution with objective ``<= limit`` can exceed.
+
+    Reduced-cost fixing, an exact reduction: with the LP relaxation's value ``z`` and a
+    variable's reduced cost ``r > 0`` at its lower bound, every solution that raises it
+    by ``d`` costs at least ``z + r × d``, so ``d <= (limit - z) / r``. A binary whose
+    move to 1 (or, at 1 with ``r < 0``, to 0) would exceed ``limit`` is fixed; a
+    continuous variable gets the tighter upper bound, and is fixed at its lower bound
+    when that leaves it less than ``tol`` (the tolerance of the lexicographic stages).
+    The bounds of ``model`` are tightened in place.
+
+    Parameters
+    ----------
+    model : MilpModel
+    lp : scipy.optimize.OptimizeResult
+        :func:`lp_relaxation` of ``model`` under the objective of interest.
+    limit : float
+        Objective value no solution of interest exceeds (e.g. an incumbent's).
+    tol : float
+        Room below which a continuous variable is fixed.
+
+    Returns
+    -------
+    int
+        Number of variables fixed.
+    """
+    if lp.status != 0:
+        return 0
+    room = max(limit - float(lp.fun), 0.0)
+    free = model.lb < model.ub
+    integer = model.integrality > 0
+    r_lo, r_hi = lp.lower.marginals, lp.upper.marginals
+    with np.errstate(divide="ignore"):
+        reach = np.where(r_lo > 0, room / np.where(r_lo > 0, r_lo, 1.0), np.inf)
+    at_lower = free & (lp.x <= model.lb + 1e-9)
+    to_lower = at_lower & np.where(integer, reach < 1.0, reach < tol)
+    shrink = at_lower & ~integer & ~to_lower & (model.lb + reach < model.ub)
+    to_upper = free & integer & (lp.x >= model.ub - 1e-9) & (-r_hi > room)
+    model.ub[shrink] = model.lb[shrink] + reach[shrink]
+    model.ub[to_lower] = model.lb[to_lower]
+    model.lb[to_upper] = model.ub[to_upper]
+    return int(to_lower.sum() + to_upper.sum())
+
+
+def compact(model: MilpModel) -> tuple[MilpModel, np.ndarray]:
+    """``model`` without the variables fixed at 0, and the mask of the kept ones."""
+    keep = ~((model.lb == 0) & (model.ub == 0))
+    rows = [(r[0][:, keep], r[1], r[2]) for r in model.rows]
+    n_y = int(keep[: model.n_y].sum())
+    reduced = MilpModel(
+        model.c[keep], model.integrality[keep], model.lb[keep], model.ub[keep], rows, n_y
+    )
+    return reduced, keep

@@ -10,7 +10,7 @@ many forced sites, group minimums above ``k``, budget…) raise one
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -19,6 +19,7 @@ import pandas as pd
 from geo import defaults
 
 __all__ = [
+    "LEGACY_OBJECTIVES",
     "OBJECTIVES",
     "Instance",
     "Objective",
@@ -28,8 +29,10 @@ __all__ = [
     "prepare_instance",
 ]
 
-Objective = Literal["residual", "capacity", "coverage", "median", "balanced"]
-OBJECTIVES: tuple[str, ...] = ("residual", "capacity", "coverage", "median", "balanced")
+Objective = Literal["capacity", "coverage", "median", "balanced"]
+OBJECTIVES: tuple[str, ...] = ("capacity", "coverage", "median", "balanced")
+#: Objectives of earlier versions, still accepted, and the objective that replaces them.
+LEGACY_OBJECTIVES: dict[str, str] = {"residual": "capacity"}
 
 
 class PlacementInfeasible(ValueError):
@@ -43,20 +46,31 @@ class PlacementSettings:
     Attributes
     ----------
     k : int
-        Number of new sites to open.
+        Number of new sites to open (``"capacity"``: of blocks of ``advisors_per_site``
+        new advisors, placed at new sites or at existing permanences).
     threshold_min : float
         Coverage threshold in minutes (a demand point is covered when an open site is
         at most this far).
-    objective : {"residual", "capacity", "coverage", "median", "balanced"}
-        Model to solve, see :mod:`equity.placement`.
+    objective : {"capacity", "coverage", "median", "balanced"}
+        Model to solve, see :mod:`equity.placement`; ``"residual"`` (earlier default)
+        is read as ``"capacity"``.
     capacity_per_advisor : float or None
-        Need (weight units) one advisor can serve. ``None``: total need divided by the
-        total number of advisors after placement (existing + new).
+        Persons in need one advisor accompanies per year, the same for every advisor,
+        existing or new; ``None`` reads
+        :data:`geo.defaults.CAPACITY_PERSONS_PER_ADVISOR`.
     advisors_per_site : int
-        Advisors staffed at each new site.
+        Advisors staffed at each new site (``"capacity"``: the size of one block).
+    allow_reinforce : bool
+        ``"capacity"``: new advisors may also join existing permanences.
+    max_advisors_per_site : int
+        ``"capacity"``: most new advisors one site (new or reinforced) receives.
+    min_epci_share : float
+        ``"capacity"``: every EPCI of the demand gets at least this share of the
+        département's capacity per person in need (0 = no guarantee).
     min_per_group, max_per_group : int or dict
-        Minimum / maximum number of new sites per group (EPCI). An int applies to every
-        group of the candidate sites; a dict only to the groups it names.
+        Minimum / maximum number of new sites (``"capacity"``: of blocks of new
+        advisors) per group (EPCI). An int applies to every group of the candidate
+        sites; a dict only to the groups it names.
     forced, excluded : tuple of str
         Candidate sites that must / must not be opened.
     cost_per_advisor_eur, cofunding_per_advisor_eur : float
@@ -71,9 +85,12 @@ class PlacementSettings:
 
     k: int = defaults.NEW_ADVISORS
     threshold_min: float = defaults.THRESHOLD_MIN
-    objective: Objective = "residual"
-    capacity_per_advisor: float | None = None
+    objective: str = "capacity"
+    capacity_per_advisor: float | None = defaults.CAPACITY_PERSONS_PER_ADVISOR
     advisors_per_site: int = 1
+    allow_reinforce: bool = True
+    max_advisors_per_site: int = defaults.MAX_NEW_ADVISORS_PER_SITE
+    min_epci_share: float = defaults.MIN_EPCI_SHARE
     min_per_group: int | dict[str, int] = 0
     max_per_group: int | dict[str, int] | None = None
     forced: tuple[str, ...] = ()
@@ -112,8 +129,16 @@ class Instance:
     group_min, group_max : dict
         Per-group limits on the new sites.
     settings : PlacementSettings
+        The run's settings, a legacy objective replaced by its successor.
     site_group : dict
         Group of every site id.
+    demand_group : numpy.ndarray of object or None
+        Group (EPCI) of every demand point, ``None`` when not given.
+    near_existing : dict
+        Host places left out as new sites because they lie next to an existing
+        permanence: place id -> permanence id.
+    requested_objective : str
+        The objective as asked (differs from ``settings.objective`` for a legacy one).
     """
 
     demand_ids: pd.Index
@@ -130,6 +155,9 @@ class Instance:
     group_max: dict[str, int]
     settings: PlacementSettings
     site_group: dict[str, str | None] = field(default_factory=dict)
+    demand_group: np.ndarray | None = None
+    near_existing: dict[str, str] = field(default_factory=dict)
+    requested_objective: str = ""
 
     @property
     def k(self) -> int:
@@ -148,11 +176,14 @@ class Instance:
         return 2.0 * float(finite.max()) + 1.0 if finite.size else 1.0
 
     def capacity_per_advisor(self) -> float:
-        """Need one advisor serves (settings, or total need ÷ advisors after placement)."""
-        if self.settings.capacity_per_advisor is not None:
-            return float(self.settings.capacity_per_advisor)
-        advisors = self.existing_advisors.sum() + self.k * self.settings.advisors_per_site
-        return float(self.weight.sum()) / max(float(advisors), 1.0)
+        """Persons in need one advisor accompanies per year (a fixed number)."""
+        cap = self.settings.capacity_per_advisor
+        return float(defaults.CAPACITY_PERSONS_PER_ADVISOR if cap is None else cap)
+
+    @property
+    def new_advisors(self) -> int:
+        """Number of new advisors of the run."""
+        return self.k * self.settings.advisors_per_site
 
 
 def _eur(x: float) -> str:
@@ -175,13 +206,48 @@ def _aligned(series: pd.Series, index: pd.Index, name: str, problems: list[str])
 
 def _settings_problems(settings: PlacementSettings) -> list[str]:
     problems = []
-    if settings.objective not in OBJECTIVES:
+    known = (*OBJECTIVES, *LEGACY_OBJECTIVES)
+    if settings.objective not in known:
         problems.append(
             f"Objectif inconnu « {settings.objective} » (attendu : {', '.join(OBJECTIVES)})."
         )
     if settings.k < 0 or settings.advisors_per_site < 1:
         problems.append("k doit être ≥ 0 et advisors_per_site ≥ 1.")
+    cap = settings.capacity_per_advisor
+    if cap is not None and not (np.isfinite(cap) and cap > 0):
+        problems.append("La capacité par conseiller doit être un nombre de personnes > 0.")
+    if settings.max_advisors_per_site < 1:
+        problems.append("Le nombre maximal de conseillers par lieu doit être ≥ 1.")
+    if not 0.0 <= settings.min_epci_share <= 1.0:
+        problems.append("La part minimale par EPCI doit être comprise entre 0 et 1.")
     return problems
+
+
+def _demand_groups(
+    demand_group: pd.Series | None, index: pd.Index, needed: bool, problems: list[str]
+) -> np.ndarray | None:
+    if demand_group is None:
+        if needed:
+            problems.append("La garantie par EPCI demande l'EPCI de chaque point de demande.")
+        return None
+    groups = demand_group.reindex(index)
+    if needed and groups.isna().any():
+        problems.append(f"EPCI absent pour {int(groups.isna().sum())} point(s) de demande.")
+    return np.array([None if pd.isna(g) else str(g) for g in groups], dtype=object)
+
+
+def _near_existing(
+    near_existing: pd.Series | None, site_ids: list[str], existing: set[str], problems: list[str]
+) -> dict[str, str]:
+    if near_existing is None:
+        return {}
+    pairs = {str(k): str(v) for k, v in near_existing.dropna().items()}
+    unknown = sorted(set(pairs.values()) - existing) + sorted(set(pairs) - set(site_ids))
+    if unknown:
+        problems.append(
+            "Lieux proches d'une permanence : identifiants inconnus " + ", ".join(unknown[:5]) + "."
+        )
+    return {k: v for k, v in pairs.items() if k not in existing}
 
 
 def _matrix(times: pd.DataFrame, problems: list[str]) -> tuple[list[str], np.ndarray]:
@@ -222,7 +288,11 @@ def _group_limits(limit: int | dict[str, int] | None, groups: Iterable[str]) -> 
 
 
 def _site_problems(
-    settings: PlacementSettings, potential: list[str], candidates: list[str], forced: list[str]
+    settings: PlacementSettings,
+    potential: list[str],
+    candidates: list[str],
+    forced: list[str],
+    n_existing: int,
 ) -> list[str]:
     """Forced and excluded sites against ``k`` and the candidates."""
     k = settings.k
@@ -237,11 +307,32 @@ def _site_problems(
         )
     if len(set(forced)) > k:
         problems.append(f"{len(set(forced))} sites imposés pour {k} nouveaux sites demandés")
-    if k > len(candidates):
+    if settings.objective == "capacity":
+        per_site = max(settings.max_advisors_per_site // settings.advisors_per_site, 1)
+        places = len(candidates) + (n_existing if settings.allow_reinforce else 0)
+        if k > places * per_site:
+            problems.append(
+                f"{k * settings.advisors_per_site} nouveaux conseillers demandés pour "
+                f"{places} lieux possibles d'au plus {per_site * settings.advisors_per_site} "
+                "nouveaux conseillers chacun"
+            )
+    elif k > len(candidates):
         problems.append(
             f"{k} nouveaux sites demandés pour {len(candidates)} sites candidats disponibles"
         )
     return problems
+
+
+def _slot_groups(
+    settings: PlacementSettings, cand_group: list[str | None], existing_group: list[str | None]
+) -> list[str | None]:
+    """Group of every unit a group limit counts: a candidate site, or for ``"capacity"``
+    each block of new advisors a candidate or (reinforcement) a permanence can take."""
+    if settings.objective != "capacity":
+        return cand_group
+    per_site = max(settings.max_advisors_per_site // settings.advisors_per_site, 1)
+    places = cand_group + (existing_group if settings.allow_reinforce else [])
+    return places * per_site
 
 
 def _group_min_problems(
@@ -324,12 +415,15 @@ def prepare_instance(
     existing: pd.Series,
     candidate_group: pd.Series,
     settings: PlacementSettings,
+    *,
+    demand_group: pd.Series | None = None,
+    near_existing: pd.Series | None = None,
 ) -> Instance:
     """Validate the inputs and run the cheap feasibility pre-checks (French messages).
 
     Parameters
     ----------
-    times, weight, population, existing, candidate_group, settings
+    times, weight, population, existing, candidate_group, settings, demand_group, near_existing
         As in :func:`equity.placement.solve_placement`.
 
     Returns
@@ -343,12 +437,17 @@ def prepare_instance(
     PlacementInfeasible
         Constraints that cannot all hold; the message lists every conflict.
     """
+    requested = settings.objective
+    if requested in LEGACY_OBJECTIVES:
+        settings = replace(settings, objective=LEGACY_OBJECTIVES[requested])
     problems = _settings_problems(settings)
     site_ids, matrix = _matrix(times, problems)
     w = _aligned(weight, times.index, "Poids (besoin)", problems)
     pop = _aligned(population, times.index, "Population", problems)
     position = {s: j for j, s in enumerate(site_ids)}
     existing, existing_idx, adv = _existing_sites(existing, position, problems)
+    groups_d = _demand_groups(demand_group, times.index, settings.min_epci_share > 0, problems)
+    near = _near_existing(near_existing, site_ids, set(existing.index), problems)
     if problems:
         raise ValueError(" ".join(problems))
 
@@ -356,19 +455,21 @@ def prepare_instance(
     is_existing = set(existing.index)
     potential = [s for s in site_ids if s not in is_existing]
     forced = [str(s) for s in settings.forced]
-    excluded = {str(s) for s in settings.excluded}
-    candidates = [s for s in potential if s not in excluded]
-    infeasible = _site_problems(settings, potential, candidates, forced)
+    # A place next to a permanence would reinforce it, not open a new site (unless forced).
+    left_out = {str(s) for s in settings.excluded} | (set(near) - set(forced))
+    candidates = [s for s in potential if s not in left_out]
+    infeasible = _site_problems(settings, potential, candidates, forced, len(existing_idx))
 
     all_groups = sorted({g for s in potential if (g := groups_map.get(s)) is not None})
     group_min = {g: v for g, v in _group_limits(settings.min_per_group, all_groups).items() if v}
     group_max = _group_limits(settings.max_per_group, all_groups)
     cand_group = [groups_map.get(s) for s in candidates]
+    slots = _slot_groups(settings, cand_group, [groups_map.get(s) for s in existing.index])
     if group_min:
-        available = pd.Series(cand_group, dtype=object).value_counts().to_dict()
+        available = pd.Series(slots, dtype=object).value_counts().to_dict()
         infeasible += _group_min_problems(settings, group_min, available)
     forced_groups = pd.Series([groups_map.get(s) for s in forced], dtype=object)
-    infeasible += _group_max_problems(settings.k, group_min, group_max, forced_groups, cand_group)
+    infeasible += _group_max_problems(settings.k, group_min, group_max, forced_groups, slots)
     infeasible += _budget_problems(settings)
     if infeasible:
         raise PlacementInfeasible("Placement impossible : " + " ; ".join(infeasible) + ".")
@@ -389,6 +490,9 @@ def prepare_instance(
         group_max=group_max,
         settings=settings,
         site_group={s: groups_map.get(s) for s in site_ids},
+        demand_group=groups_d,
+        near_existing=near,
+        requested_objective=requested,
     )
 
 

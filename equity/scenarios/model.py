@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from equity.placement import OBJECTIVES
+from equity.placement import LEGACY_OBJECTIVES, OBJECTIVES
 from geo import defaults
 from geo.errors import ProblemCollector
 from geo.sites import SITE_TYPES
@@ -276,7 +276,7 @@ def _checked_parameter(key: str, value: Any, problems: ProblemCollector) -> Any:
         problems.add("bad_type", f"« {key} » doit valoir true ou false : {_short(value)}.")
         return None
     if key == "objective":
-        if isinstance(value, str) and value in OBJECTIVES:
+        if isinstance(value, str) and value in (*OBJECTIVES, *LEGACY_OBJECTIVES):
             return value
         problems.add(
             "bad_value", f"objectif inconnu {_short(value)} (valeurs : {', '.join(OBJECTIVES)})."

@@ -10,6 +10,7 @@ import pandas as pd
 
 from equity.diagnostics import Diagnosis
 from equity.placement import (
+    LEGACY_OBJECTIVES,
     OBJECTIVES,
     PlacementResult,
     PlacementSettings,
@@ -24,6 +25,7 @@ from equity.recommend import (
     recommend,
     recommendation_report,
     result_scenario,
+    travel_check,
 )
 from equity.scenarios import Scenario, ScenarioParameters, ScenarioStore
 from equity.workflows.diagnosis import DiagnoseRequest, run_diagnosis
@@ -32,7 +34,10 @@ from equity.workflows.evaluation import evaluate_scenario
 from equity.workflows.keys import stable_key
 from geo.defaults import (
     ADVISOR_COST_EUR,
+    CAPACITY_PERSONS_PER_ADVISOR,
     COFUNDING_PER_ADVISOR_EUR,
+    MAX_NEW_ADVISORS_PER_SITE,
+    MIN_EPCI_SHARE,
     NEW_ADVISORS,
     SOLVER_TIME_LIMIT_S,
 )
@@ -64,9 +69,20 @@ class RecommendRequest:
     diagnosis : DiagnoseRequest
         Existing offer, threshold and need weights of the diagnostic it builds on.
     objective : str
-        One of :data:`equity.placement.OBJECTIVES`.
+        One of :data:`equity.placement.OBJECTIVES` (``"residual"`` is read as
+        ``"capacity"``).
     capacity_per_advisor : float or None
-        Persons in need one advisor can follow; automatic when None.
+        Persons in need one advisor accompanies per year (every advisor, existing or
+        new); :data:`geo.defaults.CAPACITY_PERSONS_PER_ADVISOR` when None.
+    allow_reinforce : bool
+        New advisors may join existing permanences.
+    max_new_advisors_per_site : int
+        Most new advisors one site (new or reinforced) receives.
+    min_epci_share : float
+        Guaranteed share of the département's capacity per person in need for every
+        EPCI (0 = none).
+    travel_check : bool
+        Re-solve with other circuities and speeds to tell stable from sensitive sites.
     min_per_epci, max_per_epci : int or None
         New sites per EPCI (no maximum when None).
     excluded_epci : tuple of str
@@ -83,8 +99,12 @@ class RecommendRequest:
 
     k: int = NEW_ADVISORS
     diagnosis: DiagnoseRequest = field(default_factory=DiagnoseRequest)
-    objective: str = "residual"
-    capacity_per_advisor: float | None = None
+    objective: str = "capacity"
+    capacity_per_advisor: float | None = CAPACITY_PERSONS_PER_ADVISOR
+    allow_reinforce: bool = True
+    max_new_advisors_per_site: int = MAX_NEW_ADVISORS_PER_SITE
+    min_epci_share: float = MIN_EPCI_SHARE
+    travel_check: bool = False
     min_per_epci: int = 0
     max_per_epci: int | None = None
     excluded_epci: tuple[str, ...] = ()
@@ -97,7 +117,7 @@ class RecommendRequest:
 
     def placement_settings(self, epci_names: Sequence[str] = ()) -> PlacementSettings:
         """The placement engine's settings (``epci_names``: every EPCI of the territory)."""
-        if self.objective not in OBJECTIVES:
+        if self.objective not in (*OBJECTIVES, *LEGACY_OBJECTIVES):
             raise InvalidRequest(
                 f"Objectif inconnu « {self.objective} » (attendu : {', '.join(OBJECTIVES)})."
             )
@@ -114,6 +134,9 @@ class RecommendRequest:
             threshold_min=float(self.diagnosis.threshold_min),
             objective=self.objective,
             capacity_per_advisor=self.capacity_per_advisor,
+            allow_reinforce=bool(self.allow_reinforce),
+            max_advisors_per_site=int(self.max_new_advisors_per_site),
+            min_epci_share=float(self.min_epci_share),
             min_per_group=int(self.min_per_epci),
             max_per_group=max_per_group,
             forced=tuple(self.forced),
@@ -210,8 +233,11 @@ def run_recommendation(
     inputs = placement_inputs(territory, before, model)
     result = recommend(territory, before, settings, inputs)
     matrix = (inputs.times, inputs.weight, inputs.population, inputs.existing)
-    curve = trade_off_curve(*matrix, inputs.candidate_group, settings)
-    sensitivity = threshold_sensitivity(*matrix, inputs.candidate_group, settings)
+    options = inputs.engine_options()
+    curve = trade_off_curve(*matrix, inputs.candidate_group, settings, **options)
+    sensitivity = threshold_sensitivity(*matrix, inputs.candidate_group, settings, **options)
+    if request.travel_check:
+        travel_check(inputs, settings, result)
     draft = result_scenario(
         territory, result, DEFAULT_SCENARIO_NAME, recommendation_parameters(request)
     )
@@ -233,6 +259,7 @@ def check_robustness(
         recommendation.request.placement_settings(territory.epci["epci_name"].tolist()),
         n_lost=n_lost,
         placement=recommendation.result,
+        **inputs.engine_options(),
     )
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from equity.recommend import chosen_sites
-from equity.workflows import TerritoryRequest, open_territory, run_recommendation
+from equity.recommend import chosen_sites, placement_inputs, recommend
+from equity.workflows import TerritoryRequest, open_territory, run_diagnosis
 from geo import settings
 from geo.travel_time import current_travel_model
 
@@ -96,9 +97,9 @@ def test_recommandation_page_runs_and_saves():
     app.number_input(key="reco_k").set_value(5)
     app.button[0].click().run()
     assert not app.exception, [e.message for e in app.exception]
-    assert any("n'est pas absorbé par les conseillers" in s.value for s in app.success)
+    assert any("restent sans accompagnement" in s.value for s in app.success)
     # One decimal: « 100 % » would sit next to a gain of a few tenths of a point.
-    assert app.metric[0].value == "100,0\u202f%"
+    assert app.metric[0].value == "99,2\u202f%"
     assert app.metric[2].value == "125\u202f000 €"
     solver = next(c.value for c in app.caption if "Calcul :" in c.value)
     assert "optimisation exacte" in solver and "solution optimale" in solver
@@ -149,21 +150,25 @@ def test_scenario_created_with_a_move_and_an_addition():
 
 def _chosen_communes(request) -> set[str]:
     territory = open_territory(TerritoryRequest())
-    result = run_recommendation(territory, request, current_travel_model()).result
+    model = current_travel_model()
+    before = run_diagnosis(territory, request.diagnosis, model)
+    settings = request.placement_settings(territory.epci["epci_name"].tolist())
+    result = recommend(territory, before, settings, placement_inputs(territory, before, model))
     return set(chosen_sites(territory, result)["code_insee"])
 
 
 def test_recommandation_excludes_a_commune_not_just_its_town_hall():
     # Excluding a town hall as a site can swap in another place of the same commune; the
     # planner who means the commune excludes the commune, and no site of it is chosen.
-    # Bonnétable (72039) is chosen with 20 advisors and has three candidate places.
-    app = _run("recommandation.py")
-    app.number_input(key="reco_k").set_value(20)
-    app.button[0].click().run()
-    assert "72039" in _chosen_communes(app.session_state["reco_request"])
-    app.multiselect(key="reco_excluded_communes").set_value(["72039"])
+    # Mamers (72180) is chosen with 5 advisors and has two candidate places.
+    app = AppTest.from_file(str(PAGES / "recommandation.py"), default_timeout=180)
+    app.run()
+    app.number_input(key="reco_k").set_value(1)
+    app.multiselect(key="reco_excluded_communes").set_value(["72180"])
     app.button[0].click().run()
     assert not app.exception, [e.message for e in app.exception]
     request = app.session_state["reco_request"]
-    assert {"mairie-72039"} < set(request.excluded)
-    assert "72039" not in _chosen_communes(request)
+    assert {"mairie-72180"} < set(request.excluded)
+    five = replace(request, k=5, excluded=())
+    assert "72180" in _chosen_communes(five)
+    assert "72180" not in _chosen_communes(replace(five, excluded=request.excluded))

@@ -13,13 +13,11 @@ from equity.placement import (
     PlacementInfeasible,
     PlacementSettings,
     greedy_placement,
-    residual_need,
     robustness,
     solve_placement,
     threshold_sensitivity,
     trade_off_curve,
 )
-from equity.placement.problem import prepare_instance
 
 THRESHOLD = 15.0
 
@@ -107,7 +105,11 @@ def _check_constraints(res, existing, group, settings):
 @pytest.mark.parametrize("objective", ["coverage", "median", "balanced", "capacity"])
 def test_constraints_respected(objective):
     times, weight, population, existing, group = random_instance(3, n=15, n_cand=10)
+    # One new advisor per new site: the capacity model then chooses sites like the others
+    # (its reinforcements and multi-advisor sites are tested in test_placement_capacity).
+    one_per_site = {"allow_reinforce": False, "max_advisors_per_site": 1}
     settings = PlacementSettings(
+        **(one_per_site if objective == "capacity" else {}),
         k=4,
         threshold_min=THRESHOLD,
         objective=objective,
@@ -162,7 +164,8 @@ def test_constrained_coverage_equals_brute_force():
         ({"min_per_group": {"g9": 1}}, "EPCI « g9 »"),
         ({"excluded": ("c0", "c3", "c6"), "min_per_group": {"g2": 1}}, "EPCI « g2 »"),
         ({"k": 3, "max_net_budget_eur": 50_000}, "permet au plus 2 nouveau(x) site(s)"),
-        ({"k": 20}, "20 nouveaux sites demandés pour 8 sites candidats"),
+        ({"k": 20, "objective": "coverage"}, "20 nouveaux sites demandés pour 8 sites candidats"),
+        ({"k": 40}, "40 nouveaux conseillers demandés pour 10 lieux possibles d'au plus 3"),
         ({"forced": ("e0",)}, "déjà existant(s) : e0"),
         ({"k": 3, "max_per_group": 0, "min_per_group": 0}, "ne permettent que 0 sites"),
         ({"k": 2, "max_per_group": {"g0": 0}, "forced": ("c1",)}, "EPCI « g0 » : 1 sites imposés"),
@@ -198,8 +201,14 @@ def crafted_saturated():
 def test_capacity_relieves_overloaded_site_when_coverage_saturates():
     times, weight, population, existing, group = crafted_saturated()
     base = {"k": 1, "threshold_min": 20.0, "capacity_per_advisor": 100.0}
+    # New sites only: reinforcing E1 would serve as many (see test_placement_capacity).
     res = solve_placement(
-        times, weight, population, existing, group, PlacementSettings(**base, objective="capacity")
+        times,
+        weight,
+        population,
+        existing,
+        group,
+        PlacementSettings(**base, objective="capacity", allow_reinforce=False),
     )
     assert res.chosen == ["C1"]
     assert res.objective_value == pytest.approx(200.0)
@@ -219,37 +228,6 @@ def test_capacity_relieves_overloaded_site_when_coverage_saturates():
         times, weight, population, existing, group, PlacementSettings(**base, objective="coverage")
     )
     assert "arbitraire" in coverage.decided_by
-
-
-def test_residual_default_relieves_overloaded_site():
-    # E1 (capacity 100) shares its capacity over a, b, c (need 230): 100/230 absorbed
-    # everywhere, so the residual need is 56.5 at a and b and 17.0 at c. It must travel
-    # to the new site: C1 costs 56.5 × (5 + 2) + 17.0 × 30, C2 56.5 × 60 + 17.0 × 3.
-    times, weight, population, existing, group = crafted_saturated()
-    settings = PlacementSettings(k=1, threshold_min=20.0, capacity_per_advisor=100.0)
-    res = solve_placement(times, weight, population, existing, group, settings)
-    assert res.objective == "residual"
-    assert res.chosen == ["C1"]
-    assert res.solver["residual_need"] == pytest.approx(230 * (1 - 100 / 230))
-    assert "déjà complète" in res.decided_by and "n'est pas absorbé" in res.decided_by
-    greedy = greedy_placement(times, weight, population, existing, group, settings)
-    assert greedy.chosen == ["C1"]
-
-
-def test_residual_equals_brute_force_on_small_instances():
-    for seed in range(4):
-        times, weight, population, existing, group = random_instance(seed)
-        settings = PlacementSettings(k=2, threshold_min=15.0)
-        res = solve_placement(times, weight, population, existing, group, settings)
-        inst = prepare_instance(times, weight, population, existing, group, settings)
-        residual = residual_need(inst, inst.capacity_per_advisor()) + 0.05 * inst.weight
-        t = inst.times[:, inst.candidates]
-        # With 8 candidates every one is "near": unreachable demand pays the penalty time.
-        costs = {
-            combo: float(residual @ np.minimum(t[:, list(combo)].min(axis=1), inst.penalty_min))
-            for combo in itertools.combinations(range(t.shape[1]), 2)
-        }
-        assert res.objective_value == pytest.approx(min(costs.values()), rel=1e-7)
 
 
 def test_capacity_tie_broken_by_travel_time():
@@ -343,8 +321,8 @@ def test_result_report_is_json_ready_and_explained():
     res = solve_placement(
         times, weight, population, existing, group, PlacementSettings(k=3, threshold_min=15)
     )
-    payload = json.loads(json.dumps(res.to_dict()))
-    assert payload["objective"] == "residual"
+    payload = json.loads(json.dumps(res.to_dict(), allow_nan=False))
+    assert payload["objective"] == "capacity"
     assert len(payload["assignment"]) == len(times)
     assert list(res.assignment.index) == list(times.index)
     gains = res.explanation["gain_need"].to_numpy()
@@ -378,4 +356,4 @@ def test_real_size_synthetic_instance():
             assert greedy.objective_value >= res.objective_value - 1e-6
     settings = PlacementSettings(k=20, threshold_min=10.0, time_limit_s=20)
     res = solve_placement(times, population, population, existing, group, settings)
-    assert len(res.chosen) == 20
+    assert res.explanation["advisors"].sum() == res.cost["new_advisors"] == 20

@@ -8,6 +8,7 @@ import pytest
 
 from equity.placement import PlacementInfeasible, PlacementSettings, solve_placement
 from equity.placement.problem import prepare_instance
+from geo import defaults
 
 
 def small_inputs():
@@ -34,8 +35,12 @@ def test_instance_holds_the_validated_arrays():
     assert inst.forced.tolist() == [1]
     assert np.isinf(inst.times[1, 2])
     assert inst.cand_group == ["g0", "g1"]
-    # Default capacity: total need / advisors after placement (2 existing + 1 new).
-    assert inst.capacity_per_advisor() == pytest.approx(150.0 / 3)
+    # Capacity is a fixed number of persons per advisor, not total need ÷ advisors
+    # (which made the headline move with the number of new advisors).
+    assert inst.capacity_per_advisor() == defaults.CAPACITY_PERSONS_PER_ADVISOR == 600.0
+    assert prepare_instance(
+        times, weight, population, existing, group, PlacementSettings(k=5, forced=("c1",))
+    ).capacity_per_advisor() == pytest.approx(600.0)
 
 
 def test_bad_data_lists_every_problem_in_one_error():
@@ -64,8 +69,13 @@ def test_bad_data_lists_every_problem_in_one_error():
 
 def test_conflicting_constraints_are_listed_together():
     times, weight, population, existing, group = small_inputs()
+    # A site model: the capacity model could give both advisors to the one candidate.
     settings = PlacementSettings(
-        k=2, forced=("c0", "e0"), excluded=("c0",), max_per_group={"g0": 0}
+        k=2,
+        objective="coverage",
+        forced=("c0", "e0"),
+        excluded=("c0",),
+        max_per_group={"g0": 0},
     )
     with pytest.raises(PlacementInfeasible) as err:
         prepare_instance(times, weight, population, existing, group, settings)

@@ -29,22 +29,48 @@ def test_inputs_align_communes_and_sites(territory, before):
     inputs = placement_inputs(territory, before)
     assert inputs.times.shape[0] == 352
     assert list(inputs.times.index) == list(territory.communes.index)
-    assert inputs.existing.sum() == 41
+    # The territory's own 41 advisors in full, the border's by their counted share.
+    own = before.offer.sites.loc[~before.offer.outside, "site_id"]
+    assert inputs.existing[own].sum() == 41
+    assert inputs.existing.sum() == pytest.approx(before.offer.counted_advisors.sum())
+    assert inputs.existing.sum() > 41
     candidates = candidate_sites(territory, before)
     assert set(candidates["site_type"]) <= set(CANDIDATE_TYPES)
     assert not candidates["site_id"].isin(before.offer.sites["site_id"]).any()
-    assert inputs.candidate_group.notna().all()
-    assert inputs.weight.sum() == pytest.approx(566_733)
+    assert inputs.candidate_group[candidates.index].notna().all()
+    assert not candidates.get("outside_territory", False).any()
+    # Persons in need are a head count (finding 4), about 72,000 of 566,733 inhabitants.
+    assert inputs.weight.sum() == pytest.approx(before.communes["persons_in_need"].sum())
+    assert 60_000 < inputs.weight.sum() < 90_000
+    # Same times as the diagnosis, the trip inside the commune included.
+    assert (inputs.times.min(axis=1) > 0).all()
+    assert list(inputs.demand_group.index) == list(inputs.times.index)
+    assert inputs.demand_group.nunique() == 17
+    # Host places within 1 km of a permanence reinforce it (finding: 8 of 20 town halls).
+    near = inputs.near_existing
+    assert len(near) > 0 and set(near.index) <= set(candidates.index)
+    assert set(near.unique()) <= set(inputs.existing.index)
+    offer = before.offer.sites.set_index("site_id")
+    far = candidates.loc[near.index].distance(offer.loc[near.to_numpy()].geometry, align=False)
+    assert (far.to_numpy() <= 1000.0).all()
 
 
 def test_default_recommendation_is_exact_and_explained(territory, before):
-    result = recommend(territory, before, PlacementSettings(k=20, min_per_group=1))
-    assert result.objective == "residual"
-    assert result.solver["method"] == "milp" and result.solver["status"] == 0
-    assert len(result.chosen) == 20
+    inputs = placement_inputs(territory, before)
+    result = recommend(territory, before, PlacementSettings(k=20, min_per_group=1), inputs)
+    assert result.objective == "capacity"
+    assert result.solver["method"] == "milp"
+    # The served persons are proven optimal; the travel-time and balance stages may stop
+    # at the time limit on the real data, and then report their gap.
+    served, *later = result.solver["stages"]
+    assert served["status"] == 0 and served["mip_gap"] == 0.0
+    assert all(
+        s["status"] == 0 or s["mip_gap"] is not None or s["method"] == "incumbent" for s in later
+    )
+    assert result.explanation["advisors"].sum() == 20
     assert result.explanation["group"].nunique() == 17  # at least one per EPCI
     assert result.coverage_after["population_share"] >= result.coverage_before["population_share"]
-    assert "n'est pas absorbé" in result.decided_by
+    assert "restent sans accompagnement" in result.decided_by
     assert result.cost == {
         "new_advisors": 20,
         "total_advisors": 61.0,
@@ -52,6 +78,26 @@ def test_default_recommendation_is_exact_and_explained(territory, before):
         "cofunding_eur": 500_000.0,
         "net_eur": 500_000.0,
     }
+    decisions = result.decisions
+    # Finding 1: every advisor has a capacity, the new Le Mans ones included.
+    assert (decisions["load_persons"] <= decisions["capacity_persons"] + 1e-6).all()
+    le_mans = decisions[decisions["group"] == "CU Le Mans Métropole"]
+    assert (
+        len(le_mans) and (le_mans["load_persons"] <= 600.0 * le_mans["advisors_after"] + 1e-6).all()
+    )
+    # Finding 3: no new site next to a permanence.
+    new_sites = decisions.loc[decisions["kind"] == "new_site", "site_id"]
+    assert not new_sites.isin(inputs.near_existing.index).any()
+    # Finding 2: the unserved persons before placement do not depend on the new advisors.
+    persons = result.persons
+    # The engine's MILP and the diagnosis' transportation LP agree on the current offer.
+    found = before.findings()
+    assert persons["served_persons_before"] == pytest.approx(found["served_persons"], rel=1e-6)
+    assert persons["unserved_persons_before"] == pytest.approx(found["unserved_persons"], rel=1e-6)
+    # Need far exceeds capacity: every new advisor's 600 places are used.
+    assert persons["served_persons_after"] == pytest.approx(
+        found["served_persons"] + 20 * 600.0, rel=1e-6
+    )
     scenario, after = evaluate(
         territory, result_scenario(territory, result, "Plan", {"threshold_min": 20})
     )
@@ -93,7 +139,7 @@ def test_cli_recommend_json_and_save(tmp_path):
         "cost",
     ):
         assert key in data
-    assert len(data["chosen"]) == 5
+    assert sum(site["advisors"] for site in data["chosen"]) == 5
     assert {
         "site_id",
         "name",
@@ -103,10 +149,32 @@ def test_cli_recommend_json_and_save(tmp_path):
         "lat",
         "gain_need",
         "gain_population",
+        "kind",
+        "kind_fr",
+        "advisors",
+        "load_persons",
+        "capacity_persons",
     } <= set(data["chosen"][0])
+    for key in (
+        "persons_in_need_estimated",
+        "unserved_persons_before",
+        "unserved_persons_after",
+        "beyond_threshold_persons_before",
+        "beyond_threshold_persons_after",
+        "stable_sites",
+        "unserved_by_commune",
+    ):
+        assert key in data
+    # 43,775 of about 71,800 persons in need left unserved by the 2022 offer (capacity).
+    assert data["unserved_persons_before"] == pytest.approx(43_775, abs=1)
+    assert data["unserved_persons_after"] == pytest.approx(43_775 - 5 * 600, abs=1)
+    assert {"capacity_per_person_in_need_after", "ratio_to_departement_after"} <= set(
+        data["by_epci"][0]
+    )
     assert {"population", "need", "share"} <= set(data["coverage_after"])
     assert {"status", "gap", "seconds"} <= set(data["solver"])
     assert data["cost"]["net_eur"] == 125_000
     assert len(data["trade_off"]) == 6
-    assert ScenarioStore(db).load("Cinq").changes.added[0]["n_advisors"] == 1
+    added = ScenarioStore(db).load("Cinq").changes.added
+    assert sum(site["n_advisors"] for site in added) == 5
     assert main(["recommend", "--extra", "5", "--min-per-epci", "1"]) == 2
