@@ -153,7 +153,7 @@ def _measure(browser, url: str, switches: int) -> dict[str, float]:
     page.wait_for_load_state("networkidle")
     start = time.perf_counter()
     button.click()
-    page.get_by_text("Pourquoi ces sites").wait_for(timeout=180_000)
+    page.get_by_text("Pourquoi ces sites").wait_for(timeout=600_000)
     _wait_map(page)
     recommend = time.perf_counter() - start
     page.close()
