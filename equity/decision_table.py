@@ -2,7 +2,7 @@
 
 A scenario adds advisors at sites. Shown to elected members, each addition is one
 decision: a **new site** where no help exists, or the **reinforcement** of an existing
-permanence (an addition at, or within :data:`geo.defaults.DECISION_REINFORCE_RADIUS_M`
+permanence (an addition at, or within :data:`geo.defaults.REINFORCE_RADIUS_KM`
 of, an open site). A ``kind`` column (``"new_site"`` / ``"reinforce"``) and an
 ``advisors`` or ``load_persons`` column on the added sites, when the placement gives
 them, win over what is inferred here.
@@ -16,7 +16,7 @@ import pandas as pd
 
 from equity.diagnostics import Diagnosis
 from equity.scenarios import Scenario
-from geo.defaults import DECISION_REINFORCE_RADIUS_M
+from geo.defaults import REINFORCE_RADIUS_KM
 from geo.formatting import format_number_fr
 
 __all__ = [
@@ -83,7 +83,8 @@ def _nearest_existing(
 
 
 def _kinds(added: gpd.GeoDataFrame, distance_m: np.ndarray) -> list[str]:
-    inferred = np.where(distance_m <= DECISION_REINFORCE_RADIUS_M, "reinforce", "new_site")
+    # The placement's own rule (issue 12): a place this close to a permanence reinforces it.
+    inferred = np.where(distance_m <= 1000 * REINFORCE_RADIUS_KM, "reinforce", "new_site")
     # A recommendation saved as a scenario names its reinforcements « <permanence>-renfort ».
     inferred[added["site_id"].astype(str).str.endswith(_REINFORCE_SUFFIX).to_numpy()] = "reinforce"
     if "kind" not in added:

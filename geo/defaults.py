@@ -289,9 +289,7 @@ ROBUSTNESS_CIRCUITIES: tuple[float, ...] = (1.2, 1.4)
 ROBUSTNESS_SPEEDS_KMH: tuple[float, ...] = (50.0, 70.0)
 
 # App and council documents (own block so parallel additions merge cleanly).
-__all__ += ["DECISION_REINFORCE_RADIUS_M", "MAP_MIN_CLASSES", "TRAVEL_TIME_CLASS_BOUNDS_MIN"]
-#: An advisor added this close (metres) to an open site reinforces it (not a new site).
-DECISION_REINFORCE_RADIUS_M: float = 1_000.0
+__all__ += ["MAP_MIN_CLASSES", "TRAVEL_TIME_CLASS_BOUNDS_MIN"]
 #: Fewest classes a numeric choropleth shows when the data has more distinct values.
 MAP_MIN_CLASSES: int = 4
 #: Class bounds (minutes) of travel-time maps; the threshold is always added as a bound.
