@@ -7,15 +7,17 @@ are written once here so the summary, the decisions table and the key figures ag
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
 import pandas as pd
 
 from equity.decision_table import decision_reasons_fr, decisions_table_fr
 from equity.diagnostics import Diagnosis
-from equity.mobile import MobileResult
+from equity.mobile import MobileResult, MobileSettings
 from geo.defaults import ADVISOR_COST_EUR, COFUNDING_PER_ADVISOR_EUR
 from geo.formatting import format_number_fr, format_percent_fr
+from geo.render.calendar import calendar_sections
 from geo.render.pack import TablePage, TextSection
 from geo.render.print_map import format_source_line
 from geo.socio import INDICATORS
@@ -23,7 +25,10 @@ from geo.territory import Territory
 
 __all__ = [
     "SUMMARY_TITLE",
+    "calendar_pages",
+    "calendar_table",
     "cost_figures",
+    "cycle_weeks",
     "decisions_page",
     "method_note",
     "mobile_pages",
@@ -225,3 +230,29 @@ def sources_annex(territory: Territory) -> TextSection:
         "Réalisation : Maillage, logiciel libre de planification de l'inclusion numérique."
     )
     return TextSection("Annexe : sources et licences", lines)
+
+
+def calendar_table(territory: Territory, result: MobileResult) -> pd.DataFrame:
+    """The sessions of the cycle with their commune's name, as the calendar prints them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The schedule with a ``commune`` column (name of the stop's commune; empty for a
+        place without a known commune): :data:`geo.render.calendar.CALENDAR_COLUMNS`.
+    """
+    codes = result.stops["code_insee"]
+    names = codes.map(territory.communes["name"]).fillna("")
+    return result.schedule.assign(commune=result.schedule["stop_id"].map(names).fillna(""))
+
+
+def cycle_weeks(result: MobileResult) -> int:
+    """Weeks in the planning cycle of ``result``."""
+    return int(result.parameters.get("weeks_in_cycle", MobileSettings().weeks_in_cycle))
+
+
+def calendar_pages(
+    territory: Territory, result: MobileResult, cycle_start: dt.date
+) -> list[TablePage]:
+    """The printable calendar as pack pages (one table per advisor and week)."""
+    return calendar_sections(calendar_table(territory, result), cycle_start, cycle_weeks(result))

@@ -22,6 +22,7 @@ import pandas as pd
 
 from equity.council_pack import (
     SUMMARY_TITLE,
+    calendar_pages,
     decisions_page,
     method_note,
     mobile_pages,
@@ -32,7 +33,7 @@ from equity.council_pack import (
 from equity.csv_tables import CSV_HEADERS_FR, csv_table
 from equity.decision_table import decision_sites, existing_sites
 from equity.diagnostics import Diagnosis, demand_points
-from equity.mobile import MobileResult
+from equity.mobile import MobileResult, next_monday
 from equity.scenarios import (
     Comparison,
     Scenario,
@@ -465,6 +466,8 @@ def council_pack(
     if mobile is not None and len(mobile.circuits):
         sections.append(MapPage(map_spec(territory, view, "mobile", date, mobile, **on_map)))
         sections += mobile_pages(mobile)
+        # The printable calendar of the cycle starting the Monday after the pack's date.
+        sections += calendar_pages(territory, mobile, next_monday(date))
     threshold = diagnosis.settings.threshold_min
     sections.append(
         TablePage(

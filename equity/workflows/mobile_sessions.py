@@ -6,8 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
-
+from equity.council_pack import calendar_pages, calendar_table, cycle_weeks
 from equity.diagnostics import Diagnosis
 from equity.mobile import MobileResult, MobileSettings, capacity_effect, diagnose_with_tours
 from equity.mobile_programme import default_advisors, host_candidates, plan_for_diagnosis
@@ -19,7 +18,7 @@ from geo.defaults import (
     MOBILE_N_STOPS,
     MOBILE_SESSION_HOURS,
 )
-from geo.render.calendar import calendar_sections, write_calendar_pdf
+from geo.render.calendar import write_calendar_pdf
 from geo.render.pack import TablePage
 from geo.territory import Territory
 from geo.travel_time import TravelModel
@@ -153,24 +152,6 @@ def plan_mobile(
     return result
 
 
-def calendar_table(territory: Territory, result: MobileResult) -> pd.DataFrame:
-    """The sessions of the cycle with their commune's name, as the calendar prints them.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The schedule with a ``commune`` column (name of the stop's commune; empty for a
-        place without a known commune): :data:`geo.render.calendar.CALENDAR_COLUMNS`.
-    """
-    codes = result.stops["code_insee"]
-    names = codes.map(territory.communes["name"]).fillna("")
-    return result.schedule.assign(commune=result.schedule["stop_id"].map(names).fillna(""))
-
-
-def _cycle_weeks(result: MobileResult) -> int:
-    return int(result.parameters.get("weeks_in_cycle", _ENGINE.weeks_in_cycle))
-
-
 def mobile_calendar_pdf(
     territory: Territory, result: MobileResult, path: str | Path, cycle_start: dt.date
 ) -> Path:
@@ -183,7 +164,7 @@ def mobile_calendar_pdf(
     """
     try:
         return write_calendar_pdf(
-            calendar_table(territory, result), path, cycle_start, _cycle_weeks(result)
+            calendar_table(territory, result), path, cycle_start, cycle_weeks(result)
         )
     except ValueError as exc:
         raise InvalidRequest(str(exc)) from exc
@@ -193,4 +174,4 @@ def mobile_calendar_sections(
     territory: Territory, result: MobileResult, cycle_start: dt.date
 ) -> list[TablePage]:
     """The calendar as council-pack sections (one table per advisor and week)."""
-    return calendar_sections(calendar_table(territory, result), cycle_start, _cycle_weeks(result))
+    return calendar_pages(territory, result, cycle_start)

@@ -247,6 +247,14 @@ def test_pack_lists_every_decision_and_the_tours_when_asked(territory, tmp_path)
     tours = [p for p in pages if "Tournées mobiles" in p]
     assert any("circuits sur quatre semaines" in p for p in tours)
     assert any("Base d'une tournée" in p for p in tours)
+    # The printable calendar: one page per advisor and week of the 4-week cycle.
+    advisors = mobile.schedule["advisor_id"].nunique()
+    calendar = [
+        p
+        for p in pages
+        if p.startswith("Tournées mobiles — ") and ", semaine " in " ".join(p.splitlines()[:3])
+    ]
+    assert len(calendar) >= advisors and len(calendar) <= 4 * advisors
     (without,) = export("pack", territory, view, tmp_path / "sans", reference=reference)
     assert not any(
         "circuits sur quatre semaines" in p.extract_text() for p in PdfReader(without).pages
