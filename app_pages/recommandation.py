@@ -25,7 +25,7 @@ from app_pages.common import (
     travel_model_banner,
 )
 from equity.decision_table import placement_decisions
-from equity.placement import OBJECTIVE_LABELS_FR, PlacementInfeasible
+from equity.placement import OBJECTIVE_LABELS_FR, PlacementInfeasible, solver_summary_fr
 from equity.recommend import candidate_sites, chosen_sites, epci_effect
 from equity.workflows import InvalidRequest, RecommendRequest, save_recommendation
 from equity.workflows.scenario_edit import commune_at, sites_in_communes
@@ -39,22 +39,6 @@ from geo.defaults import (
 )
 from geo.formatting import format_number_fr, format_percent_fr
 from geo.render.classification import travel_time_bounds
-
-SOLVER_METHODS_FR = {
-    "milp": "optimisation exacte (programme linéaire en nombres entiers, HiGHS)",
-    "greedy": "méthode gloutonne (ajout du meilleur site, un par un)",
-}
-SOLVER_STATUS_FR = {
-    0: "solution optimale",
-    1: "limite de temps atteinte : meilleure solution trouvée, pas forcément optimale",
-}
-
-
-def _solver_fr(solver: dict) -> str:
-    method = SOLVER_METHODS_FR.get(solver.get("method"), "méthode de calcul non précisée")
-    status = SOLVER_STATUS_FR.get(solver.get("status"), "résultat à vérifier")
-    return f"Calcul : {method} ; {status}."
-
 
 territory = current_territory()
 settings = offer_controls(territory)
@@ -246,7 +230,7 @@ p3.metric(
 )
 st.caption(
     f"Coût brut {format_number_fr(result.cost['gross_eur'])} €, cofinancement de l'État "
-    f"{format_number_fr(result.cost['cofunding_eur'])} € par an. {_solver_fr(result.solver)}"
+    f"{format_number_fr(result.cost['cofunding_eur'])} € par an. {solver_summary_fr(result.solver)}"
 )
 
 sites = chosen_sites(territory, result)

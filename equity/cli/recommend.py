@@ -14,7 +14,7 @@ from equity.cli.common import (
     load_from_args,
     write_json,
 )
-from equity.placement import LEGACY_OBJECTIVES, OBJECTIVES
+from equity.placement import LEGACY_OBJECTIVES, OBJECTIVES, solver_summary_fr
 from equity.workflows import (
     Recommendation,
     RecommendRequest,
@@ -164,11 +164,8 @@ def print_recommendation(recommendation: Recommendation, report: dict[str, Any])
         f"{format_number_fr(cost['cofunding_eur'])} € de cofinancement de l'État, "
         f"{format_number_fr(cost['net_eur'])} € net pour le Département"
     )
-    solver = report["solver"]
-    print(
-        f"  Solveur : {solver['method']} ({solver['message']}), "
-        f"{format_number_fr(solver['seconds'], 2)} s"
-    )
+    seconds = format_number_fr(report["solver"]["seconds"], 2)
+    print(f"  {solver_summary_fr(result.solver)} ({seconds} s)")
 
 
 def cmd_recommend(args: argparse.Namespace) -> int:

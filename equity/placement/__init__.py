@@ -59,7 +59,7 @@ from equity.placement.analyses import (
     travel_robustness,
 )
 from equity.placement.covering import greedy_covering, max_covering
-from equity.placement.explain import DECISION_KINDS_FR, OBJECTIVE_LABELS_FR
+from equity.placement.explain import DECISION_KINDS_FR, OBJECTIVE_LABELS_FR, solver_summary_fr
 from equity.placement.lexicographic import CAPACITY_REL_GAP, LEXICO_REL_TOL
 from equity.placement.problem import (
     LEGACY_OBJECTIVES,
@@ -89,6 +89,7 @@ __all__ = [
     "max_covering",
     "robustness",
     "solve_placement",
+    "solver_summary_fr",
     "threshold_sensitivity",
     "trade_off_curve",
     "travel_robustness",

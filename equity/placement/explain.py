@@ -16,6 +16,7 @@ __all__ = [
     "OBJECTIVE_LABELS_FR",
     "decided_by",
     "explain_sites",
+    "solver_summary_fr",
 ]
 
 OBJECTIVE_LABELS_FR: dict[str, str] = {
@@ -279,3 +280,31 @@ def decided_by(
     if method == "greedy":
         text += " Solution heuristique gloutonne (pas d'optimum garanti)."
     return text
+
+
+_METHODS_FR = {
+    "milp": "optimisation exacte (programme linéaire en nombres entiers, HiGHS)",
+    "greedy": "méthode gloutonne (ajout du meilleur site, un par un)",
+}
+_STATUS_FR = {
+    0: "solution optimale",
+    1: "limite de temps atteinte : meilleure solution trouvée, pas forcément optimale",
+}
+
+
+def solver_summary_fr(solver: dict[str, Any]) -> str:
+    """How the placement was computed and what is proven, in one French sentence.
+
+    Parameters
+    ----------
+    solver : dict
+        ``PlacementResult.solver``.
+    """
+    method = _METHODS_FR.get(solver.get("method"), "méthode de calcul non précisée")
+    status = _STATUS_FR.get(solver.get("status"), "résultat à vérifier")
+    if solver.get("status") == 1 and solver.get("proven_stages", 0) >= 2:
+        status = (
+            "solution optimale pour le besoin servi et le temps de trajet ; équilibre entre "
+            "EPCI : meilleure répartition trouvée dans le temps imparti"
+        )
+    return f"Calcul : {method} ; {status}."

@@ -231,8 +231,8 @@ def lexicographic_solve(
 
     Stage ``i`` gets ``1 / (n - i)`` of the time left, the balance stage at most
     :data:`geo.defaults.BALANCE_STAGE_LIMIT_S`. Each stage starts from the previous
-    stage's solution, its assignment re-optimised for the stage (an LP at the same
-    allocation). Rows fixing the optima are appended to ``cm.milp``, and its bounds are
+    stage's solution (for the balance stage, its assignment re-balanced by an LP at the
+    same allocation). Rows fixing the optima are appended to ``cm.milp``, and its bounds are
     tightened by reduced-cost fixing (valid for every later stage, whose solutions keep
     the earlier optima). ``cm.stage_solutions`` keeps every stage's solution.
 
@@ -250,8 +250,10 @@ def lexicographic_solve(
         if values:
             previous = objectives[i - 1]
             cm.milp.add_row(previous, -np.inf, values[-1] + _slack(values[-1]))
-            if best is not None and _free_allocation(cm):
-                # The previous optimum, its assignment re-optimised for this stage.
+            if i == 2 and best is not None and _free_allocation(cm):
+                # The balance stage rarely proves within its cap: its start, the time
+                # optimum with its assignment re-balanced (an LP), is then the result.
+                # (Re-optimising the time stage's start costs more than it saves.)
                 best = _rounded(cm, best, c, primal=False)
         end = _stage_deadline(deadline, i, len(objectives))
         # Persons served only push flows up against capacities: primal simplex.
