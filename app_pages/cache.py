@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import folium
 import geopandas as gpd
+import pandas as pd
 import streamlit as st
 
 from equity.diagnostics import Diagnosis
@@ -29,6 +30,7 @@ from equity.workflows import (
     plan_mobile,
     run_diagnosis,
     run_recommendation,
+    run_threshold_sensitivity,
 )
 from geo.defaults import DEPARTEMENT_CODE
 from geo.maps import commune_map, map_to_html
@@ -47,6 +49,7 @@ __all__ = [
     "recommendation_for",
     "robustness_for",
     "scenario_evaluation",
+    "sensitivity_for",
     "territory_for",
     "travel_model",
 ]
@@ -213,6 +216,19 @@ def recommendation_for(
         _territory, territory_key, _request.diagnosis, _request.diagnosis.cache_key(), model
     )
     return run_recommendation(_territory, _request, model, before=before)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def sensitivity_for(
+    _territory: Territory,
+    territory_key: str,
+    _request: RecommendRequest,
+    request_key: str,
+    model: TravelModel,
+) -> pd.DataFrame:
+    """The recommendation of one request re-solved at the sensitivity thresholds."""
+    recommendation = recommendation_for(_territory, territory_key, _request, request_key, model)
+    return run_threshold_sensitivity(_territory, recommendation)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

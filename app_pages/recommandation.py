@@ -10,6 +10,7 @@ from app_pages.cache import (
     clickable_commune_map,
     recommendation_for,
     robustness_for,
+    sensitivity_for,
     travel_model,
 )
 from app_pages.charts import french_line_chart
@@ -34,6 +35,7 @@ from geo.defaults import (
     COFUNDING_PER_ADVISOR_EUR,
     MAX_NEW_ADVISORS_PER_SITE,
     NEW_ADVISORS,
+    SENSITIVITY_THRESHOLDS_MIN,
 )
 from geo.formatting import format_number_fr, format_percent_fr
 from geo.render.classification import travel_time_bounds
@@ -202,7 +204,7 @@ except (PlacementInfeasible, InvalidRequest) as exc:
     st.error(f"Contraintes incompatibles. {escape_markdown(exc)}")
     st.stop()
 result, after = recommendation.result, recommendation.after
-curve, sensitivity = recommendation.trade_off, recommendation.sensitivity
+curve = recommendation.trade_off
 st.caption(f"Optimisation résolue en {format_number_fr(result.solver['solve_s'], 2)} s.")
 
 st.success(result.decided_by)
@@ -323,15 +325,33 @@ with c2:
 st.caption("Courbe obtenue en ajoutant les sites dans l'ordre glouton (emboîté).")
 
 st.subheader("Sensibilité au seuil")
-show_table(
-    sensitivity.reset_index(),
-    {
-        "threshold_min": ("Seuil (min)", "int"),
-        "population_share_before": ("Avant", "pct"),
-        "population_share_after": ("Après", "pct"),
-        "mean_travel_time_min_after": ("Temps moyen après (min)", "dec"),
-    },
-)
+thresholds_fr = ", ".join(f"{t:g}" for t in SENSITIVITY_THRESHOLDS_MIN)
+sensitivity_asked = st.session_state.get("reco_sensitivity_key") == request.cache_key()
+if not sensitivity_asked and st.button(
+    f"Calculer la sensibilité au seuil ({thresholds_fr} min)",
+    help="Une optimisation complète par seuil : compter une à deux minutes.",
+):
+    st.session_state["reco_sensitivity_key"] = request.cache_key()
+    sensitivity_asked = True
+if sensitivity_asked:
+    with st.spinner("Optimisation à chaque seuil…"):
+        sensitivity = sensitivity_for(
+            territory, territory.cache_key, request, request.cache_key(), model
+        )
+    show_table(
+        sensitivity.reset_index(),
+        {
+            "threshold_min": ("Seuil (min)", "int"),
+            "population_share_before": ("Avant", "pct"),
+            "population_share_after": ("Après", "pct"),
+            "mean_travel_time_min_after": ("Temps moyen après (min)", "dec"),
+        },
+    )
+else:
+    st.caption(
+        f"La recommandation peut être recalculée aux seuils de {thresholds_fr} min pour voir "
+        "si les sites changent."
+    )
 
 st.subheader("Effet par EPCI")
 show_table(

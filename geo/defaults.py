@@ -294,3 +294,13 @@ __all__ += ["MAP_MIN_CLASSES", "TRAVEL_TIME_CLASS_BOUNDS_MIN"]
 MAP_MIN_CLASSES: int = 4
 #: Class bounds (minutes) of travel-time maps; the threshold is always added as a bound.
 TRAVEL_TIME_CLASS_BOUNDS_MIN: tuple[float, ...] = (5.0, 10.0, 15.0, 20.0, 30.0, 45.0)
+
+# Capacity model solve budgets (own block so parallel additions merge cleanly).
+__all__ += ["BALANCE_STAGE_LIMIT_S", "DECISIVE_CHECK_LIMIT_S"]
+#: Placement: most seconds the capacity model's last stage (EPCI balance, a tie-break
+#: among placements already optimal for persons served and travel time) may take; its
+#: status and gap are reported when it stops there.
+BALANCE_STAGE_LIMIT_S: float = 2.0
+#: Placement: most seconds spent checking which stage singled out the placement
+#: (re-solves with the placement forbidden); beyond it the check says « non vérifié ».
+DECISIVE_CHECK_LIMIT_S: float = 1.0

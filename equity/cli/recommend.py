@@ -29,6 +29,7 @@ from geo.defaults import (
     MAX_NEW_ADVISORS_PER_SITE,
     MIN_EPCI_SHARE,
     NEW_ADVISORS,
+    SENSITIVITY_THRESHOLDS_MIN,
     SOLVER_TIME_LIMIT_S,
 )
 from geo.formatting import format_number_fr
@@ -88,6 +89,13 @@ def add_recommend_parser(subparsers: Any) -> argparse.ArgumentParser:
         action="store_true",
         help="résoudre aussi avec d'autres détours et vitesses (sites stables ou sensibles)",
     )
+    rec.add_argument(
+        "--sensitivity",
+        action="store_true",
+        help="résoudre aussi aux seuils de "
+        + ", ".join(f"{t:g}" for t in SENSITIVITY_THRESHOLDS_MIN)
+        + " min (sensibilité au seuil)",
+    )
     rec.add_argument("--cost-per-advisor", type=float, default=ADVISOR_COST_EUR, help="€ par an")
     rec.add_argument(
         "--cofunding",
@@ -119,6 +127,7 @@ def request_from_args(args: argparse.Namespace) -> RecommendRequest:
         max_new_advisors_per_site=args.max_per_site,
         min_epci_share=args.min_epci_share,
         travel_check=args.travel_check,
+        sensitivity=args.sensitivity,
         min_per_epci=args.min_per_epci,
         max_per_epci=args.max_per_epci,
         forced=tuple(args.force),

@@ -84,6 +84,8 @@ class CapacityModel:
     stage_bounds : list of tuple
         Variable bounds once each lexicographic stage was solved (filled by
         :func:`equity.placement.lexicographic.lexicographic_solve`).
+    stage_solutions : list of numpy.ndarray
+        Solution of every solved stage (same filler).
     """
 
     milp: MilpModel
@@ -101,6 +103,7 @@ class CapacityModel:
     group_rows: list[str]
     n_pairs_full: int
     stage_bounds: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    stage_solutions: list[np.ndarray] = field(default_factory=list)
 
     @property
     def n_x(self) -> int:

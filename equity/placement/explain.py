@@ -151,6 +151,32 @@ def _capacity_reason(info: dict[str, Any]) -> str:
     }[stage]
 
 
+def _unproven_sentence(info: dict[str, Any]) -> str:
+    """What the capacity model proved when a stage stopped at its time limit."""
+    if info.get("proven_stages", 0) >= 2:
+        return (
+            "Besoin servi et temps de trajet : optimum prouvé ; équilibre entre EPCI "
+            "(départage entre placements équivalents) : meilleure répartition trouvée dans "
+            "le temps imparti, sans preuve."
+        )
+    if info.get("proven_stages", 0) == 1 and len(info.get("stages", ())) > 1:
+        gap = _gap_fr(info["stages"][1].get("mip_gap"))
+        return (
+            "Besoin servi : optimum prouvé ; temps de trajet : meilleure solution trouvée "
+            f"dans le temps imparti (écart relatif au plus {gap} %)."
+        )
+    return (
+        "Optimum non prouvé dans le temps imparti (écart relatif sur le besoin servi au "
+        f"plus {_gap_fr(info.get('mip_gap'))} %) : meilleure solution trouvée."
+    )
+
+
+def _gap_fr(gap: float | None) -> str:
+    if gap is None:
+        return "inconnu"
+    return f"{100 * gap:.2f}".replace(".", ",")
+
+
 def _persons_sentence(persons: dict[str, float], threshold: float, kinds: dict[str, int]) -> str:
     """The persons served before and after, in French (a finding, not a parameter)."""
     need = persons["persons_in_need_estimated"]
@@ -249,11 +275,7 @@ def decided_by(
             f"({OBJECTIVE_LABELS_FR[objective]})."
         )
     if objective == "capacity" and not info.get("proven_optimal", True) and method == "milp":
-        gap = f"{100 * (info.get('mip_gap') or 0.0):.2f}".replace(".", ",")
-        text += (
-            " Optimum non prouvé dans le temps imparti (écart relatif sur le besoin servi au "
-            f"plus {gap} %) : meilleure solution trouvée."
-        )
+        text += " " + _unproven_sentence(info)
     if method == "greedy":
         text += " Solution heuristique gloutonne (pas d'optimum garanti)."
     return text

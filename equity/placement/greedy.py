@@ -142,7 +142,8 @@ def greedy_blocks(inst: Instance) -> tuple[list[int], list[float]]:
     served = []
     while blocks.sum() < inst.k:
         added = {int(places[j]): int(b * per_block) for j, b in enumerate(blocks) if b}
-        value, share, _ = evaluate_allocation(inst, added)
+        # The persons served need one LP; which ones are left is then approximate.
+        value, share, _ = evaluate_allocation(inst, added, served_only=True)
         served.append(value)
         unserved = inst.weight * (1.0 - share)
         gain = np.minimum(unserved @ within, block_cap)

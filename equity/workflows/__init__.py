@@ -35,6 +35,7 @@ from equity.workflows.recommendation import (
     check_robustness,
     recommendation_parameters,
     run_recommendation,
+    run_threshold_sensitivity,
     save_recommendation,
 )
 from equity.workflows.scenario_edit import (
@@ -113,6 +114,7 @@ __all__ = [
     "recommendation_parameters",
     "run_diagnosis",
     "run_recommendation",
+    "run_threshold_sensitivity",
     "save_recommendation",
     "save_scenario",
     "scenario_key",

@@ -51,6 +51,7 @@ __all__ = [
     "check_robustness",
     "recommendation_parameters",
     "run_recommendation",
+    "run_threshold_sensitivity",
     "save_recommendation",
 ]
 
@@ -83,6 +84,9 @@ class RecommendRequest:
         EPCI (0 = none).
     travel_check : bool
         Re-solve with other circuities and speeds to tell stable from sensitive sites.
+    sensitivity : bool
+        Re-solve at the thresholds of :data:`geo.defaults.SENSITIVITY_THRESHOLDS_MIN`
+        (one full placement each: off by default, the page offers it on request).
     min_per_epci, max_per_epci : int or None
         New sites per EPCI (no maximum when None).
     excluded_epci : tuple of str
@@ -105,6 +109,7 @@ class RecommendRequest:
     max_new_advisors_per_site: int = MAX_NEW_ADVISORS_PER_SITE
     min_epci_share: float = MIN_EPCI_SHARE
     travel_check: bool = False
+    sensitivity: bool = False
     min_per_epci: int = 0
     max_per_epci: int | None = None
     excluded_epci: tuple[str, ...] = ()
@@ -182,8 +187,9 @@ class Recommendation:
         Cost matrix and weights the engine used.
     trade_off : pandas.DataFrame
         Coverage for 0…k new sites (nested greedy order).
-    sensitivity : pandas.DataFrame
-        The placement re-solved at other thresholds.
+    sensitivity : pandas.DataFrame or None
+        The placement re-solved at other thresholds (``None`` unless the request asked
+        for it; :func:`run_threshold_sensitivity` computes it afterwards).
     scenario : Scenario
         The new sites as an evaluated, unsaved scenario.
     """
@@ -194,7 +200,7 @@ class Recommendation:
     result: PlacementResult
     inputs: PlacementInputs
     trade_off: pd.DataFrame
-    sensitivity: pd.DataFrame
+    sensitivity: pd.DataFrame | None
     scenario: Scenario
 
     def report(self, territory: Territory) -> dict[str, Any]:
@@ -235,7 +241,11 @@ def run_recommendation(
     matrix = (inputs.times, inputs.weight, inputs.population, inputs.existing)
     options = inputs.engine_options()
     curve = trade_off_curve(*matrix, inputs.candidate_group, settings, **options)
-    sensitivity = threshold_sensitivity(*matrix, inputs.candidate_group, settings, **options)
+    sensitivity = (
+        threshold_sensitivity(*matrix, inputs.candidate_group, settings, **options)
+        if request.sensitivity
+        else None
+    )
     if request.travel_check:
         travel_check(inputs, settings, result)
     draft = result_scenario(
@@ -243,6 +253,24 @@ def run_recommendation(
     )
     scenario, after = evaluate_scenario(territory, draft, model)
     return Recommendation(request, before, after, result, inputs, curve, sensitivity, scenario)
+
+
+def run_threshold_sensitivity(territory: Territory, recommendation: Recommendation) -> pd.DataFrame:
+    """The recommendation's placement re-solved at the sensitivity thresholds.
+
+    One full placement per threshold of :data:`geo.defaults.SENSITIVITY_THRESHOLDS_MIN`
+    (same objective and constraints), so it is computed on request.
+    """
+    inputs = recommendation.inputs
+    return threshold_sensitivity(
+        inputs.times,
+        inputs.weight,
+        inputs.population,
+        inputs.existing,
+        inputs.candidate_group,
+        recommendation.request.placement_settings(territory.epci["epci_name"].tolist()),
+        **inputs.engine_options(),
+    )
 
 
 def check_robustness(

@@ -105,9 +105,18 @@ def test_recommandation_page_runs_and_saves():
     assert "optimisation exacte" in solver and "solution optimale" in solver
     assert "milp" not in solver and "statut" not in solver
     app.text_input[0].set_value("Cinq conseillers")
-    app.button[1].click().run()
+    next(b for b in app.button if b.label == "Enregistrer").click().run()
     assert not app.exception
     assert any("Cinq conseillers" in s.value and "version 1" in s.value for s in app.success)
+    # The threshold sensitivity (one full placement per threshold) runs on request.
+    n_tables = len(app.dataframe)
+    sensitivity = next(b for b in app.button if b.label.startswith("Calculer la sensibilité"))
+    sensitivity.click().run()
+    assert not app.exception, [e.message for e in app.exception]
+    assert len(app.dataframe) == n_tables + 1
+    assert (
+        app.session_state["reco_sensitivity_key"] == app.session_state["reco_request"].cache_key()
+    )
 
 
 def test_scenarios_tournees_exports_pages():

@@ -42,7 +42,7 @@ def test_recommend_gives_the_same_sites_and_figures_from_the_cli_and_the_app(tmp
     assert app.metric[2].value == f"{format_number_fr(report['cost']['net_eur'])} €"
 
     app.text_input[0].set_value("App")
-    app.button[1].click().run()
+    next(b for b in app.button if b.label == "Enregistrer").click().run()
     assert not app.exception
     cli_saved = ScenarioStore(db).load("CLI")
     app_saved = ScenarioStore().load("App")
