@@ -11,7 +11,7 @@ from equity.workflows import value_status
 from geo.formatting import format_number_fr, format_percent_fr
 from geo.render.classification import travel_time_bounds
 from geo.sites import SITE_TYPES
-from geo.territory import map_indicators
+from geo.territory import ifn_scale_fr, map_indicators
 
 #: Catchment rings drawn on this map (the legend says « 10, 20 et 30 min »).
 CATCHMENT_RINGS_MIN = (10, 20, 30)
@@ -60,13 +60,6 @@ indicators = {
     },
     **map_indicators(territory),
 }
-# The IFN is an index, not a count: say what 100 means and which way is worse.
-for key_ifn in [k for k in indicators if k.startswith("ifn_")]:
-    indicators[key_ifn] = indicators[key_ifn] | {
-        "label": f"{indicators[key_ifn]['label']} (100 = moyenne du département, "
-        "plus = plus fragile)",
-        "short": "IFN (100 = moyenne du département, plus = plus fragile)",
-    }
 communes = territory.communes.join(
     diagnosed.communes[
         [
@@ -160,7 +153,7 @@ popup = (
     ("need_index", "Indice de besoin"),
     ("density_label", "Densité (grille INSEE)"),
     ("aav_label", "Aire d'attraction"),
-    ("ifn_global", "Fragilité numérique (IFN 2020)"),
+    ("ifn_global", f"Fragilité numérique (IFN 2020 ; {ifn_scale_fr(territory)})"),
     ("median_income_eur", "Revenu médian 2021 (€)"),
     ("quality_note", "Valeurs imputées / estimées"),
 )

@@ -101,7 +101,7 @@ st.session_state.setdefault("scenario_name", "")
 CLICK_ACTIONS = {
     "none": "ouvre la fiche (aucune modification)",
     "add": "ajoute un conseiller à cet endroit",
-    "move": "déplace la permanence choisie à cet endroit",
+    "move": "déplace le lieu choisi à cet endroit",
 }
 
 with tab_edit:
@@ -132,16 +132,22 @@ with tab_edit:
         key="click_action",
         horizontal=True,
     )
-    click_move = c2.selectbox(
-        "Permanence à déplacer d'un clic",
-        list(offer_labels),
-        format_func=offer_labels.get,
-        key="click_move_from",
-        disabled=action != "move",
-    )
     map_added = st.session_state.setdefault("map_added", [])
     map_moved = st.session_state.setdefault("map_moved", {})
-    draft = with_map_edits(base, map_added, map_moved)
+    # Advisors the scenario adds (a recommendation's) move too, not only permanences.
+    movable = {
+        a["site_id"]: f"Conseiller ajouté : {a['name']}" for a in (*base.changes.added, *map_added)
+    } | offer_labels
+    click_move = c2.selectbox(
+        "Lieu à déplacer d'un clic",
+        list(movable),
+        format_func=movable.get,
+        # One widget per base scenario: the browser would keep showing an old label
+        # (« Mairie — Aigné ») once the saved version names the moved advisor anew.
+        key=f"click_move_from_{scenario_key(base)}",
+        disabled=action != "move",
+    )
+    draft = with_map_edits(base, map_added, map_moved, territory)
     _, drafted = evaluated(territory, draft, model)
     head = drafted.headline()
     _, before = evaluated(territory, base, model)
@@ -185,6 +191,8 @@ with tab_edit:
             if action == "add":
                 map_added.append(site_at(territory, *point))
             else:
+                # Checked first: a point outside the territory leaves the draft as it was.
+                with_map_edits(base, map_added, {**map_moved, click_move: point}, territory)
                 map_moved[click_move] = point
         except ValueError as exc:
             st.warning(escape_markdown(exc))
@@ -193,7 +201,7 @@ with tab_edit:
     if map_added or map_moved:
         st.caption(
             f"Modifications par clic non enregistrées : {len(map_added)} conseiller(s) "
-            f"ajouté(s), {len(map_moved)} permanence(s) déplacée(s). Enregistrez ci-dessous."
+            f"ajouté(s), {len(map_moved)} lieu(x) déplacé(s). Enregistrez ci-dessous."
         )
         if st.button("Annuler les modifications par clic"):
             st.session_state.pop("map_added")

@@ -9,7 +9,8 @@ site tables here, once, for the Sarthe files (:mod:`geo.sites`) and the national
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 
 import geopandas as gpd
 import numpy as np
@@ -20,14 +21,17 @@ from geo import opening_hours, settings
 from geo.csvio import normalise_name
 
 __all__ = [
+    "ACCENTED_WORDS",
     "LONLAT_TO_WORK",
     "SITE_COLUMNS",
     "cnfs_frame",
     "commune_name_key",
+    "display_names",
     "france_services_frame",
     "km_fr",
     "published_sites",
     "readable_name",
+    "restore_accents",
     "site_frame",
     "town_halls_frame",
 ]
@@ -58,8 +62,110 @@ _FS_NOTES = {"Bus_équivalent": "France services itinérante (bus) : point de ra
 _ACRONYMS = {"Cc": "CC", "Cu": "CU", "Ccas": "CCAS", "Cias": "CIAS", "Cd": "CD", "Mjc": "MJC"}
 
 
+#: Words the published lists write without their accents, as French writes them.
+#: Only words found unaccented in the ANCT permanence names (Sarthe and national files),
+#: keyed in lower case. Left out on purpose because the bare form is also a word:
+#: « les »/« lès », « a »/« à », « marche »/« marché » (« la Marche berrichonne »,
+#: « en marche »), « pres »/« près »/« prés », « comte »/« comté ».
+ACCENTED_WORDS: dict[str, str] = {
+    "abbe": "abbé",
+    "acces": "accès",
+    "agglomeration": "agglomération",
+    "bibliotheque": "bibliothèque",
+    "chateau": "château",
+    "cite": "cité",
+    "citoyennete": "citoyenneté",
+    "collectivite": "collectivité",
+    "comite": "comité",
+    "communaute": "communauté",
+    "competences": "compétences",
+    "cote": "côte",
+    "cotes": "côtes",
+    "departement": "département",
+    "departemental": "départemental",
+    "departementale": "départementale",
+    "developpement": "développement",
+    "ecole": "école",
+    "education": "éducation",
+    "eglise": "église",
+    "emmaus": "emmaüs",
+    "etablissement": "établissement",
+    "etape": "étape",
+    "eveil": "éveil",
+    "federation": "fédération",
+    "francais": "français",
+    "francaise": "française",
+    "generations": "générations",
+    "handicapees": "handicapées",
+    "handicapes": "handicapés",
+    "hopital": "hôpital",
+    "laique": "laïque",
+    "laiques": "laïques",
+    "mediation": "médiation",
+    "mediatheque": "médiathèque",
+    "metiers": "métiers",
+    "metropole": "métropole",
+    "numerique": "numérique",
+    "pole": "pôle",
+    "prevention": "prévention",
+    "proximite": "proximité",
+    "regie": "régie",
+    "region": "région",
+    "regional": "régional",
+    "reseau": "réseau",
+    "residence": "résidence",
+    "reussir": "réussir",
+    "sante": "santé",
+    "solidarite": "solidarité",
+    "solidarites": "solidarités",
+    "theatre": "théâtre",
+    "vallee": "vallée",
+    "vallees": "vallées",
+}
+
+#: Set phrases the published lists write loosely (« Croix Rouge Francaise »).
+_PHRASES: tuple[tuple[str, str], ...] = (
+    (r"\bCroix[ -]Rouge\b", "Croix-Rouge"),
+    (r"\bCroix-Rouge Française\b", "Croix-Rouge française"),
+)
+
+
+def _accented(match: re.Match[str]) -> str:
+    """One word with its accents, in the case it was written (lower or capitalised)."""
+    word = match.group(0)
+    accented = ACCENTED_WORDS.get(word.lower())
+    if accented is None or not (word.islower() or word[1:].islower()):
+        return word  # unknown word, or capitals inside a mixed name: an acronym
+    return accented if word.islower() else accented[0].upper() + accented[1:]
+
+
+def restore_accents(names: pd.Series) -> pd.Series:
+    """Put back the accents the published lists drop (:data:`ACCENTED_WORDS`).
+
+    Words in capitals are left alone (acronyms such as « ACCES »), so apply this to
+    names already in title case (:func:`readable_name`).
+
+    Parameters
+    ----------
+    names : pandas.Series
+        Names such as « Croix Rouge Francaise », « Mediatheque de Loue ».
+
+    Returns
+    -------
+    pandas.Series
+        Same index: « Croix-Rouge française », « Médiathèque de Loue ».
+    """
+    fixed = names.str.replace(r"\b[^\W\d_]+\b", _accented, regex=True)
+    for pattern, replacement in _PHRASES:
+        fixed = fixed.str.replace(pattern, replacement, regex=True)
+    return fixed
+
+
 def readable_name(names: pd.Series) -> pd.Series:
     """Title case for names published in capitals, keeping acronyms (CC, CCAS...).
+
+    Names written in mixed case are kept as published (« Coworking@LeLude »,
+    « Mission Locale Le Mans - PLI »), with a capital first letter.
 
     Parameters
     ----------
@@ -74,9 +180,57 @@ def readable_name(names: pd.Series) -> pd.Series:
     titled = names.str.title().str.replace(
         r"(?<=\w[ -])(De|Du|Des|La|Le|Les|Et|Sur|En)\b", lambda m: m.group(1).lower(), regex=True
     )
-    return titled.str.replace(
+    titled = titled.str.replace(
         r"\b(" + "|".join(_ACRONYMS) + r")\b", lambda m: _ACRONYMS[m.group(1)], regex=True
     )
+    capitals = names == names.str.upper()
+    as_published = names.str[:1].str.upper() + names.str[1:]
+    return titled.where(capitals, as_published)
+
+
+#: Words after which a published name gives a commune (« Antenne Solidarite de Loue »).
+_BEFORE_COMMUNE = frozenset({"de", "du", "des", "à"})
+
+
+def _with_official_commune(name: str, spellings: Mapping[str, str]) -> str:
+    """``name`` with a trailing commune (« de Loue ») spelt officially (« de Loué »).
+
+    ``spellings`` maps :func:`commune_name_key` to the official name; the commune must
+    follow « de », « du », « des » or « à », so « Mairie Annexe - Le Mans » is kept.
+    """
+    words = name.split(" ")
+    for start in range(1, len(words)):
+        if words[start - 1].lower() in _BEFORE_COMMUNE:
+            official = spellings.get(commune_name_key(" ".join(words[start:])))
+            if official is not None:
+                return " ".join([*words[:start], official])
+    return name
+
+
+def display_names(
+    published: pd.Series, communes: pd.Series, official: Iterable[str] = ()
+) -> pd.Series:
+    """Display names of published sites: readable, accented, then « (commune) ».
+
+    Parameters
+    ----------
+    published : pandas.Series
+        Names as published (« CROIX ROUGE FRANCAISE », « ANTENNE SOLIDARITE DE LOUE »).
+    communes : pandas.Series
+        Official name of each site's commune, aligned to ``published``.
+    official : iterable of str
+        Other official commune names a published name may end with (« de Loue »).
+
+    Returns
+    -------
+    pandas.Series
+        Same index: « Croix-Rouge française (Le Mans) », « Antenne Solidarité de Loué
+        (Loué) » (a trailing commune name takes its official spelling).
+    """
+    names = restore_accents(readable_name(published))
+    spellings = {commune_name_key(n): n for n in {*official, *communes.dropna()}}
+    fixed = [_with_official_commune(n, spellings) for n in names]
+    return pd.Series(fixed, index=published.index) + " (" + communes + ")"
 
 
 def commune_name_key(name: object) -> str:
@@ -206,15 +360,15 @@ def cnfs_frame(raw: pd.DataFrame, codes: pd.Series, names: Mapping[str, str]) ->
     Returns
     -------
     geopandas.GeoDataFrame
-        :data:`SITE_COLUMNS` and EPSG:2154 points; ``name`` is the readable
-        permanence name followed by its commune.
+        :data:`SITE_COLUMNS` and EPSG:2154 points; ``name`` is the readable, accented
+        permanence name followed by its commune (:func:`display_names`); ids unchanged.
     """
     commune = codes.map(names).fillna(raw["commune"])
     return published_sites(
         raw,
         "cnfs_permanence",
         "cnfs-" + raw["id"],
-        name=readable_name(raw["nom"]) + " (" + commune + ")",
+        name=display_names(raw["nom"], commune, pd.Series(names, dtype=object)),
         code_insee=codes,
         n_advisors=raw["n_conseillers"].astype(float),
         source="ANCT, cartographie des conseillers numériques",

@@ -22,6 +22,7 @@ __all__ = [
     "commune_at",
     "edit_scenario",
     "host_sites",
+    "moved_addition",
     "offer_sites",
     "site_at",
     "sites_in_communes",
@@ -154,6 +155,14 @@ def commune_at(territory: Territory, lon: float, lat: float) -> str | None:
     return str(inside.index[0]) if len(inside) else None
 
 
+def _commune_or_raise(territory: Territory, lon: float, lat: float) -> str:
+    """The commune of a clicked point; a point outside the territory is refused in French."""
+    code = commune_at(territory, lon, lat)
+    if code is None:
+        raise ValueError("Ce point est hors du territoire : cliquez dans une commune.")
+    return code
+
+
 def site_at(territory: Territory, lon: float, lat: float, n_advisors: int = 1) -> dict[str, Any]:
     """An added advisor at a clicked point, named after its commune (:data:`ADDED_COLUMNS`).
 
@@ -162,9 +171,7 @@ def site_at(territory: Territory, lon: float, lat: float, n_advisors: int = 1) -
     ValueError
         The point is outside the territory's communes (French message).
     """
-    code = commune_at(territory, lon, lat)
-    if code is None:
-        raise ValueError("Ce point est hors du territoire : cliquez dans une commune.")
+    code = _commune_or_raise(territory, lon, lat)
     name = territory.communes.at[code, "name"]
     return {
         "site_id": f"clic-{code}-{round(lon * 1e5)}-{round(lat * 1e5)}",
@@ -177,6 +184,24 @@ def site_at(territory: Territory, lon: float, lat: float, n_advisors: int = 1) -
     }
 
 
+def moved_addition(
+    territory: Territory, addition: Mapping[str, Any], lon: float, lat: float
+) -> dict[str, Any]:
+    """An added advisor moved to a clicked point: same id and advisors, a new place.
+
+    Once moved it is no longer at the host it was proposed for (« Mairie — Mamers »):
+    it becomes a place of the commune clicked, as :func:`site_at` names it.
+
+    Raises
+    ------
+    ValueError
+        The point is outside the territory's communes (French message).
+    """
+    n_advisors = addition.get("n_advisors")
+    moved = site_at(territory, lon, lat, 1 if pd.isna(n_advisors) else n_advisors)
+    return moved | {"site_id": addition["site_id"]}
+
+
 def sites_in_communes(sites: pd.DataFrame, codes: Collection[str]) -> list[str]:
     """Ids of the sites in the given communes (a commune excluded excludes all its sites)."""
     return sites.loc[sites["code_insee"].isin(list(codes)), "site_id"].tolist()
@@ -186,6 +211,7 @@ def with_map_edits(
     base: Scenario,
     added: Sequence[Mapping[str, Any]] = (),
     moved: Mapping[str, tuple[float, float]] | None = None,
+    territory: Territory | None = None,
 ) -> Scenario:
     """``base`` with advisors added and sites moved by clicks on the map (a draft).
 
@@ -197,21 +223,37 @@ def with_map_edits(
         Advisors added where the planner clicked (:func:`site_at`).
     moved : mapping, optional
         Site id → (lon, lat) where the planner moved it; the latest move of a site wins.
+        The id is an existing site (a move of the scenario) or an advisor added by
+        ``base`` or ``added``, which takes the new place (:func:`moved_addition`).
+    territory : Territory, optional
+        When given, every moved point must be in one of its communes; needed to move
+        an added advisor (its commune is the one clicked).
 
     Returns
     -------
     Scenario
         The draft, validated as an imported file would be (not evaluated, not saved).
+
+    Raises
+    ------
+    ValueError
+        A point outside ``territory``, or an added advisor moved without it (French).
     """
+    additions = [dict(a) for a in (*base.changes.added, *added)]
     moves = {m["site_id"]: m for m in base.changes.moved}
+    positions = {a["site_id"]: i for i, a in enumerate(additions)}
     for site_id, (lon, lat) in (moved or {}).items():
-        moves[site_id] = {"site_id": site_id, "lon": float(lon), "lat": float(lat)}
+        if territory is not None:
+            _commune_or_raise(territory, lon, lat)
+        if site_id not in positions:
+            moves[site_id] = {"site_id": site_id, "lon": float(lon), "lat": float(lat)}
+        elif territory is None:
+            raise ValueError("Déplacer un conseiller ajouté demande le territoire.")
+        else:
+            i = positions[site_id]
+            additions[i] = moved_addition(territory, additions[i], float(lon), float(lat))
     data = base.to_dict() | {
-        "changes": base.changes.to_dict()
-        | {
-            "added": [*base.changes.added, *(dict(a) for a in added)],
-            "moved": list(moves.values()),
-        },
+        "changes": base.changes.to_dict() | {"added": additions, "moved": list(moves.values())},
         "results": {},
     }
     return scenario_from_dict(to_jsonable(data), "scénario")

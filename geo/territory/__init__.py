@@ -22,6 +22,7 @@ from geo.territory.model import Territory, UserFiles
 from geo.territory.quality import (
     STATUS_WORDS,
     STATUSES,
+    ifn_scale_fr,
     imputed_counts,
     indicator_label,
     map_indicators,
@@ -40,6 +41,7 @@ __all__ = [
     "build_territory",
     "cache_key",
     "check_user_files",
+    "ifn_scale_fr",
     "imputed_counts",
     "indicator_label",
     "load_territory",

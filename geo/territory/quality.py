@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 __all__ = [
     "STATUSES",
     "STATUS_WORDS",
+    "ifn_scale_fr",
     "imputed_counts",
     "indicator_label",
     "map_indicators",
@@ -72,6 +73,22 @@ def imputed_counts(territory: Territory) -> pd.DataFrame:
     return counts
 
 
+def ifn_scale_fr(territory: Territory) -> str:
+    """How to read an IFN score of ``territory``, whose own mean is its reference.
+
+    Parameters
+    ----------
+    territory : Territory
+        The territory whose IFN scores are shown (La MedNum's département reference).
+
+    Returns
+    -------
+    str
+        « 100 = moyenne de la Sarthe, plus = plus fragile » (« de l'Orne »…).
+    """
+    return f"100 = moyenne {territory.of_departement}, plus = plus fragile"
+
+
 def map_indicators(territory: Territory) -> dict[str, dict[str, object]]:
     """Commune columns that can be mapped, with French labels, sources and vintages."""
     v, src = territory.vintages, territory.sources
@@ -94,8 +111,12 @@ def map_indicators(territory: Territory) -> dict[str, dict[str, object]]:
         "density_label": entry("Grille communale de densité INSEE", "Densité", "density", True),
         "aav_label": entry("Catégorie d'aire d'attraction des villes", "Aire", "aav", True),
     }
+    scale = ifn_scale_fr(territory)
     for col, (label, layer) in socio.INDICATORS.items():
-        if col != "density_level":
+        if col.startswith("ifn_"):
+            # An index, not a count: say what 100 means and which way is worse.
+            out[col] = entry(f"{label} ({scale})", f"IFN ({scale})", layer)
+        elif col != "density_level":
             out[col] = entry(label, label.split(" (")[0], layer)
     fibre_warning = (
         "Couche fibre obsolète : ARCEP T1 2018. Le réseau FttH public de la Sarthe est "

@@ -195,12 +195,18 @@ def _goto(page, label: str, heading: str) -> None:
     page.wait_for_timeout(1000)
 
 
-def _choose(page, container, label: str, option: str) -> None:
-    """Pick ``option`` in the selectbox or multiselect labelled ``label``."""
+def _choose(page, container, label: str, option: str, search: bool = False) -> None:
+    """Pick ``option`` in the selectbox or multiselect labelled ``label``.
+
+    With ``search`` the option is typed first: the list then holds it whatever the
+    current choice (a combobox showing a value lists only the options matching it).
+    """
     box = container.locator("[data-testid='stSelectbox'], [data-testid='stMultiSelect']").filter(
         has_text=label
     )
     box.first.locator("input").first.click()
+    if search:
+        box.first.locator("input").first.fill(option)
     page.get_by_role("option", name=option, exact=True).click()
     page.keyboard.press("Escape")
     page.wait_for_load_state("networkidle")
@@ -284,6 +290,67 @@ def test_every_new_advisor_shows_and_a_click_adds_one(browser, app_url, territor
     # After saving, the form shows the saved scenario, not the base.
     assert page.get_by_label("Nom").input_value() == "Vingt et un lieux"
     page.screenshot(path=str(ARTIFACTS / "scenarios_click.png"), full_page=True)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert not errors
+    page.close()
+
+
+def test_a_click_moves_a_scenario_site(browser, app_url, territory, processed_dir):
+    from equity.workflows.scenario_edit import commune_at
+
+    saved, store = _save_scenario(territory, processed_dir, "Trois lieux", 3)
+    moving = saved.changes.added[0]
+    page, errors = _open(browser, f"{app_url}/scenarios")
+    main = page.locator("[data-testid='stMain']")
+    _choose(page, main, "Partir de", "Trois lieux")
+    page.get_by_text("déplace le lieu choisi à cet endroit").click()
+    page.wait_for_timeout(1500)
+    _choose(page, main, "Lieu à déplacer d'un clic", f"Conseiller ajouté : {moving['name']}")
+    frame = page.frame_locator(FOLIUM_FRAME).first
+    frame.locator(".maillage-decision").first.wait_for(timeout=90_000)
+    box = frame.locator(".leaflet-container").bounding_box()
+    frame.locator(".leaflet-container").click(
+        position={"x": box["width"] * 0.30, "y": box["height"] * 0.62}
+    )
+    page.get_by_text("0 conseiller(s) ajouté(s), 1 lieu(x) déplacé(s)").wait_for(timeout=90_000)
+    # An existing permanence moves the same way (a « moved » change of the scenario).
+    permanence = territory.sites[territory.sites["site_type"] == "cnfs_permanence"].iloc[0]
+    _choose(page, main, "Lieu à déplacer d'un clic", permanence["name"], search=True)
+    frame.locator(".leaflet-container").click(
+        position={"x": box["width"] * 0.55, "y": box["height"] * 0.45}
+    )
+    page.get_by_text("0 conseiller(s) ajouté(s), 2 lieu(x) déplacé(s)").wait_for(timeout=90_000)
+    # Still three added advisors on the map: the site moved, none was added.
+    stars = page.frame_locator(FOLIUM_FRAME).first.locator(".maillage-decision")
+    stars.first.wait_for(timeout=60_000)
+    assert stars.count() == 3
+    page.get_by_label("Nom").fill("Trois lieux, deux déplacés")
+    page.get_by_role("button", name="Enregistrer une nouvelle version").click()
+    page.get_by_text("« Trois lieux, deux déplacés » enregistré (version 1)").wait_for(
+        timeout=90_000
+    )
+    changes = store.load("Trois lieux, deux déplacés").changes
+    [permanence_move] = changes.moved
+    assert permanence_move["site_id"] == permanence["site_id"]
+    assert (permanence_move["lon"], permanence_move["lat"]) != (
+        permanence["lon"],
+        permanence["lat"],
+    )
+    moved = changes.added
+    assert [a["site_id"] for a in moved] == [a["site_id"] for a in saved.changes.added]
+    assert moved[1:] == saved.changes.added[1:]
+    point = (moved[0]["lon"], moved[0]["lat"])
+    assert point != (moving["lon"], moving["lat"])
+    assert moved[0]["code_insee"] == commune_at(territory, *point) != moving["code_insee"]
+    assert moved[0]["name"].startswith("Nouveau lieu — ") and moved[0]["n_advisors"] == 1
+    # The form opens the saved scenario: its moved advisor is offered under its new name.
+    page.wait_for_load_state("networkidle")
+    page.frame_locator(FOLIUM_FRAME).first.locator(".maillage-decision").first.wait_for(
+        timeout=60_000
+    )
+    chooser = main.locator("[data-testid='stSelectbox']").filter(has_text="Lieu à déplacer")
+    assert chooser.locator("input").input_value() == f"Conseiller ajouté : {moved[0]['name']}"
+    page.screenshot(path=str(ARTIFACTS / "scenarios_move.png"), full_page=True)
     assert page.locator("[data-testid='stException']").count() == 0
     assert not errors
     page.close()

@@ -56,7 +56,7 @@ def test_carte_explains_scales_and_classes_travel_time_on_the_threshold():
     # The travel model is said even for population: the figures below are travel times.
     assert any("Temps de trajet approximatifs" in w.value for w in app.warning)
     app.selectbox(key="map_indicator").set_value("ifn_global").run()
-    assert any("100 = moyenne du département, plus = plus fragile" in c.value for c in app.caption)
+    assert any("100 = moyenne de la Sarthe, plus = plus fragile" in c.value for c in app.caption)
     app.selectbox(key="map_indicator").set_value("travel_time_min").run()
     schemes = app.selectbox(key="map_scheme_True")
     assert schemes.value == "user_defined"

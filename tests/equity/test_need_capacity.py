@@ -259,7 +259,7 @@ def test_loue_antenna_is_placed_in_loue(diagnosis, territory):
     hall = sites.loc["mairie-72168"]
     assert loue["code_insee"] == "72168" and loue.geometry.distance(hall.geometry) == 0
     assert "26,6 km de Loué" in loue["location_note"]
-    assert any("Antenne Solidarite de Loue" in w and "26,6 km" in w for w in territory.warnings)
+    assert any("Antenne Solidarité de Loué" in w and "26,6 km" in w for w in territory.warnings)
     assert diagnosis.by_epci.loc["CC LBN Communauté", "advisors"] == 3
     assert diagnosis.by_epci.loc["CU Le Mans Métropole", "advisors"] == 18
 

@@ -138,7 +138,7 @@ def test_sarthe_permanences_equal_but_the_flagged_one(layers):
     # The Sarthe loader names the Loué antenna after its address (then moved to Loué).
     loue = "cnfs-62bac027dd51e705b180b244"
     assert expected.loc[loue, ["name", "code_insee"]].tolist() == [
-        "Antenne Solidarite de Loue (Loué)",
+        "Antenne Solidarité de Loué (Loué)",
         "72168",
     ]
     pd.testing.assert_frame_equal(
@@ -148,7 +148,7 @@ def test_sarthe_permanences_equal_but_the_flagged_one(layers):
     flagged = got["location_note"].dropna()
     # The « Antenne solidarité de Loué » point (postcode 72540) is 15.4 km from its postcode.
     assert len(flagged) == 1
-    assert got.loc[flagged.index[0], "name"].startswith("Antenne Solidarite de Loue")
+    assert got.loc[flagged.index[0], "name"].startswith("Antenne Solidarité de Loué")
     assert flagged.iloc[0].startswith("emplacement douteux : point publié à 15,4 km")
 
 

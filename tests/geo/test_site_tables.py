@@ -13,12 +13,14 @@ from geo import cog, sites
 from geo.national import sites as national_sites
 from geo.national import store
 from geo.site_tables import (
+    ACCENTED_WORDS,
     SITE_COLUMNS,
     cnfs_frame,
     commune_name_key,
     france_services_frame,
     km_fr,
     readable_name,
+    restore_accents,
     town_halls_frame,
 )
 
@@ -101,7 +103,10 @@ def test_permanence_names_read_from_the_commune_code():
     codes = pd.Series(["72181", "72181", "72154"], index=raw.index)
     frame = cnfs_frame(raw, codes, {"72181": "Le Mans"})
     assert frame["code_insee"].tolist() == ["72181", "72181", "72154"]
-    assert frame["name"].iloc[0] == readable_name(raw["nom"]).iloc[0] + " (Le Mans)"
+    assert frame["name"].iloc[:2].tolist() == [
+        "La Poste (Le Mans)",
+        "Croix-Rouge française (Le Mans)",
+    ]
     # No name for 72154 in the mapping: the published commune is kept.
     assert frame["name"].iloc[2].endswith(f"({raw['commune'].iloc[2]})")
     assert frame["n_advisors"].tolist() == raw["n_conseillers"].astype(float).tolist()
@@ -113,10 +118,42 @@ def test_permanence_names_read_from_the_commune_code():
     [
         ("CCAS DU MANS", "CCAS du Mans"),
         ("ANTENNE SOLIDARITE DE LOUE", "Antenne Solidarite de Loue"),
+        # Mixed case is the publisher's own spelling: kept, not title-cased.
+        ("Coworking@LeLude", "Coworking@LeLude"),
+        ("Mission Locale Le Mans - PLI", "Mission Locale Le Mans - PLI"),
+        ("centre social Nicole Bastien", "Centre social Nicole Bastien"),
     ],
 )
 def test_readable_names(published, readable):
     assert readable_name(pd.Series([published])).iloc[0] == readable
+
+
+@pytest.mark.parametrize(
+    ("written", "accented"),
+    [
+        ("Croix Rouge Francaise", "Croix-Rouge française"),
+        ("Le Mans Metropole Communaute Urbaine", "Le Mans Métropole Communauté Urbaine"),
+        ("L'Etape Numerique", "L'Étape Numérique"),
+        ("Maison de sante", "Maison de santé"),
+        # Capitals inside a mixed name are an acronym; « marche » may be the verb.
+        ("Centre Social ACCES", "Centre Social ACCES"),
+        ("Les Acteurs Solidaires en Marche", "Les Acteurs Solidaires en Marche"),
+    ],
+)
+def test_restore_accents(written, accented):
+    assert restore_accents(pd.Series([written])).iloc[0] == accented
+
+
+def test_sarthe_permanence_names_are_accented():
+    names = sites.load_cnfs_permanences().set_index("site_id")["name"]
+    words = {w.lower() for w in names.str.findall(r"[^\W\d_]+").sum()}
+    assert not words & set(ACCENTED_WORDS)
+    assert names["cnfs-627a40e5ad1bdb06edc48bb3"] == "Croix-Rouge française (Le Mans)"
+    # A trailing commune name takes the official spelling; the dash of an annex stays.
+    assert names["cnfs-62bac027dd51e705b180b244"] == "Antenne Solidarité de Loué (Loué)"
+    assert "Mairie Annexe - Le Mans (Le Mans)" in set(names)
+    assert "Mairie de Saint-Georges-du-Bois (Saint-Georges-du-Bois)" in set(names)
+    assert names.index.str.fullmatch(r"cnfs-[0-9a-f]{24}").all()
 
 
 def test_commune_name_key_and_km():

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from geo import settings
-from geo.territory import UserFiles, cache_key, imputed_counts, load_territory
+from geo.territory import UserFiles, cache_key, imputed_counts, load_territory, map_indicators
 
 
 def test_communes_population_and_epci(territory):
@@ -168,3 +168,14 @@ def test_imputed_counts_per_indicator(territory):
     # The two communes merged in 2025 carry estimated INSEE values.
     assert counts.loc["unemployment_rate_pct", "estimated"] >= 2
     assert counts["missing"].sum() == 0
+
+
+def test_ifn_labels_name_the_sarthe_as_reference(territory):
+    ifn = map_indicators(territory)["ifn_global"]
+    assert ifn["label"] == (
+        "Indice de fragilité numérique — score global (100 = moyenne de la Sarthe, "
+        "plus = plus fragile)"
+    )
+    assert ifn["short"] == "IFN (100 = moyenne de la Sarthe, plus = plus fragile)"
+    labels = [v["label"] for k, v in map_indicators(territory).items() if k.startswith("ifn_")]
+    assert len(labels) == 7 and all("moyenne de la Sarthe" in label for label in labels)

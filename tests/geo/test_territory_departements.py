@@ -13,7 +13,7 @@ from equity.cli import main
 from geo import national
 from geo.errors import DataValidationError
 from geo.national.store import FILES, FRANCE_DIR
-from geo.territory import build_territory, cache_key, load_territory
+from geo.territory import build_territory, cache_key, load_territory, map_indicators
 
 
 def _raw(layer: str, code: str, columns: list[str]) -> pd.DataFrame:
@@ -115,3 +115,10 @@ def test_cli_global_option_and_unknown_code(capsys):
 def test_names_take_their_article():
     forms = [national.of_departement(c) for c in ("72", "61", "14", "88", "75")]
     assert forms == ["de la Sarthe", "de l'Orne", "du Calvados", "des Vosges", "de Paris"]
+
+
+def test_ifn_label_names_the_departement_of_the_territory(orne):
+    # La MedNum's IFN is referenced to each département's own mean (100).
+    ifn = map_indicators(orne)["ifn_global"]
+    assert ifn["short"] == "IFN (100 = moyenne de l'Orne, plus = plus fragile)"
+    assert "Sarthe" not in ifn["label"] and "département" not in ifn["label"]
