@@ -76,6 +76,10 @@ class PlacementInputs:
     demand_group: pd.Series | None = None
     near_existing: pd.Series | None = None
 
+    def engine_args(self) -> tuple[pd.DataFrame, pd.Series, pd.Series, pd.Series, pd.Series]:
+        """Positional arguments of the placement engine's functions (matrix to groups)."""
+        return self.times, self.weight, self.population, self.existing, self.candidate_group
+
     def engine_options(self) -> dict[str, pd.Series | None]:
         """Keyword arguments of the placement functions beyond the matrix."""
         return {"demand_group": self.demand_group, "near_existing": self.near_existing}
@@ -171,11 +175,7 @@ def recommend(
     """Recommend new advisor sites on top of the diagnostic's offer."""
     inputs = inputs or placement_inputs(territory, diagnosis)
     result = solve_placement(
-        inputs.times,
-        inputs.weight,
-        inputs.population,
-        inputs.existing,
-        inputs.candidate_group,
+        *inputs.engine_args(),
         settings or PlacementSettings(threshold_min=diagnosis.settings.threshold_min),
         **inputs.engine_options(),
     )
@@ -196,11 +196,7 @@ def travel_check(
     """
     params = inputs.travel_model.parameters
     return travel_robustness(
-        inputs.times,
-        inputs.weight,
-        inputs.population,
-        inputs.existing,
-        inputs.candidate_group,
+        *inputs.engine_args(),
         settings,
         **inputs.engine_options(),
         placement=result,

@@ -238,11 +238,10 @@ def run_recommendation(
     before = before or run_diagnosis(territory, request.diagnosis, model)
     inputs = placement_inputs(territory, before, model)
     result = recommend(territory, before, settings, inputs)
-    matrix = (inputs.times, inputs.weight, inputs.population, inputs.existing)
     options = inputs.engine_options()
-    curve = trade_off_curve(*matrix, inputs.candidate_group, settings, **options)
+    curve = trade_off_curve(*inputs.engine_args(), settings, **options)
     sensitivity = (
-        threshold_sensitivity(*matrix, inputs.candidate_group, settings, **options)
+        threshold_sensitivity(*inputs.engine_args(), settings, **options)
         if request.sensitivity
         else None
     )
@@ -263,11 +262,7 @@ def run_threshold_sensitivity(territory: Territory, recommendation: Recommendati
     """
     inputs = recommendation.inputs
     return threshold_sensitivity(
-        inputs.times,
-        inputs.weight,
-        inputs.population,
-        inputs.existing,
-        inputs.candidate_group,
+        *inputs.engine_args(),
         recommendation.request.placement_settings(territory.epci["epci_name"].tolist()),
         **inputs.engine_options(),
     )
@@ -279,11 +274,7 @@ def check_robustness(
     """Coverage lost when the ``n_lost`` least used existing sites close, with the placement."""
     inputs = recommendation.inputs
     return robustness(
-        inputs.times,
-        inputs.weight,
-        inputs.population,
-        inputs.existing,
-        inputs.candidate_group,
+        *inputs.engine_args(),
         recommendation.request.placement_settings(territory.epci["epci_name"].tolist()),
         n_lost=n_lost,
         placement=recommendation.result,
