@@ -304,3 +304,10 @@ BALANCE_STAGE_LIMIT_S: float = 2.0
 #: Placement: most seconds spent checking which stage singled out the placement
 #: (re-solves with the placement forbidden); beyond it the check says « non vérifié ».
 DECISIVE_CHECK_LIMIT_S: float = 1.0
+
+# p-median solve method (own block so parallel additions merge cleanly).
+__all__ += ["MEDIAN_BENDERS_MIN_PAIRS"]
+#: Placement: p-median instances with at least this many demand-candidate pairs (candidates
+#: closer than the nearest existing site) are solved by Benders decomposition rather than
+#: by the pair model (whose LP alone takes ~30 s at 100,000 pairs).
+MEDIAN_BENDERS_MIN_PAIRS: int = 20_000

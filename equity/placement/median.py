@@ -16,6 +16,7 @@ import numpy as np
 from scipy import sparse
 
 from equity.placement.evaluation import nearest_existing
+from equity.placement.median_benders import solve_median_benders
 from equity.placement.milp import (
     MilpModel,
     Rows,
@@ -25,8 +26,16 @@ from equity.placement.milp import (
     solve_status,
 )
 from equity.placement.problem import Instance
+from geo import defaults
 
 __all__ = ["cover_rows", "median_model", "solve_median"]
+
+
+def _n_pairs(inst: Instance) -> int:
+    """Demand-candidate pairs of the pair model (candidates closer than existing sites)."""
+    base = nearest_existing(inst)
+    closer = (inst.times[:, inst.candidates] < base[:, None]) & (inst.weight[:, None] > 0)
+    return int(closer.sum())
 
 
 def median_model(inst: Instance) -> MilpModel:
@@ -77,6 +86,10 @@ def solve_median(
 ) -> tuple[np.ndarray | None, float, dict]:
     """Solve the p-median (under a worst time ``cover_limit_min`` if given).
 
+    Large instances (:data:`geo.defaults.MEDIAN_BENDERS_MIN_PAIRS` pairs or more) go to
+    :func:`equity.placement.median_benders.solve_median_benders` (same optimum, 29 s
+    instead of 84 s on 10,000 points × 440 sites).
+
     Returns
     -------
     tuple
@@ -84,6 +97,10 @@ def solve_median(
         and solver details.
     """
     t0 = time.perf_counter()
+    if _n_pairs(inst) >= defaults.MEDIAN_BENDERS_MIN_PAIRS:
+        n_c = len(inst.candidates)
+        rows = None if cover_limit_min is None else cover_rows(inst, cover_limit_min, n_c)
+        return solve_median_benders(inst, deadline, rows)
     model = median_model(inst)
     if cover_limit_min is not None:
         rows = cover_rows(inst, cover_limit_min, len(model.c))

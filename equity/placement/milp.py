@@ -31,6 +31,7 @@ from equity.placement.problem import Instance
 from geo import defaults
 
 __all__ = [
+    "HighsSession",
     "MilpModel",
     "Rows",
     "chosen_from",
@@ -224,6 +225,80 @@ def _highs_result(h: highspy.Highs, has_integers: bool) -> OptimizeResult:
         mip_dual_bound=float(info.mip_dual_bound),
         mip_node_count=int(info.mip_node_count),
     )
+
+
+class HighsSession:
+    """A model kept in HiGHS between solves (rows added, bounds and integrality changed).
+
+    For algorithms that re-solve one model many times (cut loops): HiGHS restarts from
+    its last basis instead of from scratch.
+
+    Parameters
+    ----------
+    model : MilpModel
+        Variables, bounds and first rows; solved as an LP until :meth:`make_integer`.
+    """
+
+    def __init__(self, model: MilpModel) -> None:
+        a = sparse.vstack([r[0] for r in model.rows], format="csc")
+        lo = np.concatenate([r[1] for r in model.rows])
+        hi = np.concatenate([r[2] for r in model.rows])
+        self.n_vars = len(model.c)
+        self._h = _quiet_highs()
+        self._h.passModel(_highs_lp(a, lo, hi, model.c, model.lb, model.ub, np.zeros(self.n_vars)))
+        self._integer = False
+
+    @property
+    def is_integer(self) -> bool:
+        """Some variable is integer (solves are MILPs)."""
+        return self._integer
+
+    def add_rows(self, a: sparse.csr_array, lo: np.ndarray, hi: np.ndarray) -> None:
+        """Append the rows ``lo <= a @ x <= hi`` (``a`` has one column per variable)."""
+        a = sparse.csr_array(a)
+        inf = highspy.kHighsInf
+        self._h.addRows(
+            a.shape[0],
+            np.where(np.isfinite(lo), lo, -inf),
+            np.where(np.isfinite(hi), hi, inf),
+            a.nnz,
+            a.indptr.astype(np.int32),
+            a.indices.astype(np.int32),
+            a.data.astype(float),
+        )
+
+    def set_bounds(self, cols: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> None:
+        """Change the bounds of the variables ``cols``."""
+        cols = np.asarray(cols, dtype=np.int32)
+        if len(cols):
+            self._h.changeColsBounds(len(cols), cols, np.asarray(lo, float), np.asarray(hi, float))
+
+    def make_integer(self, cols: np.ndarray) -> None:
+        """Make the variables ``cols`` integer: later solves are MILPs."""
+        cols = np.asarray(cols, dtype=np.int32)
+        kinds = np.array([highspy.HighsVarType.kInteger] * len(cols))
+        self._h.changeColsIntegrality(len(cols), cols, kinds)
+        self._integer = True
+
+    def solve(
+        self, deadline: float, gap: float = defaults.MIP_REL_GAP, start: np.ndarray | None = None
+    ) -> OptimizeResult:
+        """Solve until ``deadline``; like :meth:`MilpModel.solve`, plus the LP's
+        ``reduced_costs`` while the model has no integer variable."""
+        h = self._h
+        h.setOptionValue("mip_rel_gap", float(gap))
+        if start is not None:
+            solution = highspy.HighsSolution()
+            solution.col_value = np.asarray(start, dtype=float).tolist()
+            solution.value_valid = True
+            h.setSolution(solution)
+        with _HIGHS_LOCK:
+            h.setOptionValue("time_limit", max(deadline - time.perf_counter(), _MIN_TIME_LIMIT_S))
+            h.run()
+        res = _highs_result(h, self._integer)
+        if not self._integer and res.x is not None:
+            res.reduced_costs = np.asarray(h.getSolution().col_dual)
+        return res
 
 
 def rows_block(a: sparse.coo_array, lo: np.ndarray, hi: np.ndarray) -> Rows:
