@@ -125,6 +125,19 @@ def test_carte_draws_every_commune(browser, app_url):
     page.close()
 
 
+def test_served_leaflet_is_geo_assets(browser, app_url):
+    from app_pages.static_files import SERVED_FILES
+
+    page, errors = _open(browser, app_url)  # the first session publishes the files
+    for name, served in SERVED_FILES.items():
+        with urllib.request.urlopen(f"{app_url}/app/static/{served}", timeout=10) as resp:
+            assert resp.read() == (settings.ASSETS_DIR / name).read_bytes(), served
+            if name.endswith(".js"):
+                assert "javascript" in resp.headers["Content-Type"]
+    assert not errors
+    page.close()
+
+
 @pytest.mark.parametrize(
     ("path", "title"),
     [

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import filecmp
 from pathlib import Path
 
 import pytest
@@ -15,12 +14,6 @@ from geo.render.style import circuit_label_fr
 from geo.territory import UserFiles, build_territory
 
 PAGES = Path(settings.PROJECT_ROOT) / "app_pages"
-
-
-def test_static_leaflet_is_the_vendored_copy():
-    static, assets = settings.PROJECT_ROOT / "static", settings.PROJECT_ROOT / "geo" / "assets"
-    for name in ("leaflet.js", "leaflet.css", "layers.png", "layers-2x.png"):
-        assert filecmp.cmp(static / name, assets / name, shallow=False), name
 
 
 def test_css_replaces_streamlit_english_texts():
