@@ -3,9 +3,11 @@
 import streamlit as st
 
 from app_pages.french import french_widget_texts
+from app_pages.static_files import serve_static_files
 
 st.set_page_config(page_title="Maillage", page_icon=":material/map:", layout="wide")
 french_widget_texts()
+serve_static_files()  # Leaflet for the clickable maps, before any page renders
 
 pages = [
     st.Page("app_pages/carte.py", title="Carte", icon=":material/map:", default=True),

@@ -54,7 +54,8 @@ __all__ = [
     "travel_model",
 ]
 
-#: The vendored Leaflet, served by Streamlit from ``static/`` (server.enableStaticServing).
+#: The vendored Leaflet, served by Streamlit from ``static/`` (server.enableStaticServing),
+#: where :mod:`app_pages.static_files` copies it from ``geo/assets`` at start.
 STATIC_LEAFLET_JS = "/app/static/leaflet.js"
 STATIC_LEAFLET_CSS = "/app/static/leaflet.css"
 
@@ -184,7 +185,7 @@ def clickable_commune_map(
 ) -> folium.Map:
     """A commune map for :func:`app_pages.clickmap.clickable_map` (shared: never modify it).
 
-    Leaflet comes from the app's ``static/`` folder (vendored copy), never a CDN.
+    Leaflet comes from the app's ``static/`` folder (copied from ``geo/assets``), never a CDN.
     """
     options = {
         "title": title,

@@ -82,6 +82,7 @@ with st.sidebar:
     key = st.selectbox(
         "Indicateur",
         list(indicators),
+        placeholder="Choisir un indicateur",
         format_func=lambda k: indicators[k]["label"],
         key="map_indicator",
         index=list(indicators).index("population"),
@@ -100,6 +101,7 @@ with st.sidebar:
         else st.selectbox(
             "Classes",
             list(schemes),
+            placeholder="Choisir une méthode de classes",
             format_func=schemes.get,
             key=f"map_scheme_{key == 'travel_time_min'}",
         )

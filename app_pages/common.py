@@ -104,6 +104,7 @@ def current_departement() -> str:
         code = st.selectbox(
             "Département",
             list(choices),
+            placeholder="Choisir un département",
             format_func=choices.__getitem__,
             **setting_widget("departement", DEPARTEMENT_CODE),
         )

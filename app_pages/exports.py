@@ -58,17 +58,26 @@ DEFAULT_MOBILE = MobileRequest()
 
 with st.form("export_form"):
     c1, c2 = st.columns(2)
-    name = c1.selectbox("Scénario", [CURRENT, *store.list()["name"]])
-    what = c2.selectbox("Export", list(WHAT_FR), format_func=WHAT_FR.get)
+    name = c1.selectbox(
+        "Scénario", [CURRENT, *store.list()["name"]], placeholder="Choisir un scénario"
+    )
+    what = c2.selectbox(
+        "Export", list(WHAT_FR), format_func=WHAT_FR.get, placeholder="Choisir un export"
+    )
     c3, c4, c5, c6 = st.columns(4)
-    map_kind = c3.selectbox("Carte", list(MAP_KINDS), format_func=MAPS_FR.get)
-    paper = c4.selectbox("Papier", PAPERS)
+    map_kind = c3.selectbox(
+        "Carte", list(MAP_KINDS), format_func=MAPS_FR.get, placeholder="Choisir une carte"
+    )
+    paper = c4.selectbox("Papier", PAPERS, placeholder="Choisir un papier")
     orientation = c5.selectbox(
         "Orientation",
         ORIENTATIONS,
         format_func={"landscape": "paysage", "portrait": "portrait"}.get,
+        placeholder="Choisir une orientation",
     )
-    fmt = c6.selectbox("Format", PRINT_FORMATS, format_func=str.upper)
+    fmt = c6.selectbox(
+        "Format", PRINT_FORMATS, format_func=str.upper, placeholder="Choisir un format"
+    )
     with_mobile = st.checkbox(
         f"Inclure les tournées mobiles ({DEFAULT_MOBILE.half_days} demi-journées, "
         f"{DEFAULT_MOBILE.n_stops} arrêts)"

@@ -106,7 +106,11 @@ CLICK_ACTIONS = {
 
 with tab_edit:
     base_name = st.selectbox(
-        "Partir de", [CURRENT, *names], key="scenario_base", on_change=_on_base_change
+        "Partir de",
+        [CURRENT, *names],
+        placeholder="Choisir un scénario de départ",
+        key="scenario_base",
+        on_change=_on_base_change,
     )
     base = load_scenario(base_name, settings)
     try:
@@ -142,6 +146,7 @@ with tab_edit:
         "Lieu à déplacer d'un clic",
         list(movable),
         format_func=movable.get,
+        placeholder="Choisir un lieu à déplacer",
         # One widget per base scenario: the browser would keep showing an old label
         # (« Mairie — Aigné ») once the saved version names the moved advisor anew.
         key=f"click_move_from_{scenario_key(base)}",
@@ -228,12 +233,14 @@ with tab_edit:
             "Déplacer la permanence…",
             [None, *offer_labels],
             format_func=lambda v: "—" if v is None else offer_labels[v],
+            placeholder="Choisir une permanence",
             key="move_from",
         )
         move_to = m2.selectbox(
             "…vers le lieu",
             [None, *host_labels],
             format_func=lambda v: "—" if v is None else host_labels[v],
+            placeholder="Choisir un lieu d'accueil",
             key="move_to",
         )
         hosts_added = st.multiselect(
@@ -354,7 +361,9 @@ with tab_compare:
 
 with tab_io:
     if names:
-        export_name = st.selectbox("Scénario à exporter", names, key="export_name")
+        export_name = st.selectbox(
+            "Scénario à exporter", names, placeholder="Choisir un scénario", key="export_name"
+        )
         try:
             exported = dumps_strict(store.load(export_name).to_dict())
         except DataValidationError as exc:

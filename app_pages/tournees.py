@@ -47,7 +47,11 @@ st.markdown(
 
 with st.sidebar:
     st.header("Paramètres des tournées")
-    base_name = st.selectbox("Lieux fixes du scénario", [CURRENT, *store.list()["name"]])
+    base_name = st.selectbox(
+        "Lieux fixes du scénario",
+        [CURRENT, *store.list()["name"]],
+        placeholder="Choisir un scénario",
+    )
     half_days = st.slider(
         "Demi-journées mobiles par conseiller et par semaine", 1, 6, DEFAULTS.half_days
     )
@@ -70,6 +74,7 @@ with st.sidebar:
         "Fréquence des visites",
         list(FREQUENCY_FR),
         index=list(FREQUENCY_FR).index(DEFAULTS.frequency),
+        placeholder="Choisir une fréquence",
         format_func=FREQUENCY_FR.get,
     )
     stops_per_half_day = st.slider(

@@ -125,6 +125,19 @@ def test_carte_draws_every_commune(browser, app_url):
     page.close()
 
 
+def test_served_leaflet_is_geo_assets(browser, app_url):
+    from app_pages.static_files import SERVED_FILES
+
+    page, errors = _open(browser, app_url)  # the first session publishes the files
+    for name, served in SERVED_FILES.items():
+        with urllib.request.urlopen(f"{app_url}/app/static/{served}", timeout=10) as resp:
+            assert resp.read() == (settings.ASSETS_DIR / name).read_bytes(), served
+            if name.endswith(".js"):
+                assert "javascript" in resp.headers["Content-Type"]
+    assert not errors
+    page.close()
+
+
 @pytest.mark.parametrize(
     ("path", "title"),
     [
@@ -184,6 +197,12 @@ ENGLISH_WIDGET_TEXTS = (
     "Browse files",
     "Drag and drop",
     "No results",
+    # Placeholders of empty comboboxes (Streamlit 1.67 defaults), also read from the
+    # inputs' placeholder attribute: a selectbox that shows a value still carries it.
+    "Choose or add",
+    "Add an option",
+    "Add options",
+    "No options to select",
 )
 FOLIUM_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
@@ -390,7 +409,13 @@ def test_pack_from_the_exports_page(browser, app_url, territory, processed_dir):
     [
         ("Carte", "Carte de la Sarthe"),
         ("Diagnostic", "Diagnostic d'équité d'accès"),
-        ("Recommandation", "Recommandation de placement"),
+        pytest.param(
+            "Recommandation",
+            "Recommandation de placement",
+            # Its « Objectif » selectbox still shows « Choose an option » until the
+            # integrator gives it placeholder="Choisir un objectif" (strict: then remove this).
+            marks=pytest.mark.xfail(reason="placeholder of « Objectif » pending", strict=True),
+        ),
         ("Scénarios", "Scénarios"),
         ("Tournées mobiles", "Tournées mobiles"),
         ("Exports", "Exports"),
@@ -407,8 +432,13 @@ def test_no_english_widget_text(browser, app_url, label, heading):
         multiselect.first.click()
         page.wait_for_timeout(500)
     text = page.evaluate("document.body.innerText")
-    found = [t for t in ENGLISH_WIDGET_TEXTS if t in text]
-    assert not found, found
+    placeholders = page.evaluate(
+        "Array.from(document.querySelectorAll('[placeholder]'), e => e.placeholder)"
+    )
+    # Every combobox input is read (the sidebar's Département at least).
+    assert len(placeholders) >= page.locator("[data-testid='stSelectbox'] input").count() >= 1
+    found = [t for t in ENGLISH_WIDGET_TEXTS if t in text or any(t in p for p in placeholders)]
+    assert not found, (found, placeholders)
     page.keyboard.press("Escape")
     slug = label.lower().replace(" ", "_").replace("é", "e")
     page.screenshot(path=str(ARTIFACTS / f"page_{slug}.png"), full_page=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import filecmp
+import ast
 from pathlib import Path
 
 import pytest
@@ -15,12 +15,6 @@ from geo.render.style import circuit_label_fr
 from geo.territory import UserFiles, build_territory
 
 PAGES = Path(settings.PROJECT_ROOT) / "app_pages"
-
-
-def test_static_leaflet_is_the_vendored_copy():
-    static, assets = settings.PROJECT_ROOT / "static", settings.PROJECT_ROOT / "geo" / "assets"
-    for name in ("leaflet.js", "leaflet.css", "layers.png", "layers-2x.png"):
-        assert filecmp.cmp(static / name, assets / name, shallow=False), name
 
 
 def test_css_replaces_streamlit_english_texts():
@@ -69,3 +63,31 @@ def test_weights_are_whole_percentages_and_the_threshold_reads_in_minutes():
     assert isinstance(slider.value, int) and 0 <= slider.value <= 100
     threshold = app.select_slider(key="threshold_min")
     assert threshold.format_func(threshold.value) == "20 min"
+
+
+#: Pages whose comboboxes the integrator owns for now (placeholders listed in issue 14's note).
+_PLACEHOLDERS_PENDING = {"recommandation.py"}
+
+
+def _comboboxes(path: Path) -> list[ast.Call]:
+    calls = (node for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))))
+    return [
+        c
+        for c in calls
+        if isinstance(c, ast.Call)
+        and isinstance(c.func, ast.Attribute)
+        and c.func.attr in ("selectbox", "multiselect")
+    ]
+
+
+def test_every_combobox_has_a_french_placeholder():
+    pages = sorted(p for p in PAGES.glob("*.py") if p.name not in _PLACEHOLDERS_PENDING)
+    calls = {(p.name, c.lineno): c for p in pages for c in _comboboxes(p)}
+    assert len(calls) >= 20  # the app's selectboxes and multiselects outside Recommandation
+    missing = []
+    for where, call in calls.items():
+        given = {k.arg: k.value for k in call.keywords}.get("placeholder")
+        text = given.value if isinstance(given, ast.Constant) else None
+        if not (isinstance(text, str) and text.startswith(("Choisir", "Aucun"))):
+            missing.append(where)
+    assert not missing, missing
