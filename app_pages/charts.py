@@ -6,6 +6,8 @@ without it.
 
 from __future__ import annotations
 
+import math
+
 import altair as alt
 import streamlit as st
 
@@ -46,8 +48,18 @@ def french_bar_chart(
     st.altair_chart(chart, width="stretch")
 
 
+def _axis_decimals(values, decimals: int) -> int:
+    """Enough decimals that ticks over a narrow range stay distinct (at most 3)."""
+    span = float(values.max() - values.min()) if len(values) else 0.0
+    if span <= 0 or not math.isfinite(span):
+        return decimals
+    # About five ticks: each step of span / 5 needs its first significant digit shown.
+    return min(max(decimals, math.ceil(-math.log10(span / 5))), 3)
+
+
 def french_line_chart(frame, x: str, y: str, x_title: str, y_title: str, decimals: int) -> None:
-    """A line with points, French numbers on both axes."""
+    """A line with points, French numbers on both axes (more decimals if the range is narrow)."""
+    decimals = _axis_decimals(frame[y], decimals)
     chart = (
         alt.Chart(frame[[x, y]])
         .mark_line(point=True)

@@ -77,6 +77,7 @@ with st.form("reco_params"):
         list(OBJECTIVE_LABELS_FR),
         format_func=OBJECTIVE_LABELS_FR.get,
         key="reco_objective",
+        placeholder="Choisir un objectif",
     )
     min_per_epci = c3.number_input(
         "Minimum de nouveaux sites par EPCI",
@@ -138,13 +139,14 @@ with st.form("reco_params"):
     max_per_site = c11.number_input(
         "Nouveaux conseillers au plus par lieu", 1, 10, MAX_NEW_ADVISORS_PER_SITE
     )
-    min_epci_share = c12.number_input(
-        "Garantie par EPCI (part de la capacité départementale par personne en besoin)",
-        0.0,
-        1.0,
-        0.0,
-        step=0.05,
-        help="0 = sans garantie ; 0,7 : aucun EPCI sous 70 % du niveau du département.",
+    # In percent: Streamlit writes decimals with a point, a French reader expects a comma.
+    min_epci_share_pct = c12.number_input(
+        "Garantie par EPCI (% de la capacité départementale par personne en besoin)",
+        0,
+        100,
+        0,
+        step=5,
+        help="0 = sans garantie ; 70 : aucun EPCI sous 70 % du niveau du département.",
     )
     travel_check = st.checkbox(
         "Vérifier la robustesse au modèle de trajet (détour 1,2 à 1,4, 50 à 70 km/h ; plus long)"
@@ -159,7 +161,7 @@ if submitted:
         capacity_per_advisor=float(capacity),
         allow_reinforce=bool(allow_reinforce),
         max_new_advisors_per_site=int(max_per_site),
-        min_epci_share=float(min_epci_share),
+        min_epci_share=min_epci_share_pct / 100,
         travel_check=bool(travel_check),
         min_per_epci=int(min_per_epci),
         excluded_epci=tuple(excluded_epci),

@@ -409,13 +409,7 @@ def test_pack_from_the_exports_page(browser, app_url, territory, processed_dir):
     [
         ("Carte", "Carte de la Sarthe"),
         ("Diagnostic", "Diagnostic d'équité d'accès"),
-        pytest.param(
-            "Recommandation",
-            "Recommandation de placement",
-            # Its « Objectif » selectbox still shows « Choose an option » until the
-            # integrator gives it placeholder="Choisir un objectif" (strict: then remove this).
-            marks=pytest.mark.xfail(reason="placeholder of « Objectif » pending", strict=True),
-        ),
+        ("Recommandation", "Recommandation de placement"),
         ("Scénarios", "Scénarios"),
         ("Tournées mobiles", "Tournées mobiles"),
         ("Exports", "Exports"),

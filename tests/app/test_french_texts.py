@@ -65,10 +65,6 @@ def test_weights_are_whole_percentages_and_the_threshold_reads_in_minutes():
     assert threshold.format_func(threshold.value) == "20 min"
 
 
-#: Pages whose comboboxes the integrator owns for now (placeholders listed in issue 14's note).
-_PLACEHOLDERS_PENDING = {"recommandation.py"}
-
-
 def _comboboxes(path: Path) -> list[ast.Call]:
     calls = (node for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))))
     return [
@@ -81,9 +77,9 @@ def _comboboxes(path: Path) -> list[ast.Call]:
 
 
 def test_every_combobox_has_a_french_placeholder():
-    pages = sorted(p for p in PAGES.glob("*.py") if p.name not in _PLACEHOLDERS_PENDING)
+    pages = sorted(PAGES.glob("*.py"))
     calls = {(p.name, c.lineno): c for p in pages for c in _comboboxes(p)}
-    assert len(calls) >= 20  # the app's selectboxes and multiselects outside Recommandation
+    assert len(calls) >= 20  # the app's selectboxes and multiselects
     missing = []
     for where, call in calls.items():
         given = {k.arg: k.value for k in call.keywords}.get("placeholder")
