@@ -18,9 +18,10 @@ __all__ = ["french_bar_chart", "french_line_chart"]
 
 def _french_axis(title: str, decimals: int) -> alt.Axis:
     """An axis whose numbers read the French way (decimal comma)."""
-    # Vega's own number format uses a decimal point: the label is rewritten instead
-    # (axes here stay under 10 000, so no thousands separator is needed).
-    expr = f"replace(format(datum.value, '.{decimals}f'), '.', ',')"
+    # Vega's own number format is English: thousands get a narrow no-break space and the
+    # decimal point becomes a comma.
+    grouped = f"replace(format(datum.value, ',.{decimals}f'), regexp(',', 'g'), '\u202f')"
+    expr = f"replace({grouped}, '.', ',')"
     return alt.Axis(title=title, labelExpr=expr)
 
 

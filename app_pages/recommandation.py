@@ -296,15 +296,22 @@ show_table(
 st.subheader("Rendements décroissants")
 c1, c2 = st.columns(2)
 with c1:
-    st.markdown(f"**Part de la population à moins de {threshold:g} min (%)**")
-    french_line_chart(
-        curve.assign(share_pct=100 * curve["population_share"]),
-        "n_sites",
-        "share_pct",
-        "Nouveaux conseillers",
-        "%",
-        1,
-    )
+    if "served_persons" in curve:
+        # Under capacity, coverage hardly moves: the persons accompanied are the return.
+        st.markdown("**Personnes en besoin accompagnées par an**")
+        french_line_chart(
+            curve, "n_sites", "served_persons", "Nouveaux conseillers", "personnes", 0
+        )
+    else:
+        st.markdown(f"**Part de la population à moins de {threshold:g} min (%)**")
+        french_line_chart(
+            curve.assign(share_pct=100 * curve["population_share"]),
+            "n_sites",
+            "share_pct",
+            "Nouveaux conseillers",
+            "%",
+            1,
+        )
 with c2:
     st.markdown("**Temps de trajet moyen (min)**")
     french_line_chart(curve, "n_sites", "mean_travel_time_min", "Nouveaux conseillers", "min", 1)
@@ -315,10 +322,11 @@ thresholds_fr = ", ".join(f"{t:g}" for t in SENSITIVITY_THRESHOLDS_MIN)
 sensitivity_asked = st.session_state.get("reco_sensitivity_key") == request.cache_key()
 if not sensitivity_asked and st.button(
     f"Calculer la sensibilité au seuil ({thresholds_fr} min)",
-    help="Une optimisation complète par seuil : compter une à deux minutes.",
+    help="Une optimisation complète par seuil : compter environ une demi-minute.",
 ):
     st.session_state["reco_sensitivity_key"] = request.cache_key()
-    sensitivity_asked = True
+    # Drawn again without the button, the table in its place.
+    st.rerun()
 if sensitivity_asked:
     with st.spinner("Optimisation à chaque seuil…"):
         sensitivity = sensitivity_for(

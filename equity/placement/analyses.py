@@ -12,6 +12,7 @@ import pandas as pd
 
 from equity.placement.evaluation import coverage_stats, open_sites
 from equity.placement.greedy import greedy_blocks, greedy_order
+from equity.placement.lexicographic import evaluate_allocation
 from equity.placement.problem import Instance, PlacementSettings, prepare_instance
 from equity.placement.result import PlacementResult, RobustnessResult
 from equity.placement.solve import solve_placement
@@ -31,6 +32,12 @@ def _greedy_curve(inst: Instance) -> list[dict[str, Any]]:
     rows = []
     if inst.settings.objective == "capacity":
         cols, served = greedy_blocks(inst)
+        if cols:
+            # The persons served once the last block is placed too.
+            places, blocks = np.unique(cols, return_counts=True)
+            per_block = inst.settings.advisors_per_site
+            final = {int(c): int(b) * per_block for c, b in zip(places, blocks, strict=True)}
+            served = [*served, evaluate_allocation(inst, final, served_only=True)[0]]
         cand = set(inst.candidates.tolist())
         for n in range(inst.k + 1):
             new = np.array(sorted({c for c in cols[:n] if c in cand}), dtype=int)

@@ -351,3 +351,17 @@ def test_travel_robustness_tells_stable_from_sensitive_sites():
     counted = set(varied["stable_sites"]) | {s["site_id"] for s in varied["sensitive_sites"]}
     assert counted == set(res.chosen)
     assert "stable(s)" in varied["summary"]
+
+
+def test_capacity_trade_off_curve_counts_every_block():
+    # The last block's persons were missing (NaN): the chart stopped one advisor short.
+    from equity.placement import trade_off_curve
+
+    times, weight, existing, group, _ = random_instance(2)
+    settings = PlacementSettings(k=3, threshold_min=THRESHOLD, capacity_per_advisor=CAP)
+    curve = trade_off_curve(times, weight, weight, existing, group, settings)
+    served = curve["served_persons"].to_numpy()
+    assert len(served) == 4 and np.isfinite(served).all()
+    assert (np.diff(served) >= -1e-9).all()
+    # Each block adds at most one advisor's capacity.
+    assert (np.diff(served) <= CAP + 1e-6).all()
