@@ -300,10 +300,10 @@ __all__ += ["BALANCE_STAGE_LIMIT_S", "DECISIVE_CHECK_LIMIT_S"]
 #: Placement: most seconds the capacity model's last stage (EPCI balance, a tie-break
 #: among placements already optimal for persons served and travel time) may take; its
 #: status and gap are reported when it stops there.
-BALANCE_STAGE_LIMIT_S: float = 2.0
+BALANCE_STAGE_LIMIT_S: float = 1.0
 #: Placement: most seconds spent checking which stage singled out the placement
 #: (re-solves with the placement forbidden); beyond it the check says « non vérifié ».
-DECISIVE_CHECK_LIMIT_S: float = 1.0
+DECISIVE_CHECK_LIMIT_S: float = 0.5
 
 # p-median solve method (own block so parallel additions merge cleanly).
 __all__ += ["MEDIAN_BENDERS_MIN_PAIRS"]

@@ -40,7 +40,7 @@ CAPACITY_REL_GAP = defaults.CAPACITY_MIP_REL_GAP
 #: Slack kept when a stage's optimum becomes a constraint of the next stage.
 LEXICO_REL_TOL = 1e-6
 # Uniqueness checks are skipped when less than this is left of the run's budget.
-_CHECK_MIN_S = 0.2
+_CHECK_MIN_S = 0.1
 # A fixed allocation leaves LPs: they get their own budget, outside the run's deadline.
 _FIXED_LP_LIMIT_S = 60.0
 
@@ -158,8 +158,12 @@ def _solve_stage(
     gap: float,
     incumbent: np.ndarray | None,
     primal: bool = False,
+    relax: bool = True,
 ) -> tuple[dict[str, Any], np.ndarray | None]:
     """One stage: its LP relaxation first, the MILP only when the LP is fractional.
+
+    ``relax=False`` (with an ``incumbent``) goes straight to the MILP from it: for a
+    stage whose short budget its LP relaxation would use up.
 
     An LP optimum with integral binaries is optimal for the MILP; so is a rounded
     LP solution that reaches the LP bound. Otherwise the best feasible solution known
@@ -170,6 +174,8 @@ def _solve_stage(
     """
     model = cm.milp
     start = time.perf_counter()
+    if not relax and incumbent is not None:
+        return _milp_stage(cm, c, deadline, gap, incumbent, 0, start)
     lp = lp_relaxation(model, c, primal)
     if lp.status == 0 and _integral(lp.x, model):
         _keep_optimum(model, lp, float(lp.fun))
@@ -187,6 +193,20 @@ def _solve_stage(
     if best is not None:
         limit = float(c @ best)
         fixed = fix_by_reduced_cost(model, lp, limit + _slack(limit))
+    return _milp_stage(cm, c, deadline, gap, best, fixed, start)
+
+
+def _milp_stage(
+    cm: CapacityModel,
+    c: np.ndarray,
+    deadline: float,
+    gap: float,
+    best: np.ndarray | None,
+    fixed: int,
+    start: float,
+) -> tuple[dict[str, Any], np.ndarray | None]:
+    """The stage's MILP without the variables fixed at 0, from ``best`` if known."""
+    model = cm.milp
     reduced, keep = compact(model)
     start_x = None if best is None else best[keep]
     res, _ = reduced.solve(deadline, c=c[keep], gap=gap, presolve=False, start=start_x)
@@ -256,8 +276,9 @@ def lexicographic_solve(
                 # (Re-optimising the time stage's start costs more than it saves.)
                 best = _rounded(cm, best, c, primal=False)
         end = _stage_deadline(deadline, i, len(objectives))
-        # Persons served only push flows up against capacities: primal simplex.
-        info, x = _solve_stage(cm, c, end, gap, best, primal=i == 0)
+        # Persons served only push flows up against capacities: primal simplex. The
+        # balance stage's LP relaxation is weak and slow: its MILP starts at once.
+        info, x = _solve_stage(cm, c, end, gap, best, primal=i == 0, relax=i != 2)
         stages.append({"stage": _STAGE_NAMES[i], **info})
         if x is None:
             break

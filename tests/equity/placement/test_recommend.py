@@ -58,14 +58,15 @@ def test_inputs_align_communes_and_sites(territory, before):
 @pytest.mark.slow
 def test_default_recommendation_is_exact_and_explained(territory, before):
     inputs = placement_inputs(territory, before)
-    # A generous budget: on real head counts the later stages use all of it (see the note).
+    # A generous budget for a loaded CI machine (about 6 s on 2 idle cores).
     settings = PlacementSettings(k=20, min_per_group=1, time_limit_s=120.0)
     result = recommend(territory, before, settings, inputs)
     assert result.objective == "capacity"
     assert result.solver["method"] == "milp"
-    # The served persons are proven optimal; the travel-time and balance stages may stop
-    # at the time limit on the real data, and then report their gap.
+    # Persons served and their travel time are proven optimal; the balance stage (a
+    # tie-break with a short budget) may stop at its limit and then says so.
     served, *later = result.solver["stages"]
+    assert result.solver["proven_stages"] >= 2
     # (On a loaded machine the first stage may reach its share of the time limit: its
     # gap is then reported, and small.)
     assert served["status"] == 0 or served["mip_gap"] <= 1e-3
