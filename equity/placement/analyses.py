@@ -27,17 +27,24 @@ __all__ = [
 ]
 
 
+def _served_with(inst: Instance, cols: list[int]) -> float:
+    """Persons served with one block of new advisors per entry of ``cols``."""
+    places, blocks = np.unique(np.asarray(cols, dtype=int), return_counts=True)
+    per_block = inst.settings.advisors_per_site
+    added = {int(c): int(b) * per_block for c, b in zip(places, blocks, strict=True)}
+    return evaluate_allocation(inst, added, served_only=True)[0]
+
+
 def _greedy_curve(inst: Instance) -> list[dict[str, Any]]:
     """Rows of the nested greedy curve (sites, or blocks of advisors for capacity)."""
     rows = []
     if inst.settings.objective == "capacity":
         cols, served = greedy_blocks(inst)
-        if cols:
-            # The persons served once the last block is placed too.
-            places, blocks = np.unique(cols, return_counts=True)
-            per_block = inst.settings.advisors_per_site
-            final = {int(c): int(b) * per_block for c, b in zip(places, blocks, strict=True)}
-            served = [*served, evaluate_allocation(inst, final, served_only=True)[0]]
+        # greedy_blocks counts from the forced blocks on: the first ones and the last
+        # block are evaluated here.
+        n_forced = min(len(inst.forced), len(cols))
+        head = [_served_with(inst, cols[:n]) for n in range(n_forced)]
+        served = [*head, *served, *([_served_with(inst, cols)] if cols else [])]
         cand = set(inst.candidates.tolist())
         for n in range(inst.k + 1):
             new = np.array(sorted({c for c in cols[:n] if c in cand}), dtype=int)

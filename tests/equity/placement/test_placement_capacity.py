@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -365,3 +366,19 @@ def test_capacity_trade_off_curve_counts_every_block():
     assert (np.diff(served) >= -1e-9).all()
     # Each block adds at most one advisor's capacity.
     assert (np.diff(served) <= CAP + 1e-6).all()
+
+
+def test_capacity_trade_off_curve_with_a_forced_site():
+    # With a forced site the persons were read one row late (row n showed n + 1 blocks).
+    from equity.placement import trade_off_curve
+
+    times, weight, existing, group, _ = random_instance(2)
+    base = PlacementSettings(k=3, threshold_min=THRESHOLD, capacity_per_advisor=CAP)
+    free = trade_off_curve(times, weight, weight, existing, group, base)
+    with_c3 = replace(base, forced=("c3",))
+    forced = trade_off_curve(times, weight, weight, existing, group, with_c3)
+    # No new advisor: the current situation, forced or not.
+    assert forced["served_persons"].iloc[0] == pytest.approx(free["served_persons"].iloc[0])
+    assert forced["site_id"].iloc[1] == "c3"
+    assert np.isfinite(forced["served_persons"]).all()
+    assert (np.diff(forced["served_persons"]) <= CAP + 1e-6).all()
