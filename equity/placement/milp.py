@@ -139,19 +139,24 @@ class MilpModel:
         objective = self.c if c is None else c
         h = _quiet_highs()
         h.passModel(_highs_lp(a, lo, hi, objective, self.lb, self.ub, self.integrality))
-        h.setOptionValue("mip_rel_gap", float(gap))
         h.setOptionValue("presolve", "on" if presolve else "off")
-        if start is not None:
-            solution = highspy.HighsSolution()
-            solution.col_value = np.asarray(start, dtype=float).tolist()
-            solution.value_valid = True
-            h.setSolution(solution)
-        with _HIGHS_LOCK:
-            begin = time.perf_counter()
-            h.setOptionValue("time_limit", max(deadline - begin, _MIN_TIME_LIMIT_S))
-            h.run()
-            elapsed = time.perf_counter() - begin
+        elapsed = _run(h, deadline, gap, start)
         return _highs_result(h, bool(np.any(self.integrality > 0))), elapsed
+
+
+def _run(h: highspy.Highs, deadline: float, gap: float, start: np.ndarray | None) -> float:
+    """Run ``h`` until ``deadline`` from ``start`` (if given); the seconds it took."""
+    h.setOptionValue("mip_rel_gap", float(gap))
+    if start is not None:
+        solution = highspy.HighsSolution()
+        solution.col_value = np.asarray(start, dtype=float).tolist()
+        solution.value_valid = True
+        h.setSolution(solution)
+    with _HIGHS_LOCK:
+        begin = time.perf_counter()
+        h.setOptionValue("time_limit", max(deadline - begin, _MIN_TIME_LIMIT_S))
+        h.run()
+        return time.perf_counter() - begin
 
 
 def _quiet_highs() -> highspy.Highs:
@@ -286,15 +291,7 @@ class HighsSession:
         """Solve until ``deadline``; like :meth:`MilpModel.solve`, plus the LP's
         ``reduced_costs`` while the model has no integer variable."""
         h = self._h
-        h.setOptionValue("mip_rel_gap", float(gap))
-        if start is not None:
-            solution = highspy.HighsSolution()
-            solution.col_value = np.asarray(start, dtype=float).tolist()
-            solution.value_valid = True
-            h.setSolution(solution)
-        with _HIGHS_LOCK:
-            h.setOptionValue("time_limit", max(deadline - time.perf_counter(), _MIN_TIME_LIMIT_S))
-            h.run()
+        _run(h, deadline, gap, start)
         res = _highs_result(h, self._integer)
         if not self._integer and res.x is not None:
             res.reduced_costs = np.asarray(h.getSolution().col_dual)
