@@ -101,7 +101,9 @@ def _open(browser, url: str):
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(url)
     page.wait_for_selector("h1", timeout=60_000)
-    page.wait_for_load_state("networkidle")
+    # A fresh CI machine's first page reads every library from a cold disk: once seen
+    # to take over Playwright's default 30 s.
+    page.wait_for_load_state("networkidle", timeout=90_000)
     return page, errors
 
 
