@@ -12,13 +12,13 @@
    (build + its first two lexicographic stages: persons served, then their travel time)
    against the same formulation — the very matrix our builder makes — handed to CBC
    through PuLP (build + solve timed), same objective values checked (target: ≥ 10×).
-3. The p-median on the full scale instance (≈ 80 s; target < 15 s, not reached: its LP
-   relaxation alone takes ≈ 29 s with HiGHS' interior point and ≈ 50 s with its dual
-   simplex on 2 cores; tried and dropped: adding the x ≤ y rows lazily, 336 s; the
-   radius formulation, 234 s; a Benders master with per-demand cuts reaches the LP
-   bound in 6 s and a solution within 0.001 % in 8 s, but proving it takes 23 s more),
-   and when spopt is installed the MCLP and the p-median on :data:`MEDIAN_DEMAND`
-   points against spopt.
+3. The p-median on the full scale instance (target < 15 s): solved by Benders
+   decomposition with a branch-and-cut of our own (``equity.placement.median_benders``),
+   ≈ 7 s; the pair model took ≈ 84 s (its LP alone ≈ 29 s with HiGHS' interior point).
+   Tried and dropped: adding the x ≤ y rows lazily (336 s), the radius formulation
+   (234 s), HiGHS' own tree on the Benders master (29 s: it cannot add the cuts inside
+   its tree). When spopt is installed, the MCLP and the p-median on
+   :data:`MEDIAN_DEMAND` points against spopt.
 
 PuLP (and spopt) are benchmark-only dependencies; without them the comparisons are
 skipped with a message. The last line printed is ``key=value`` pairs.

@@ -233,15 +233,15 @@ def _highs_result(h: highspy.Highs, has_integers: bool) -> OptimizeResult:
 
 
 class HighsSession:
-    """A model kept in HiGHS between solves (rows added, bounds and integrality changed).
+    """An LP kept in HiGHS between solves (rows added, bounds changed).
 
-    For algorithms that re-solve one model many times (cut loops): HiGHS restarts from
-    its last basis instead of from scratch.
+    For algorithms that re-solve one LP many times (cut loops, branching): HiGHS
+    restarts from its last basis instead of from scratch.
 
     Parameters
     ----------
     model : MilpModel
-        Variables, bounds and first rows; solved as an LP until :meth:`make_integer`.
+        Variables, bounds and first rows (integrality is ignored: an LP).
     """
 
     def __init__(self, model: MilpModel) -> None:
@@ -251,12 +251,6 @@ class HighsSession:
         self.n_vars = len(model.c)
         self._h = _quiet_highs()
         self._h.passModel(_highs_lp(a, lo, hi, model.c, model.lb, model.ub, np.zeros(self.n_vars)))
-        self._integer = False
-
-    @property
-    def is_integer(self) -> bool:
-        """Some variable is integer (solves are MILPs)."""
-        return self._integer
 
     def add_rows(self, a: sparse.csr_array, lo: np.ndarray, hi: np.ndarray) -> None:
         """Append the rows ``lo <= a @ x <= hi`` (``a`` has one column per variable)."""
@@ -278,24 +272,10 @@ class HighsSession:
         if len(cols):
             self._h.changeColsBounds(len(cols), cols, np.asarray(lo, float), np.asarray(hi, float))
 
-    def make_integer(self, cols: np.ndarray) -> None:
-        """Make the variables ``cols`` integer: later solves are MILPs."""
-        cols = np.asarray(cols, dtype=np.int32)
-        kinds = np.array([highspy.HighsVarType.kInteger] * len(cols))
-        self._h.changeColsIntegrality(len(cols), cols, kinds)
-        self._integer = True
-
-    def solve(
-        self, deadline: float, gap: float = defaults.MIP_REL_GAP, start: np.ndarray | None = None
-    ) -> OptimizeResult:
-        """Solve until ``deadline``; like :meth:`MilpModel.solve`, plus the LP's
-        ``reduced_costs`` while the model has no integer variable."""
-        h = self._h
-        _run(h, deadline, gap, start)
-        res = _highs_result(h, self._integer)
-        if not self._integer and res.x is not None:
-            res.reduced_costs = np.asarray(h.getSolution().col_dual)
-        return res
+    def solve(self, deadline: float) -> OptimizeResult:
+        """Solve until ``deadline``; like :meth:`MilpModel.solve`'s result (LP)."""
+        _run(self._h, deadline, defaults.MIP_REL_GAP, None)
+        return _highs_result(self._h, False)
 
 
 def rows_block(a: sparse.coo_array, lo: np.ndarray, hi: np.ndarray) -> Rows:

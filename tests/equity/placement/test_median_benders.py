@@ -93,3 +93,14 @@ def test_large_instances_go_to_benders(monkeypatch):
     _, value, info = solve_median(inst, time.perf_counter() + 60)
     assert info["algorithm"] == "benders"
     assert value == pytest.approx(brute_force(inst), rel=1e-9)
+
+
+def test_branching_and_the_time_limit():
+    # This instance's root LP is fractional: the search branches and still finds the
+    # brute-force optimum; out of time, it says so (the engine then falls back to greedy).
+    inst = instance(5, n=150, n_cand=20, n_exist=1, k=4)
+    _, value, info = solve_median_benders(inst, time.perf_counter() + 60)
+    assert info["nodes"] > 1 and info["status"] == 0
+    assert value == pytest.approx(brute_force(inst), rel=1e-9)
+    _, _, info = solve_median_benders(inst, time.perf_counter() - 1.0)
+    assert info["status"] == 1
