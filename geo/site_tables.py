@@ -364,11 +364,15 @@ def cnfs_frame(raw: pd.DataFrame, codes: pd.Series, names: Mapping[str, str]) ->
         permanence name followed by its commune (:func:`display_names`); ids unchanged.
     """
     commune = codes.map(names).fillna(raw["commune"])
+    # A name ends with a commune of its own département: normalising all 35,000 French
+    # names for each load cost more than the rest of the table.
+    departements = set(codes.dropna().astype(str).str[:2])
+    nearby = [n for c, n in names.items() if str(c)[:2] in departements]
     return published_sites(
         raw,
         "cnfs_permanence",
         "cnfs-" + raw["id"],
-        name=display_names(raw["nom"], commune, pd.Series(names, dtype=object)),
+        name=display_names(raw["nom"], commune, nearby),
         code_insee=codes,
         n_advisors=raw["n_conseillers"].astype(float),
         source="ANCT, cartographie des conseillers numériques",
