@@ -97,13 +97,14 @@ def browser():
 
 def _open(browser, url: str):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    # Every wait of these pages (``networkidle`` after a choice included) gets 90 s: on a
+    # fresh CI machine a settle has twice gone past Playwright's default 30 s.
+    page.set_default_timeout(90_000)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(url)
     page.wait_for_selector("h1", timeout=60_000)
-    # A fresh CI machine's first page reads every library from a cold disk: once seen
-    # to take over Playwright's default 30 s.
-    page.wait_for_load_state("networkidle", timeout=90_000)
+    page.wait_for_load_state("networkidle")
     return page, errors
 
 
