@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -95,6 +96,21 @@ def browser():
         instance.close()
 
 
+_RUNNING = "[data-testid='stStatusWidget']"
+
+
+def _settle(page) -> None:
+    """Wait until the Streamlit run a page load or a widget started has finished.
+
+    Streamlit shows its status widget (« Stop ») while a script runs. Waiting for the
+    network to fall idle instead once exceeded 90 s in CI, long after the run was over.
+    """
+    # The run may be over (or not yet show the widget) within two seconds.
+    with contextlib.suppress(playwright.Error):
+        page.locator(_RUNNING).first.wait_for(state="visible", timeout=2_000)
+    page.locator(_RUNNING).first.wait_for(state="detached", timeout=90_000)
+
+
 def _open(browser, url: str):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     # Every wait of these pages (``networkidle`` after a choice included) gets 90 s: on a
@@ -104,7 +120,7 @@ def _open(browser, url: str):
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(url)
     page.wait_for_selector("h1", timeout=60_000)
-    page.wait_for_load_state("networkidle")
+    _settle(page)
     return page, errors
 
 
@@ -232,7 +248,7 @@ def _choose(page, container, label: str, option: str, search: bool = False) -> N
         box.first.locator("input").first.fill(option)
     page.get_by_role("option", name=option, exact=True).click()
     page.keyboard.press("Escape")
-    page.wait_for_load_state("networkidle")
+    _settle(page)
     page.wait_for_timeout(1500)
 
 
