@@ -172,7 +172,9 @@ def solve_median_benders(
     info = {
         "algorithm": "benders",
         "status": 0 if bound is None else 1,
-        "message": "HiGHS : optimum atteint" if bound is None else "limite de temps atteinte",
+        "message": "optimum atteint (décomposition de Benders)"
+        if bound is None
+        else "limite de temps atteinte",
         "objective": value,
         "mip_gap": 0.0 if bound is None else max(value - bound, 0.0) / max(abs(value), 1.0),
         "build_s": 0.0,

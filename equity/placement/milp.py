@@ -248,9 +248,8 @@ class HighsSession:
         a = sparse.vstack([r[0] for r in model.rows], format="csc")
         lo = np.concatenate([r[1] for r in model.rows])
         hi = np.concatenate([r[2] for r in model.rows])
-        self.n_vars = len(model.c)
         self._h = _quiet_highs()
-        self._h.passModel(_highs_lp(a, lo, hi, model.c, model.lb, model.ub, np.zeros(self.n_vars)))
+        self._h.passModel(_highs_lp(a, lo, hi, model.c, model.lb, model.ub, np.zeros(len(model.c))))
 
     def add_rows(self, a: sparse.csr_array, lo: np.ndarray, hi: np.ndarray) -> None:
         """Append the rows ``lo <= a @ x <= hi`` (``a`` has one column per variable)."""
