@@ -139,10 +139,8 @@ class ScenarioStore:
         db = None
         try:
             db = self._connect(read_only=False)
-            # WAL lets readers work during a save; switched before the transaction (it
-            # cannot change inside one), and only on a database that is already ours.
-            if _is_maillage(db) and db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                db.execute("PRAGMA journal_mode = WAL")
+            if _is_maillage(db):
+                _switch_to_wal(db)
             db.execute("BEGIN IMMEDIATE")
             self._adopt(db)
             yield db
@@ -345,6 +343,22 @@ def _is_maillage(db: sqlite3.Connection) -> bool:
     app_id = db.execute("PRAGMA application_id").fetchone()[0]
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     return app_id == APPLICATION_ID and "versions" in tables
+
+
+def _switch_to_wal(db: sqlite3.Connection) -> None:
+    """Put an adopted database in WAL mode, so that readers work during a save.
+
+    Switched before the transaction (the mode cannot change inside one). While another
+    session holds the write lock SQLite refuses the switch at once, without waiting: the
+    save then goes on in the current mode and a later one switches.
+    """
+    if db.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+        return
+    try:
+        db.execute("PRAGMA journal_mode = WAL")
+    except sqlite3.OperationalError as exc:
+        if getattr(exc, "sqlite_errorcode", 0) & 0xFF not in _BUSY_CODES:
+            raise
 
 
 def _rollback(db: sqlite3.Connection | None) -> None:

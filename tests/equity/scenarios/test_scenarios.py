@@ -6,6 +6,7 @@ import json
 import sqlite3
 import subprocess
 import sys
+import threading
 
 import pytest
 from sample_sites import LOUE
@@ -64,6 +65,25 @@ store = ScenarioStore(sys.argv[1])
 for i in range(int(sys.argv[3])):
     store.save(Scenario("Partagé", {"threshold_min": 20}, SiteChanges(), author=sys.argv[2]))
 """
+
+
+def test_save_waits_for_a_writer_holding_the_lock_on_a_new_database(tmp_path):
+    # A database just created is not yet in WAL mode; SQLite refuses the switch at once
+    # (no busy wait) while another session writes, which failed a save in CI.
+    store = ScenarioStore(tmp_path / "s.sqlite")
+    store.save(_scenario())
+    other = sqlite3.connect(store.path, isolation_level=None, check_same_thread=False)
+    other.execute("PRAGMA journal_mode = DELETE")
+    other.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.5, lambda: other.execute("COMMIT"))
+    release.start()
+    try:
+        saved = store.save(_scenario())
+    finally:
+        release.join()
+        other.close()
+    assert saved.version == 2
+    assert store.history("Plan A")["version"].tolist() == [1, 2]
 
 
 def test_concurrent_writes_from_two_processes_lose_nothing(tmp_path):
