@@ -120,6 +120,9 @@ def _open(browser, url: str):
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(url)
     page.wait_for_selector("h1", timeout=60_000)
+    # The heading can come before the run shows its status widget: the sidebar's
+    # Département, drawn by every page, says the page itself is there.
+    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first.wait_for()
     _settle(page)
     return page, errors
 
