@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -35,17 +35,17 @@ from equity.decision_table import decision_sites, existing_sites
 from equity.diagnostics import Diagnosis, demand_points
 from equity.mobile import MobileResult, next_monday
 from equity.scenarios import (
+    CURRENT_SITUATION,
     Comparison,
     Scenario,
-    ScenarioParameters,
-    SiteChanges,
     compare,
+    current_situation,
     evaluate,
 )
 from equity.underserved import UNDERSERVED_COLORS, underserved_category
 from geo import exports, national
 from geo.catchments import catchments
-from geo.defaults import DEPARTEMENT_CODE, EXPORT_STEM_MAX_CHARS, THRESHOLD_MIN
+from geo.defaults import DEPARTEMENT_CODE, EXPORT_STEM_MAX_CHARS
 from geo.formatting import format_date_fr, format_number_fr, format_percent_fr
 from geo.jsonio import dumps_strict
 from geo.render.classification import travel_time_bounds
@@ -92,8 +92,6 @@ __all__ = [
 MapKind = Literal["situation", "need", "zones", "scenario", "mobile"]
 MAP_KINDS: tuple[str, ...] = ("situation", "need", "zones", "scenario", "mobile")
 WHAT: tuple[str, ...] = ("map", "pack", "html", "gpkg", "csv")
-#: Name of the existing offer without changes, shown as a scenario.
-CURRENT_SITUATION = "Situation actuelle"
 ORGANISATION = "Conseil départemental de la Sarthe — commission Développement numérique"
 #: Source line of the pack's maps: the full sources and licences are in its annex.
 _ANNEX = ["voir annexe"]
@@ -121,13 +119,6 @@ class ScenarioView:
     @property
     def label(self) -> str:
         return self.scenario.name
-
-
-def current_situation(parameters: ScenarioParameters | Mapping | None = None) -> Scenario:
-    """The existing offer without changes, as a scenario."""
-    if not isinstance(parameters, ScenarioParameters):
-        parameters = dict(parameters or {"threshold_min": THRESHOLD_MIN})
-    return Scenario(CURRENT_SITUATION, parameters, SiteChanges())
 
 
 def view_scenario(

@@ -22,8 +22,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import pandas as pd
-from sklearn.impute import KNNImputer
-from sklearn.preprocessing import StandardScaler
 
 from geo import settings
 
@@ -358,6 +356,11 @@ def impute_missing(
     n_neighbors : int
         Donors per missing value.
     """
+    # Imported here: the territory is built once and cached, and scikit-learn costs a
+    # third of a second at the app's cold start.
+    from sklearn.impute import KNNImputer
+    from sklearn.preprocessing import StandardScaler
+
     features = [c for c in (*IMPUTED_INDICATORS, "density_level") if values[c].notna().any()]
     matrix = values[features].astype(float).join(coords_m[["x", "y"]])
     scaler = StandardScaler()

@@ -26,11 +26,11 @@ the cutoff) and zero only between identical points; anything else is recomputed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import os
-import tempfile
 import zipfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -45,6 +45,7 @@ from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
 from geo import settings
+from geo.atomic import write_atomic
 from geo.defaults import ACCESS_SPEED_KMH, CIRCUITY, SPEED_KMH
 from geo.network import CACHE_SUBDIR, RoadNetwork, load_network, network_info
 
@@ -477,20 +478,16 @@ def _matrix_checksum(key: str, minutes: np.ndarray) -> str:
 
 def _write_matrix(path: Path, key: str, minutes: np.ndarray) -> None:
     """Write a matrix with its key and checksum, aside then renamed (readers never see half)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            np.savez(
-                handle,
-                minutes=minutes,
-                key=np.array(key),
-                checksum=np.array(_matrix_checksum(key, minutes)),
-            )
-        os.replace(tmp, path)
-    except OSError:
-        # The cache is an optimisation: failing to write it must not fail the computation.
-        Path(tmp).unlink(missing_ok=True)
+    checksum = _matrix_checksum(key, minutes)
+    # The cache is an optimisation: failing to write it must not fail the computation.
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(
+            path,
+            lambda handle: np.savez(
+                handle, minutes=minutes, key=np.array(key), checksum=np.array(checksum)
+            ),
+        )
 
 
 def _read_matrix(

@@ -11,10 +11,12 @@
 from equity.scenarios.comparison import Comparison, compare
 from equity.scenarios.evaluation import diagnosis_settings, evaluate, scenario_offer
 from equity.scenarios.model import (
+    CURRENT_SITUATION,
     FORMAT_VERSION,
     Scenario,
     ScenarioParameters,
     SiteChanges,
+    current_situation,
     migrate_parameters_v1,
     parameters_from_dict,
 )
@@ -34,6 +36,7 @@ from equity.scenarios.validation import (
 
 __all__ = [
     "APPLICATION_ID",
+    "CURRENT_SITUATION",
     "FORMAT_VERSION",
     "SCHEMA_VERSION",
     "Comparison",
@@ -44,6 +47,7 @@ __all__ = [
     "SiteChanges",
     "check_against_territory",
     "compare",
+    "current_situation",
     "default_store_path",
     "diagnosis_settings",
     "evaluate",

@@ -19,16 +19,20 @@ from geo.errors import ProblemCollector
 from geo.sites import SITE_TYPES
 
 __all__ = [
+    "CURRENT_SITUATION",
     "FORMAT_VERSION",
     "Scenario",
     "ScenarioParameters",
     "SiteChanges",
+    "current_situation",
     "migrate_parameters_v1",
     "parameters_from_dict",
 ]
 
 #: Version of the scenario JSON written by this code (``"format_version"``).
 FORMAT_VERSION = 2
+#: Name of the existing offer without changes, shown as a scenario.
+CURRENT_SITUATION = "Situation actuelle"
 
 
 @dataclass(frozen=True)
@@ -193,6 +197,13 @@ _INTEGER_BOUNDS: dict[str, tuple[int, int]] = {
     "max_per_epci": (0, 1_000),
 }
 _MAX_NEED_WEIGHTS = 200
+
+
+def current_situation(parameters: ScenarioParameters | Mapping | None = None) -> Scenario:
+    """The existing offer without changes, as a scenario."""
+    if not isinstance(parameters, ScenarioParameters):
+        parameters = dict(parameters or {"threshold_min": defaults.THRESHOLD_MIN})
+    return Scenario(CURRENT_SITUATION, parameters, SiteChanges())
 
 
 def migrate_parameters_v1(raw: Mapping[str, Any]) -> dict[str, Any]:

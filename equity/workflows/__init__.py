@@ -5,69 +5,66 @@ same typed requests and call the same functions here, so a request gives the sam
 result from either. Errors a user can fix are in :data:`USER_ERRORS`.
 """
 
-from equity.workflows.diagnosis import (
-    DiagnoseRequest,
-    check_request,
-    default_need_weights,
-    need_weights_with,
-    offer_catchments,
-    run_diagnosis,
-)
-from equity.workflows.errors import (
-    USER_ERRORS,
-    InvalidRequest,
-    ScenarioNotFound,
-    WorkflowError,
-)
-from equity.workflows.evaluation import EvaluatedScenario, compare_scenarios, evaluate_scenario
-from equity.workflows.exports import ExportRequest, bundle, export_scenario
-from equity.workflows.keys import scenario_key, stable_key
-from equity.workflows.mobile_sessions import (
-    MobileRequest,
-    mobile_calendar_pdf,
-    mobile_calendar_sections,
-    plan_mobile,
-)
-from equity.workflows.recommendation import (
-    DEFAULT_SCENARIO_NAME,
-    Recommendation,
-    RecommendRequest,
-    check_robustness,
-    recommendation_parameters,
-    run_recommendation,
-    run_threshold_sensitivity,
-    save_recommendation,
-)
-from equity.workflows.scenario_edit import (
-    ScenarioEdit,
-    added_rows,
-    edit_scenario,
-    host_sites,
-    offer_sites,
-)
-from equity.workflows.scenario_store import (
-    CURRENT_SITUATION,
-    import_scenario,
-    import_scenario_bytes,
-    load_scenario,
-    open_store,
-    save_scenario,
-    scenario_or_current,
-)
-from equity.workflows.territory import (
-    TerritoryRequest,
-    ValueStatus,
-    open_territory,
-    value_status,
-)
-from equity.workflows.uploads import (
-    AppliedFiles,
-    StoredUpload,
-    Upload,
-    apply_uploads,
-    display_name,
-    store_upload,
-)
+from __future__ import annotations
+
+from geo.lazy import lazy_attributes
+
+# Attributes load their module on first use: the exports chain (council pack, print
+# maps, matplotlib) is not needed to draw the first map.
+_MODULE_OF = {
+    "AppliedFiles": "uploads",
+    "CURRENT_SITUATION": "scenario_store",
+    "DEFAULT_SCENARIO_NAME": "recommendation",
+    "DiagnoseRequest": "diagnosis",
+    "EvaluatedScenario": "evaluation",
+    "ExportRequest": "exports",
+    "InvalidRequest": "errors",
+    "MobileRequest": "mobile_sessions",
+    "RecommendRequest": "recommendation",
+    "Recommendation": "recommendation",
+    "ScenarioEdit": "scenario_edit",
+    "ScenarioNotFound": "errors",
+    "StoredUpload": "uploads",
+    "TerritoryRequest": "territory",
+    "USER_ERRORS": "errors",
+    "Upload": "uploads",
+    "ValueStatus": "territory",
+    "WorkflowError": "errors",
+    "added_rows": "scenario_edit",
+    "apply_uploads": "uploads",
+    "bundle": "exports",
+    "check_request": "diagnosis",
+    "check_robustness": "recommendation",
+    "compare_scenarios": "evaluation",
+    "default_need_weights": "diagnosis",
+    "display_name": "uploads",
+    "edit_scenario": "scenario_edit",
+    "evaluate_scenario": "evaluation",
+    "export_scenario": "exports",
+    "host_sites": "scenario_edit",
+    "import_scenario": "scenario_store",
+    "import_scenario_bytes": "scenario_store",
+    "load_scenario": "scenario_store",
+    "mobile_calendar_pdf": "mobile_calendar",
+    "mobile_calendar_sections": "mobile_calendar",
+    "need_weights_with": "diagnosis",
+    "offer_catchments": "diagnosis",
+    "offer_sites": "scenario_edit",
+    "open_store": "scenario_store",
+    "open_territory": "territory",
+    "plan_mobile": "mobile_sessions",
+    "recommendation_parameters": "recommendation",
+    "run_diagnosis": "diagnosis",
+    "run_recommendation": "recommendation",
+    "run_threshold_sensitivity": "recommendation",
+    "save_recommendation": "recommendation",
+    "save_scenario": "scenario_store",
+    "scenario_key": "keys",
+    "scenario_or_current": "scenario_store",
+    "stable_key": "keys",
+    "store_upload": "uploads",
+    "value_status": "territory",
+}
 
 __all__ = [
     "CURRENT_SITUATION",
@@ -123,3 +120,6 @@ __all__ = [
     "store_upload",
     "value_status",
 ]
+
+
+__getattr__, __dir__ = lazy_attributes(__name__, _MODULE_OF)

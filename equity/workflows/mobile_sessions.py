@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from equity.council_pack import calendar_pages, calendar_table, cycle_weeks
 from equity.diagnostics import Diagnosis
 from equity.mobile import MobileResult, MobileSettings, capacity_effect, diagnose_with_tours
 from equity.mobile_programme import default_advisors, host_candidates, plan_for_diagnosis
@@ -18,16 +15,11 @@ from geo.defaults import (
     MOBILE_N_STOPS,
     MOBILE_SESSION_HOURS,
 )
-from geo.render.calendar import write_calendar_pdf
-from geo.render.pack import TablePage
 from geo.territory import Territory
 from geo.travel_time import TravelModel
 
 __all__ = [
     "MobileRequest",
-    "calendar_table",
-    "mobile_calendar_pdf",
-    "mobile_calendar_sections",
     "plan_mobile",
 ]
 
@@ -150,28 +142,3 @@ def plan_mobile(
     after = diagnose_with_tours(territory, diagnosis, result)
     result.capacity_effect = capacity_effect(diagnosis, after, result)
     return result
-
-
-def mobile_calendar_pdf(
-    territory: Territory, result: MobileResult, path: str | Path, cycle_start: dt.date
-) -> Path:
-    """Write the printable calendar (A4 landscape, one page per advisor and week).
-
-    Raises
-    ------
-    InvalidRequest
-        ``cycle_start`` is not a Monday, or no session is scheduled.
-    """
-    try:
-        return write_calendar_pdf(
-            calendar_table(territory, result), path, cycle_start, cycle_weeks(result)
-        )
-    except ValueError as exc:
-        raise InvalidRequest(str(exc)) from exc
-
-
-def mobile_calendar_sections(
-    territory: Territory, result: MobileResult, cycle_start: dt.date
-) -> list[TablePage]:
-    """The calendar as council-pack sections (one table per advisor and week)."""
-    return calendar_pages(territory, result, cycle_start)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from equity.reporting import current_situation
 from equity.scenarios import (
+    CURRENT_SITUATION,
     Scenario,
     ScenarioStore,
     check_against_territory,
+    current_situation,
     read_scenario_json,
     scenario_from_json,
 )
@@ -28,9 +29,6 @@ __all__ = [
     "save_scenario",
     "scenario_or_current",
 ]
-
-#: Name under which the existing offer without changes is shown.
-CURRENT_SITUATION = "Situation actuelle"
 
 
 def open_store(path: Path | str | None = None) -> ScenarioStore:

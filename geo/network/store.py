@@ -17,22 +17,20 @@ is rebuilt.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
 import os
 import shutil
-import tempfile
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import numpy as np
 from scipy import sparse
 
 from geo import settings
+from geo.atomic import write_atomic
 from geo.jsonio import dumps_strict
 from geo.network.graph import RoadNetwork, build_id_of
 
@@ -87,7 +85,7 @@ def save_network(network: RoadNetwork, directory: Path | None = None) -> Path:
     }
     metadata = dumps_strict(network.metadata, indent=None).encode("utf-8")
     target = directory / NETWORK_FILE
-    _write_atomic(
+    write_atomic(
         target,
         lambda handle: np.savez_compressed(
             handle,
@@ -98,7 +96,7 @@ def save_network(network: RoadNetwork, directory: Path | None = None) -> Path:
         ),
     )
     text = dumps_strict(network.metadata, indent=2).encode("utf-8")
-    _write_atomic(directory / METADATA_FILE, lambda handle: handle.write(text))
+    write_atomic(directory / METADATA_FILE, lambda handle: handle.write(text))
     shutil.rmtree(directory / CACHE_SUBDIR / "travel_times", ignore_errors=True)
     return target
 
@@ -241,18 +239,3 @@ def _checksum(arrays: dict[str, np.ndarray], metadata: bytes) -> str:
         digest.update(array.tobytes())
     digest.update(metadata)
     return digest.hexdigest()
-
-
-def _write_atomic(target: Path, write: Callable[[BinaryIO], object]) -> None:
-    """Call ``write(handle)`` on a temporary file beside ``target``, then swap it in."""
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise

@@ -13,55 +13,55 @@ One module per concern:
 - :mod:`~geo.render.exports`: GeoPackage, French CSV and offline HTML files.
 """
 
-from geo.render.classification import (
-    SCHEMES,
-    Classification,
-    Scheme,
-    classify,
-    travel_time_bounds,
-)
-from geo.render.exports import (
-    export_csv_fr,
-    export_geopackage,
-    export_html,
-    neutralise_formula,
-    read_csv_fr,
-    restore_formula,
-    sanitize_layer_name,
-)
-from geo.render.interactive import commune_map
-from geo.render.offline_html import map_to_html, remote_references
-from geo.render.pack import (
-    Cover,
-    KeyFigures,
-    MapPage,
-    Section,
-    SummaryPage,
-    TablePage,
-    TextSection,
-    build_pack,
-    format_table_fr,
-)
-from geo.render.print_map import (
-    APPROXIMATE_TRAVEL_NOTE_FR,
-    MarkerLayer,
-    PrintMapSpec,
-    approximate_travel_note_fr,
-    draw_map,
-    format_source_line,
-    map_source_line,
-    render_print_map,
-    travel_note_fr,
-    validate_spec,
-)
-from geo.render.style import (
-    CATCHMENT_COLORS,
-    MISSING_COLOR,
-    MISSING_LABEL_FR,
-    OKABE_ITO,
-    SITE_TYPE_COLORS,
-    SITE_TYPE_LABELS_FR,
-)
+from __future__ import annotations
+
+from geo.lazy import lazy_attributes
+
+# Attributes load their module on first use: the print maps and the pack pull in
+# matplotlib, which the interactive pages do not need (a quarter of a second at the
+# app's cold start).
+_MODULE_OF = {
+    "APPROXIMATE_TRAVEL_NOTE_FR": "print_map",
+    "CATCHMENT_COLORS": "style",
+    "Classification": "classification",
+    "Cover": "pack",
+    "KeyFigures": "pack",
+    "MISSING_COLOR": "style",
+    "MISSING_LABEL_FR": "style",
+    "MapPage": "pack",
+    "MarkerLayer": "print_map",
+    "OKABE_ITO": "style",
+    "PrintMapSpec": "print_map",
+    "SCHEMES": "classification",
+    "SITE_TYPE_COLORS": "style",
+    "SITE_TYPE_LABELS_FR": "style",
+    "Scheme": "classification",
+    "Section": "pack",
+    "SummaryPage": "pack",
+    "TablePage": "pack",
+    "TextSection": "pack",
+    "approximate_travel_note_fr": "print_map",
+    "build_pack": "pack",
+    "classify": "classification",
+    "commune_map": "interactive",
+    "draw_map": "print_map",
+    "export_csv_fr": "exports",
+    "export_geopackage": "exports",
+    "export_html": "exports",
+    "format_source_line": "print_map",
+    "format_table_fr": "pack",
+    "map_source_line": "print_map",
+    "map_to_html": "offline_html",
+    "neutralise_formula": "exports",
+    "read_csv_fr": "exports",
+    "remote_references": "offline_html",
+    "render_print_map": "print_map",
+    "restore_formula": "exports",
+    "sanitize_layer_name": "exports",
+    "travel_note_fr": "print_map",
+    "travel_time_bounds": "classification",
+    "validate_spec": "print_map",
+}
 
 __all__ = [
     "APPROXIMATE_TRAVEL_NOTE_FR",
@@ -105,3 +105,6 @@ __all__ = [
     "travel_time_bounds",
     "validate_spec",
 ]
+
+
+__getattr__, __dir__ = lazy_attributes(__name__, _MODULE_OF)

@@ -14,16 +14,19 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import mapclassify
 import numpy as np
 import pandas as pd
 from branca.utilities import color_brewer
 
 from geo import defaults
 from geo.formatting import MISSING_TEXT_FR, format_number_fr, format_percent_fr
+from geo.render.class_memo import recall_bins, remember_bins
 from geo.render.style import OKABE_ITO, OTHER_LABEL_FR, SEQUENTIAL_PALETTE
+
+if TYPE_CHECKING:
+    import mapclassify
 
 __all__ = [
     "SCHEMES",
@@ -171,11 +174,28 @@ def _class_bounds(
     """Bounds (minimum then upper bounds) and class codes of the present values."""
     lo, hi = float(present.min()), float(present.max())
     if scheme == "user_defined":
+        import mapclassify
+
         bins = np.asarray(user_bounds, dtype=float)
         classifier = mapclassify.UserDefined(present, bins)
         return np.concatenate([[min(lo, bins[0])], classifier.bins]), classifier.yb
     if lo == hi:
         return np.array([lo, hi]), np.zeros(present.size, dtype=int)
+    bins = recall_bins(present, scheme, n_classes)
+    if bins is None:
+        bins = _data_bins(present, scheme, n_classes)
+        remember_bins(present, scheme, n_classes, bins)
+    # Classes are (lower, upper], as mapclassify's: a value takes the first bound not
+    # below it.
+    return np.concatenate([[lo], bins]), np.searchsorted(bins, present, side="left")
+
+
+def _data_bins(present: np.ndarray, scheme: str, n_classes: int) -> np.ndarray:
+    """Upper bounds of a data-driven scheme, computed by mapclassify."""
+    # mapclassify loads scikit-learn and matplotlib (0.7 s): imported only when the
+    # bounds are not remembered, so a fresh app draws its first map without it.
+    import mapclassify
+
     with warnings.catch_warnings():
         # Ties that collapse quantiles are expected (handled below), not worth a warning.
         warnings.filterwarnings("ignore", "Not enough unique values", UserWarning)
@@ -187,12 +207,14 @@ def _class_bounds(
             classifier = _fisher_jenks(present, n_classes)
     if scheme != "equal_interval" and (classifier.counts == 0).any():
         # Data-driven classes never stay empty: merge an empty class into the next one.
-        classifier = mapclassify.UserDefined(present, classifier.bins[classifier.counts > 0])
-    return np.concatenate([[lo], classifier.bins]), classifier.yb
+        return classifier.bins[classifier.counts > 0]
+    return classifier.bins
 
 
 def _fisher_jenks(present: np.ndarray, n_classes: int) -> mapclassify.MapClassifier:
     """Exact Fisher–Jenks breaks of the values (of evenly spaced quantiles when many)."""
+    import mapclassify
+
     x = np.sort(present)
     if x.size > _JENKS_MAX_VALUES:
         # Deterministic sample that keeps the minimum, the maximum and the shape.
