@@ -183,6 +183,13 @@ def test_pages_load_without_error(browser, app_url, path, title):
 def test_recommendation_run_and_save(browser, app_url):
     page, errors = _open(browser, f"{app_url}/recommandation")
     page.get_by_role("button", name="Calculer la recommandation").click()
+    # While it computes, Streamlit's status offers to stop the run: in French.
+    stop = page.locator(f"{_RUNNING} button").first
+    stop.wait_for(timeout=30_000)
+    assert stop.evaluate("b => getComputedStyle(b, '::after').content") == '"Arrêter"'
+    assert stop.evaluate("b => getComputedStyle(b).fontSize") == "0px"
+    # No main menu (« Print », « Record screen » are English only).
+    assert not page.locator("[data-testid='stMainMenu']").is_visible()
     # The capacity model (issue 12) takes about 10 s for 20 advisors on 2 cores; the
     # threshold sensitivity is computed only on request.
     page.get_by_text("Pourquoi ces sites").wait_for(timeout=90_000)
