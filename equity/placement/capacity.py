@@ -349,7 +349,9 @@ def _group_rows(
     return rows
 
 
-def capacity_model(inst: Instance, fixed: dict[int, int] | None = None) -> CapacityModel:
+def capacity_model(
+    inst: Instance, fixed: dict[int, int] | None = None, *, pruning_blocks: int | None = None
+) -> CapacityModel:
     """The capacity MILP of a run, or the LP of a fixed allocation.
 
     Parameters
@@ -358,6 +360,11 @@ def capacity_model(inst: Instance, fixed: dict[int, int] | None = None) -> Capac
     fixed : dict, optional
         New advisors per site column: the allocation is fixed (``{}``: none, the
         current situation), the selection rows and the EPCI guarantee are left out.
+    pruning_blocks : int, optional
+        Blocks of new advisors whose capacity the exact pruning of pairs allows for
+        (default: the run's ``k``, or the fixed allocation's). More keeps more pairs:
+        the model stays exact for every allocation of at most that many blocks once
+        its binaries' bounds are changed.
 
     Returns
     -------
@@ -367,13 +374,14 @@ def capacity_model(inst: Instance, fixed: dict[int, int] | None = None) -> Capac
     """
     s = inst.settings
     total = inst.k if fixed is None else sum(fixed.values()) // s.advisors_per_site
+    pruning_blocks = total if pruning_blocks is None else pruning_blocks
     cap = inst.capacity_per_advisor()
     blocks = max(s.max_advisors_per_site // s.advisors_per_site, 1)
     places, is_existing, place_groups = allocation_places(inst)
     sites = np.concatenate([inst.existing, inst.candidates]).astype(int)
     base = np.concatenate([inst.existing_advisors, np.zeros(len(inst.candidates))])
     codes, names = _group_codes(inst)
-    total_capacity = cap * (inst.existing_advisors.sum() + total * s.advisors_per_site)
+    total_capacity = cap * (inst.existing_advisors.sum() + pruning_blocks * s.advisors_per_site)
     ii, kk, pair_t, n_full = _pairs(inst, sites, codes, total_capacity)
     n_x, n_f = len(places) * blocks, len(ii)
     place_names = sorted({g for g in place_groups if g is not None}) if names else []
@@ -382,7 +390,7 @@ def capacity_model(inst: Instance, fixed: dict[int, int] | None = None) -> Capac
     lb = np.zeros(n_vars)
     ub = np.ones(n_vars)
     ub[n_x : n_x + n_f] = inst.weight[ii]
-    ub[n_x + n_f + n_u :] = total
+    ub[n_x + n_f + n_u :] = max(total, pruning_blocks)
     integrality = np.concatenate([np.ones(n_x), np.zeros(n_f + n_u), np.ones(len(place_names))])
     milp = MilpModel(np.zeros(n_vars), integrality, lb, ub, [], n_x)
     model = CapacityModel(

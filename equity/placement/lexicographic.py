@@ -29,6 +29,7 @@ from geo import defaults
 
 __all__ = [
     "CAPACITY_REL_GAP",
+    "FIXED_LP_LIMIT_S",
     "LEXICO_REL_TOL",
     "evaluate_allocation",
     "lexicographic_solve",
@@ -41,8 +42,8 @@ CAPACITY_REL_GAP = defaults.CAPACITY_MIP_REL_GAP
 LEXICO_REL_TOL = 1e-6
 # Uniqueness checks are skipped when less than this is left of the run's budget.
 _CHECK_MIN_S = 0.1
-# A fixed allocation leaves LPs: they get their own budget, outside the run's deadline.
-_FIXED_LP_LIMIT_S = 60.0
+#: A fixed allocation leaves LPs: they get their own budget, outside the run's deadline.
+FIXED_LP_LIMIT_S = 60.0
 
 # Binaries this close to an integer count as integral in an LP solution.
 _INTEGRAL_TOL = 1e-6
@@ -425,7 +426,7 @@ def evaluate_allocation(
     stages: list[dict[str, Any]] = []
     x, values = lexicographic_solve(
         cm,
-        time.perf_counter() + _FIXED_LP_LIMIT_S,
+        time.perf_counter() + FIXED_LP_LIMIT_S,
         stages,
         defaults.MIP_REL_GAP,
         n_stages=1 if served_only else None,

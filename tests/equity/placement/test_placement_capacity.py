@@ -368,6 +368,28 @@ def test_capacity_trade_off_curve_counts_every_block():
     assert (np.diff(served) <= CAP + 1e-6).all()
 
 
+@pytest.mark.parametrize(("seed", "n", "n_exist"), [(2, 9, 2), (27, 20, 1), (29, 30, 1)])
+def test_capacity_trade_off_curve_equals_independent_lps(seed, n, n_exist):
+    # The curve's steps share one LP whose bounds change: its pairs must be those of
+    # the largest allocation (pruned for the current advisors alone, seeds 27 and 29
+    # lose persons), and its EPCI counts must not be held at zero (infeasible).
+    from equity.placement import trade_off_curve
+
+    times, weight, existing, group, demand_group = random_instance(
+        seed, n=n, n_cand=4, n_exist=n_exist
+    )
+    settings = PlacementSettings(k=4, threshold_min=THRESHOLD, capacity_per_advisor=CAP)
+    curve = trade_off_curve(
+        times, weight, weight, existing, group, settings, demand_group=demand_group
+    )
+    advisors = existing.to_dict()
+    for row in curve.itertuples():
+        if isinstance(row.site_id, str):
+            advisors[row.site_id] = advisors.get(row.site_id, 0) + 1
+        served, _ = served_and_time(times, weight, advisors)
+        assert row.served_persons == pytest.approx(served, rel=1e-7)
+
+
 def test_capacity_trade_off_curve_with_a_forced_site():
     # With a forced site the persons were read one row late (row n showed n + 1 blocks).
     from equity.placement import trade_off_curve
