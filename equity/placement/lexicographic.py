@@ -316,14 +316,22 @@ def _alternative_known(cm: CapacityModel, x: np.ndarray, values: list[float], i:
 
 
 def _decisive_stage(
-    cm: CapacityModel, x: np.ndarray, values: list[float], n_proven: int, deadline: float
+    cm: CapacityModel,
+    x: np.ndarray,
+    values: list[float],
+    stages: list[dict[str, Any]],
+    n_proven: int,
+    deadline: float,
 ) -> str:
     """Which stage singled out the allocation ``x`` (re-solve with it forbidden).
 
     ``cm.milp`` holds the base rows and one row per stage optimum but the last; check
     ``i`` keeps the optima before ``i`` and the bounds fixed once stage ``i`` was solved.
     Only the first ``n_proven`` stages (proven optimal) are checked; a check is skipped
-    when a stage solution already shows another allocation with the same optima.
+    when a stage solution already shows another allocation with the same optima. A
+    check re-solves its stage without the incumbent that stage had: when the stage
+    itself took longer than the time left, the answer is « unknown » at once (on Sarthe
+    the travel-time check used its whole 0.5 s to say so).
     """
     chosen = np.flatnonzero(x[: cm.n_x] > 0.5)
     n_fixing = len(values) - 1
@@ -335,6 +343,8 @@ def _decisive_stage(
     for i, value in enumerate(values[:n_proven]):
         if _alternative_known(cm, x, values, i):
             continue
+        if stages[i]["solve_s"] > deadline - time.perf_counter():
+            return "unknown"
         rows = [*base_rows, *m.rows[len(base_rows) : len(base_rows) + i]]
         lb, ub = cm.stage_bounds[i]
         trial = MilpModel(m.c, m.integrality, lb.copy(), ub.copy(), rows, m.n_y)
@@ -396,7 +406,7 @@ def solve_capacity(
     info["objective"] = served
     left = min(deadline - time.perf_counter(), defaults.DECISIVE_CHECK_LIMIT_S)
     info["decisive_stage"] = (
-        _decisive_stage(cm, x, values, info["proven_stages"], time.perf_counter() + left)
+        _decisive_stage(cm, x, values, stages, info["proven_stages"], time.perf_counter() + left)
         if info["proven_stages"] >= min(2, len(values)) and left > _CHECK_MIN_S
         else "unknown"
     )

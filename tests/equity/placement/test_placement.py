@@ -243,6 +243,37 @@ def test_capacity_tie_broken_by_travel_time():
     assert "temps de trajet" in res.decided_by
 
 
+def test_decisive_check_longer_than_its_budget_is_not_started(monkeypatch):
+    # On Sarthe the travel-time check used its whole budget to answer « unknown »: a
+    # check whose stage took longer than the time left now says so at once.
+    from equity.placement import lexicographic
+    from equity.placement.milp import MilpModel
+
+    times, weight, population, existing, group = crafted_saturated()
+    times["C3"] = [1.0, 1.0, 30.0]
+    settings = PlacementSettings(
+        k=1, threshold_min=20.0, capacity_per_advisor=100.0, objective="capacity"
+    )
+    real_stage = lexicographic._solve_stage
+
+    def slow_stage(*args, **kwargs):
+        info, x = real_stage(*args, **kwargs)
+        return {**info, "solve_s": 1e6}, x
+
+    monkeypatch.setattr(lexicographic, "_solve_stage", slow_stage)
+    solved = []
+    real_solve = MilpModel.solve
+    monkeypatch.setattr(
+        MilpModel, "solve", lambda self, *a, **k: solved.append(1) or real_solve(self, *a, **k)
+    )
+    res = solve_placement(times, weight, population, existing, group, settings)
+    assert res.chosen == ["C3"]
+    assert res.solver["decisive_stage"] == "unknown"
+    # The stages' own MILPs ran; no re-solve with the allocation forbidden did.
+    stage_milps = sum(s.get("method") == "milp" for s in res.solver["stages"])
+    assert len(solved) == stage_milps
+
+
 def test_balanced_guarantees_max_time_or_relaxes_it():
     # C1 saves b 5 × 38 = 190 min but leaves c at 40 min; C2 saves 5 × 10 + 42 = 92 min
     # and keeps everyone within 30 min.
