@@ -187,7 +187,8 @@ u1.metric(
 u2.metric(
     "Personnes sans accompagnement (avec les tournées)",
     format_number_fr(effect["unserved_persons_after"]),
-    delta=f"−{format_number_fr(relief)}",
+    # Streamlit reads the sign from a leading ASCII « - » (a « − » shows a red arrow up).
+    delta=format_number_fr(-relief),
     delta_color="inverse",
     help=f"Les séances ajoutent {format_number_fr(effect['capacity_added_persons'])} personnes "
     f"accompagnées par an, à moins de {effect['reach_min']:g} min d'un arrêt.",

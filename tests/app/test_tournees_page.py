@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
 from geo import settings
@@ -19,6 +20,12 @@ def test_tournees_shows_unserved_persons_and_offers_the_calendar():
     after = metrics["Personnes sans accompagnement (avec les tournées)"]
     assert before == "43\u202f775"
     assert int(after.replace("\u202f", "")) < 43_775
+    # Fewer persons without help is good news: a green arrow down (a typographic minus
+    # « − » read as no sign at all showed a red arrow up).
+    (shown,) = [m for m in app.metric if m.label.endswith("(avec les tournées)")]
+    assert shown.proto.direction == MetricProto.MetricDirection.DOWN
+    assert shown.proto.color == MetricProto.MetricColor.GREEN
+    assert shown.delta.startswith("-")
     button = next(b for b in app.button if b.label.startswith("Préparer le calendrier"))
     button.click().run()
     assert not app.exception, [e.message for e in app.exception]
