@@ -27,7 +27,12 @@ from app_pages.common import (
 from equity.decision_table import placement_decisions
 from equity.placement import OBJECTIVE_LABELS_FR, PlacementInfeasible, solver_summary_fr
 from equity.recommend import candidate_sites, chosen_sites, epci_effect
-from equity.workflows import InvalidRequest, RecommendRequest, save_recommendation
+from equity.workflows import (
+    InvalidRequest,
+    RecommendRequest,
+    recommendation_scenario,
+    save_recommendation,
+)
 from equity.workflows.scenario_edit import commune_at, sites_in_communes
 from geo.defaults import (
     ADVISOR_COST_EUR,
@@ -394,10 +399,18 @@ with st.form("reco_save"):
     note = st.text_area("Note")
     if st.form_submit_button("Enregistrer"):
         try:
-            saved = save_recommendation(scenario_store(), recommendation, name, author, note)
+            store = scenario_store()
+            same = store.unchanged_version(
+                recommendation_scenario(recommendation, name, author, note)
+            )
+            saved = save_recommendation(store, recommendation, name, author, note)
         except InvalidRequest as exc:
             st.error(escape_markdown(exc))
         else:
             st.success(
-                f"Scénario « {escape_markdown(saved.name)} » enregistré (version {saved.version})."
+                f"Scénario « {escape_markdown(saved.name)} » déjà enregistré à l'identique "
+                f"(version {same}) : aucune nouvelle version."
+                if same is not None
+                else f"Scénario « {escape_markdown(saved.name)} » enregistré "
+                f"(version {saved.version})."
             )

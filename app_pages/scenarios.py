@@ -63,7 +63,12 @@ def _when(timestamp: str) -> str:
     return f"{format_date_fr(timestamp)} à {timestamp[11:16]} (UTC)"
 
 
-def _saved_message(verb: str, saved) -> str:
+def _saved_message(verb: str, saved, same: int | None = None) -> str:
+    if same is not None:
+        return (
+            f"« {escape_markdown(saved.name)} » est déjà enregistré à l'identique (version "
+            f"{same}) : aucune nouvelle version."
+        )
     return f"« {escape_markdown(saved.name)} » {verb} (version {saved.version})."
 
 
@@ -85,10 +90,14 @@ tab_edit, tab_compare, tab_io = st.tabs(["Créer ou modifier", "Comparer", "Impo
 
 
 def _on_base_change() -> None:
-    """« Partir de » fills the form with the chosen scenario and drops unsaved clicks."""
+    """« Partir de » fills the form with the chosen scenario and drops unsaved edits.
+
+    The places picked for additions and the typed rows go too: once saved they are part
+    of the scenario, and a second save would add them twice.
+    """
     chosen = st.session_state["scenario_base"]
     st.session_state["scenario_name"] = "" if chosen == CURRENT else chosen
-    for key in ("map_added", "map_moved"):
+    for key in ("map_added", "map_moved", "hosts_added", "scenario_added", "move_from", "move_to"):
         st.session_state.pop(key, None)
 
 
@@ -288,14 +297,16 @@ with tab_edit:
             added=tuple(edited.dropna(how="all").to_dict("records")),
         )
         try:
-            saved = save_scenario(store, territory, edit_scenario(territory, draft, edit), model)
+            edited_scenario = edit_scenario(territory, draft, edit)
+            same = store.unchanged_version(edited_scenario)
+            saved = save_scenario(store, territory, edited_scenario, model)
         except DataValidationError as exc:
             show_problems("Scénario non enregistré :", exc)
         except USER_ERRORS as exc:
             st.error(f"Scénario non enregistré : {escape_markdown(exc)}")
         else:
             # Shown after the rerun that refreshes the list and opens the saved scenario.
-            st.session_state["scenario_flash"] = _saved_message("enregistré", saved)
+            st.session_state["scenario_flash"] = _saved_message("enregistré", saved, same)
             st.session_state["scenario_saved_name"] = saved.name
             st.rerun()
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -260,17 +261,24 @@ class ScenarioStore:
     def save(self, scenario: Scenario) -> Scenario:
         """Store a new version of ``scenario`` and return it with its version number.
 
-        The payload is checked by the same validator as imports before anything is
-        written (:class:`geo.errors.DataValidationError` when it is refused).
+        A scenario identical to its latest version (same parameters, site changes,
+        author and note) is not stored again: that version is returned, so saving or
+        importing twice makes no empty version. The payload is checked by the same
+        validator as imports before anything is written
+        (:class:`geo.errors.DataValidationError` when it is refused).
         """
         if not scenario.name.strip():
             raise ValueError("Un scénario doit avoir un nom.")
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self._writing() as db:
-            (latest,) = db.execute(
-                "SELECT COALESCE(MAX(version), 0) FROM versions WHERE name = ?", (scenario.name,)
+            row = db.execute(
+                "SELECT version, payload FROM versions WHERE name = ? "
+                "ORDER BY version DESC LIMIT 1",
+                (scenario.name,),
             ).fetchone()
-            saved = replace(scenario, version=latest + 1, created_at=now)
+            if row is not None and _same_content(json.loads(row[1]), scenario):
+                return scenario_from_json(row[1], scenario.name)
+            saved = replace(scenario, version=(row[0] if row else 0) + 1, created_at=now)
             payload = dumps_strict(saved.to_dict(), indent=None)
             scenario_from_json(payload, saved.name)
             db.execute(
@@ -278,6 +286,22 @@ class ScenarioStore:
                 (saved.name, saved.version, now, saved.author, saved.note, payload),
             )
         return saved
+
+    def unchanged_version(self, scenario: Scenario) -> int | None:
+        """The latest version of ``scenario.name`` when it holds the same content, else None."""
+        with self._reading() as db:
+            row = (
+                None
+                if db is None or not _is_maillage(db)
+                else db.execute(
+                    "SELECT version, payload FROM versions WHERE name = ? "
+                    "ORDER BY version DESC LIMIT 1",
+                    (scenario.name,),
+                ).fetchone()
+            )
+        if row is None or not _same_content(json.loads(row[1]), scenario):
+            return None
+        return int(row[0])
 
     def list(self) -> pd.DataFrame:
         """One row per scenario: latest version, first and last save, author, note."""
@@ -343,6 +367,16 @@ def _is_maillage(db: sqlite3.Connection) -> bool:
     app_id = db.execute("PRAGMA application_id").fetchone()[0]
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     return app_id == APPLICATION_ID and "versions" in tables
+
+
+#: What makes two versions the same scenario (results follow from them; the name is
+#: the key; version and date are the store's).
+_CONTENT_KEYS = ("parameters", "changes", "author", "note")
+
+
+def _same_content(stored: dict, scenario: Scenario) -> bool:
+    current = json.loads(dumps_strict(scenario.to_dict(), indent=None))
+    return all(stored.get(k) == current.get(k) for k in _CONTENT_KEYS)
 
 
 def _switch_to_wal(db: sqlite3.Connection) -> None:

@@ -50,6 +50,7 @@ __all__ = [
     "Recommendation",
     "check_robustness",
     "recommendation_parameters",
+    "recommendation_scenario",
     "run_recommendation",
     "run_threshold_sensitivity",
     "save_recommendation",
@@ -289,9 +290,19 @@ def save_recommendation(
     author: str = "",
     note: str = "",
 ) -> Scenario:
-    """Save the recommended sites as a new version of scenario ``name``."""
+    """Save the recommended sites as a new version of scenario ``name``.
+
+    Saving the same again makes no new version (:meth:`ScenarioStore.save`).
+    """
+    return store.save(recommendation_scenario(recommendation, name, author, note))
+
+
+def recommendation_scenario(
+    recommendation: Recommendation, name: str, author: str = "", note: str = ""
+) -> Scenario:
+    """The scenario :func:`save_recommendation` stores (``InvalidRequest`` without a name)."""
     name = name.strip()
     if not name:
         raise InvalidRequest("Donnez un nom au scénario.")
     # Results do not depend on the name, author or note: the evaluation is reused.
-    return store.save(replace(recommendation.scenario, name=name, author=author, note=note))
+    return replace(recommendation.scenario, name=name, author=author, note=note)

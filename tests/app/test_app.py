@@ -155,6 +155,13 @@ def test_scenario_created_with_a_move_and_an_addition():
     assert saved.changes.moved[0]["lon"] == pytest.approx(-0.15, abs=0.05)
     assert saved.changes.added[0]["code_insee"] == "72137"
     assert saved.results["headline"]["advisors"] == 42
+    # The form now shows the saved scenario with nothing pending: a second click saved
+    # the picked place again (« identifiants ajoutés en double »); now it says so.
+    assert app.multiselect(key="hosts_added").value == []
+    next(b for b in app.button if "nouvelle version" in b.label).click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert any("déjà enregistré à l'identique (version 1)" in s.value for s in app.success)
+    assert ScenarioStore().history("Déplacement")["version"].tolist() == [1]
 
 
 def _chosen_communes(request) -> set[str]:

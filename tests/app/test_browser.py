@@ -196,6 +196,9 @@ def test_recommendation_run_and_save(browser, app_url):
     page.get_by_label("Nom du scénario").fill("Essai navigateur")
     page.get_by_role("button", name="Enregistrer").click()
     page.get_by_text("« Essai navigateur » enregistré").wait_for(timeout=60_000)
+    # A second click makes no identical version 2, and says so.
+    page.get_by_role("button", name="Enregistrer").click()
+    page.get_by_text("déjà enregistré à l'identique (version 1)").wait_for(timeout=60_000)
     page.screenshot(path=str(ARTIFACTS / "recommandation.png"), full_page=True)
     assert page.locator("[data-testid='stException']").count() == 0
     assert not errors

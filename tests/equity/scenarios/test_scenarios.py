@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+from dataclasses import replace
 
 import pytest
 from sample_sites import LOUE
@@ -49,6 +50,23 @@ def test_save_load_roundtrip_and_history(tmp_path):
         store.load("Plan B")
 
 
+def test_saving_the_same_scenario_twice_makes_no_new_version(tmp_path):
+    # A second « Enregistrer », or a second import of one file, made an identical version.
+    store = ScenarioStore(tmp_path / "s.sqlite")
+    first = store.save(_scenario(added=[LOUE]))
+    assert store.unchanged_version(_scenario(added=[LOUE])) == 1
+    again = store.save(_scenario(added=[LOUE]))
+    assert (again.version, again.created_at) == (1, first.created_at)
+    assert store.history("Plan A")["version"].tolist() == [1]
+    # Any change of content is a new version; the note counts, the results do not.
+    assert store.unchanged_version(_scenario(added=[LOUE], removed=["cnfs-x"])) is None
+    assert store.save(_scenario(added=[LOUE], removed=["cnfs-x"])).version == 2
+    assert store.save(replace(_scenario(added=[LOUE], removed=["cnfs-x"]), note="n")).version == 3
+    same_inputs = replace(_scenario(added=[LOUE], removed=["cnfs-x"]), note="n", results={"x": 1})
+    assert store.save(same_inputs).version == 3
+    assert ScenarioStore(tmp_path / "new.sqlite").unchanged_version(_scenario()) is None
+
+
 def test_versions_are_immutable(tmp_path):
     store = ScenarioStore(tmp_path / "s.sqlite")
     store.save(_scenario())
@@ -63,7 +81,9 @@ import sys
 from equity.scenarios import Scenario, ScenarioStore, SiteChanges
 store = ScenarioStore(sys.argv[1])
 for i in range(int(sys.argv[3])):
-    store.save(Scenario("Partagé", {"threshold_min": 20}, SiteChanges(), author=sys.argv[2]))
+    store.save(
+        Scenario("Partagé", {"threshold_min": 20}, SiteChanges(), author=sys.argv[2], note=str(i))
+    )
 """
 
 
@@ -78,7 +98,7 @@ def test_save_waits_for_a_writer_holding_the_lock_on_a_new_database(tmp_path):
     release = threading.Timer(0.5, lambda: other.execute("COMMIT"))
     release.start()
     try:
-        saved = store.save(_scenario())
+        saved = store.save(_scenario(removed=["cnfs-x"]))
     finally:
         release.join()
         other.close()

@@ -214,8 +214,8 @@ def test_read_only_database_reads_and_refuses_saves_in_french(what):
     folder.mkdir()
     path = folder / "scenarios.sqlite"
     store = ScenarioStore(path)
-    for _ in range(2):
-        store.save(Scenario("Plan", {"threshold_min": 20}, SiteChanges()))
+    for threshold in (20, 25):
+        store.save(Scenario("Plan", {"threshold_min": threshold}, SiteChanges()))
     before = path.read_bytes()
     path.chmod(0o444)
     if what == "folder":
