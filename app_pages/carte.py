@@ -5,7 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages.cache import catchment_union, commune_map_html, travel_model
-from app_pages.common import current_territory, diagnosis, offer_controls, travel_model_banner
+from app_pages.common import (
+    current_territory,
+    diagnosis,
+    offer_controls,
+    setting_widget,
+    travel_model_banner,
+)
 from equity.underserved import UNDERSERVED_COLORS, underserved_category
 from equity.workflows import value_status
 from geo.formatting import format_number_fr, format_percent_fr
@@ -84,8 +90,7 @@ with st.sidebar:
         list(indicators),
         placeholder="Choisir un indicateur",
         format_func=lambda k: indicators[k]["label"],
-        key="map_indicator",
-        index=list(indicators).index("population"),
+        **setting_widget("map_indicator", "population"),
     )
     indicator = indicators[key]
     schemes = {
@@ -116,11 +121,11 @@ with st.sidebar:
         key="map_sites",
     )
     show_catchments = st.checkbox(
-        "Zones à 10, 20 et 30 min de l'offre", value=False, key="map_catchments"
+        "Zones à 10, 20 et 30 min de l'offre", **setting_widget("map_catchments", False)
     )
-    show_epci = st.checkbox("Limites des EPCI", value=True, key="map_epci")
+    show_epci = st.checkbox("Limites des EPCI", **setting_widget("map_epci", True))
     tiles = st.checkbox(
-        "Fond de carte OpenStreetMap (nécessite Internet)", value=False, key="map_tiles"
+        "Fond de carte OpenStreetMap (nécessite Internet)", **setting_widget("map_tiles", False)
     )
 
 # Always: the figures under the map (« À moins de 20 min ») are travel times too.

@@ -137,17 +137,22 @@ def _keep_setting(name: str) -> None:
     st.session_state[SETTING_PREFIX + name] = st.session_state[name]
 
 
-def setting_widget(name: str, default: object) -> dict[str, object]:
+def setting_widget(name: str, default: object, *, in_form: bool = False) -> dict[str, object]:
     """Keyword arguments that bind a widget (key ``name``) to the session setting ``name``.
 
-    Use as ``st.selectbox(label, options, **setting_widget("x", default))``: the widget
-    shows the kept value on every page and each change is kept for the whole session.
+    Use as ``st.selectbox(label, options, **setting_widget("x", default))``, without the
+    widget's own default value: the widget shows the kept value on every page and each
+    change is kept for the whole session (Streamlit forgets the state of a widget it
+    does not draw, e.g. on another page). ``in_form``: a widget inside ``st.form``, which
+    takes no callback; its value is kept on the run its form submits.
     """
     # A widget key already set (the widget on this page, or code choosing for the user)
     # is the latest choice; without it the kept setting feeds the widget.
     if name in st.session_state:
         st.session_state[SETTING_PREFIX + name] = st.session_state[name]
     st.session_state[name] = session_setting(name, default)
+    if in_form:
+        return {"key": name}
     return {"key": name, "on_change": _keep_setting, "args": (name,)}
 
 

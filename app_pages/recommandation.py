@@ -21,6 +21,8 @@ from app_pages.common import (
     escape_markdown,
     offer_controls,
     scenario_store,
+    session_setting,
+    setting_widget,
     show_table,
     travel_model_banner,
 )
@@ -62,9 +64,11 @@ commune_names = territory.communes["name"].to_dict()
 # before the widget is drawn, and the stored request, so the result is recomputed.
 if "reco_exclude_next" in st.session_state:
     code = st.session_state.pop("reco_exclude_next")
-    kept = st.session_state.setdefault("reco_excluded_communes", [])
-    if code not in kept:
-        st.session_state["reco_excluded_communes"] = [*kept, code]
+    excluded_now = st.session_state.get(
+        "reco_excluded_communes", session_setting("reco_excluded_communes", [])
+    )
+    if code not in excluded_now:
+        st.session_state["reco_excluded_communes"] = [*excluded_now, code]
     if "reco_request" in st.session_state:
         stored = st.session_state["reco_request"]
         st.session_state["reco_request"] = replace(
@@ -74,22 +78,27 @@ if "reco_exclude_next" in st.session_state:
             ),
         )
 
+
+def kept(name: str, default: object) -> dict[str, object]:
+    """A form widget whose value holds for the session (across visits to other pages)."""
+    return setting_widget(name, default, in_form=True)
+
+
 with st.form("reco_params"):
     c1, c2, c3 = st.columns(3)
-    k = c1.number_input("Nouveaux conseillers", 1, 60, NEW_ADVISORS, key="reco_k")
+    k = c1.number_input("Nouveaux conseillers", 1, 60, **kept("reco_k", NEW_ADVISORS))
     objective = c2.selectbox(
         "Objectif",
         list(OBJECTIVE_LABELS_FR),
         format_func=OBJECTIVE_LABELS_FR.get,
-        key="reco_objective",
         placeholder="Choisir un objectif",
+        **kept("reco_objective", next(iter(OBJECTIVE_LABELS_FR))),
     )
     min_per_epci = c3.number_input(
         "Minimum de nouveaux sites par EPCI",
         0,
         5,
-        0,
-        key="reco_min_epci",
+        **kept("reco_min_epci", 0),
         help=f"Avec {len(epci_names)} EPCI, un minimum de 1 demande au moins "
         f"{len(epci_names)} nouveaux conseillers.",
     )
@@ -98,20 +107,29 @@ with st.form("reco_params"):
         "Capacité (personnes accompagnées par conseiller et par an)",
         1,
         100_000,
-        int(CAPACITY_PERSONS_PER_ADVISOR),
         step=50,
-        key="reco_capacity",
+        **kept("reco_capacity", int(CAPACITY_PERSONS_PER_ADVISOR)),
         help="La même pour tout conseiller, existant ou nouveau (rapport ANCT 2022 : "
         "environ 600 personnes par conseiller et par an).",
     )
     cost = c5.number_input(
-        "Coût annuel d'un conseiller (€)", 0, 200_000, int(ADVISOR_COST_EUR), step=1000
+        "Coût annuel d'un conseiller (€)",
+        0,
+        200_000,
+        step=1000,
+        **kept("reco_cost", int(ADVISOR_COST_EUR)),
     )
     cofunding = c6.number_input(
-        "Cofinancement de l'État par conseiller (€/an)", 0, 200_000, int(COFUNDING_PER_ADVISOR_EUR)
+        "Cofinancement de l'État par conseiller (€/an)",
+        0,
+        200_000,
+        **kept("reco_cofunding", int(COFUNDING_PER_ADVISOR_EUR)),
     )
     excluded_epci = st.multiselect(
-        "EPCI exclus de la recommandation", epci_names, placeholder="Aucun"
+        "EPCI exclus de la recommandation",
+        epci_names,
+        placeholder="Aucun",
+        **kept("reco_excluded_epci", []),
     )
     labels = dict(zip(candidates["site_id"], candidates["name"], strict=True))
     excluded_communes = st.multiselect(
@@ -119,42 +137,58 @@ with st.form("reco_params"):
         sorted(set(candidates["code_insee"])),
         format_func=lambda code: commune_names.get(code, code),
         placeholder="Aucune",
-        key="reco_excluded_communes",
+        **kept("reco_excluded_communes", []),
         help="Exclure une commune écarte tous ses lieux (mairie, bibliothèque…) ; exclure "
         "un site n'écarte que ce lieu. Un clic sur la carte des résultats exclut aussi la "
         "commune cliquée.",
     )
     c7, c8, c9 = st.columns(3)
     forced = c7.multiselect(
-        "Sites imposés", list(labels), format_func=labels.get, placeholder="Aucun"
+        "Sites imposés",
+        list(labels),
+        format_func=labels.get,
+        placeholder="Aucun",
+        **kept("reco_forced", []),
     )
     excluded = c8.multiselect(
-        "Sites exclus", list(labels), format_func=labels.get, placeholder="Aucun"
+        "Sites exclus",
+        list(labels),
+        format_func=labels.get,
+        placeholder="Aucun",
+        **kept("reco_excluded", []),
     )
     budget = c9.number_input(
-        "Budget net annuel maximal (€, 0 = sans limite)", 0, 10_000_000, 0, step=25_000
+        "Budget net annuel maximal (€, 0 = sans limite)",
+        0,
+        10_000_000,
+        step=25_000,
+        **kept("reco_budget", 0),
     )
     c10, c11, c12 = st.columns(3)
     allow_reinforce = c10.checkbox(
         "Autoriser le renfort des permanences existantes",
-        value=True,
+        **kept("reco_allow_reinforce", True),
         help="Un lieu à moins d'1 km d'une permanence n'est pas un nouveau lieu : un "
         "conseiller placé là renforce la permanence.",
     )
     max_per_site = c11.number_input(
-        "Nouveaux conseillers au plus par lieu", 1, 10, MAX_NEW_ADVISORS_PER_SITE
+        "Nouveaux conseillers au plus par lieu",
+        1,
+        10,
+        **kept("reco_max_per_site", MAX_NEW_ADVISORS_PER_SITE),
     )
     # In percent: Streamlit writes decimals with a point, a French reader expects a comma.
     min_epci_share_pct = c12.number_input(
         "Garantie par EPCI (% de la capacité départementale par personne en besoin)",
         0,
         100,
-        0,
         step=5,
         help="0 = sans garantie ; 70 : aucun EPCI sous 70 % du niveau du département.",
+        **kept("reco_min_epci_share_pct", 0),
     )
     travel_check = st.checkbox(
-        "Vérifier la robustesse au modèle de trajet (détour 1,2 à 1,4, 50 à 70 km/h ; plus long)"
+        "Vérifier la robustesse au modèle de trajet (détour 1,2 à 1,4, 50 à 70 km/h ; plus long)",
+        **kept("reco_travel_check", False),
     )
     submitted = st.form_submit_button("Calculer la recommandation", type="primary")
 

@@ -243,8 +243,7 @@ def _goto(page, label: str, heading: str) -> None:
     """Change page through the sidebar navigation (same session, as a user does)."""
     page.locator("[data-testid='stSidebarNav']").get_by_text(label, exact=True).click()
     page.get_by_role("heading", name=heading).wait_for(timeout=90_000)
-    page.wait_for_load_state("networkidle")
-    page.wait_for_timeout(1000)
+    _settle(page)
 
 
 def _choose(page, container, label: str, option: str, search: bool = False) -> None:
@@ -284,6 +283,20 @@ def test_settings_hold_across_three_pages(browser, app_url):
     _goto(page, "Carte", "Carte de la Sarthe")
     assert page.get_by_text("À moins de 30 min").count() >= 1
     page.screenshot(path=str(ARTIFACTS / "settings_kept.png"), full_page=True)
+    # The map's indicator and the recommendation's form hold too (both came back to
+    # their defaults after a visit to another page).
+    _choose(page, sidebar, "Indicateur", "Taux de pauvreté (%)", search=True)
+    _settle(page)
+    _goto(page, "Recommandation", "Recommandation de placement")
+    page.get_by_label("Nouveaux conseillers", exact=True).fill("10")
+    page.get_by_role("button", name="Calculer la recommandation").click()
+    page.get_by_text("Pourquoi ces sites").wait_for(timeout=120_000)
+    _goto(page, "Carte", "Carte de la Sarthe")
+    indicator = sidebar.locator("[data-testid='stSelectbox']").filter(has_text="Indicateur")
+    shown = indicator.inner_text() + indicator.locator("input").first.input_value()
+    assert "Taux de pauvreté" in shown
+    _goto(page, "Recommandation", "Recommandation de placement")
+    assert page.get_by_label("Nouveaux conseillers", exact=True).input_value() == "10"
     assert not errors
     page.close()
 
@@ -396,7 +409,7 @@ def test_a_click_moves_a_scenario_site(browser, app_url, territory, processed_di
     assert moved[0]["code_insee"] == commune_at(territory, *point) != moving["code_insee"]
     assert moved[0]["name"].startswith("Nouveau lieu — ") and moved[0]["n_advisors"] == 1
     # The form opens the saved scenario: its moved advisor is offered under its new name.
-    page.wait_for_load_state("networkidle")
+    _settle(page)
     page.frame_locator(FOLIUM_FRAME).first.locator(".maillage-decision").first.wait_for(
         timeout=60_000
     )
