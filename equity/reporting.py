@@ -618,7 +618,8 @@ def export(
     layers = data_layers(territory, view)
     if mobile is not None:
         mobile.schedule_csv(out_dir / f"{stem}-tournees.csv")
-    site_drop = ("lon", "lat", "opening_hours_json")
+    # « outside_label » only repeats « Hors du département » (oui/non) as « hors Sarthe ».
+    site_drop = ("lon", "lat", "opening_hours_json", "outside_label")
     written = [
         exports.export_csv_fr(csv_table(layers["communes"]), out_dir / f"{stem}-communes.csv"),
         exports.export_csv_fr(
