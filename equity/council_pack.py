@@ -91,7 +91,7 @@ def summary_paragraphs(
         "existante(s).",
         f"Où : {_where(decisions)}. La carte ci-dessous montre chaque lieu (étoiles).",
         f"Pour qui : {format_number_fr(decisions['persons_served'].sum())} personnes en besoin "
-        f"d'accompagnement numérique rattachées à ces lieux ; {format_number_fr(gained)} "
+        f"d'accompagnement numérique accompagnées dans ces lieux ; {format_number_fr(gained)} "
         f"habitants de plus à moins de {threshold:g} min d'un lieu d'aide.",
         f"Coût : {_euros(cost['gross_eur'])} par an, dont {_euros(cost['cofunding_eur'])} "
         f"de cofinancement de l'État, soit {_euros(cost['net_eur'])} par an à la charge "
@@ -138,9 +138,10 @@ def decisions_page(decisions: pd.DataFrame) -> list[TablePage | TextSection]:
             "Décisions proposées",
             decisions_table_fr(decisions),
             note="Renfort : conseiller ajouté dans une permanence existante ou à côté. "
-            "Personnes en besoin rattachées : habitants pondérés par l'indice de besoin, à "
-            "moins du seuil, dont ce lieu est le plus proche (partagées entre les conseillers "
-            "du même lieu).",
+            "Personnes accompagnées : personnes en besoin à moins du seuil que la capacité "
+            "des conseillers de ce lieu permet d'accompagner (répartition exacte de la "
+            "capacité, comme à la page Recommandation ; partagées entre les conseillers du "
+            "même lieu).",
         ),
         TextSection(
             "Pourquoi ces décisions", [f"- {line}" for line in decision_reasons_fr(decisions)]

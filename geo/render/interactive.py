@@ -519,7 +519,7 @@ def _add_decisions(m: folium.Map, decisions: gpd.GeoDataFrame) -> list[_LegendEn
                     "Lieu",
                     "Décision",
                     "Conseillers ajoutés",
-                    "Personnes en besoin rattachées",
+                    "Personnes accompagnées",
                     "Pourquoi",
                 ],
                 class_name="maillage-popup",
