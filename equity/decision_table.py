@@ -38,6 +38,8 @@ DECISION_KINDS_FR: dict[str, str] = {
 }
 #: Suffix of the id of a reinforcement added by a recommendation (:mod:`equity.recommend`).
 _REINFORCE_SUFFIX = "-renfort"
+#: Prefix of the name of a reinforcement added by a recommendation.
+_REINFORCE_PREFIX = "Renfort — "
 #: Suffixes the recommendation gives the sites it adds, after the chosen place's id.
 _PLACEMENT_SUFFIXES = r"-(?:reco|renfort)$"
 #: Short French label of each kind, for tables.
@@ -223,6 +225,8 @@ def decisions_table_fr(decisions: pd.DataFrame) -> pd.DataFrame:
     table = pd.DataFrame(decisions).reset_index(drop=True)
     table["number"] = range(1, len(table) + 1)
     table["kind_short"] = table["kind"].map(DECISION_KINDS_SHORT_FR)
+    # The « Décision » column says « Renfort »: the name need not repeat it.
+    table["name"] = table["name"].astype(str).str.removeprefix(_REINFORCE_PREFIX)
     table = table[list(DECISION_COLUMNS_FR)]
     table["persons_served"] = table["persons_served"].round().astype(int)
     table["advisors"] = table["advisors"].round(1)
@@ -230,13 +234,19 @@ def decisions_table_fr(decisions: pd.DataFrame) -> pd.DataFrame:
 
 
 def decision_reasons_fr(decisions: pd.DataFrame) -> list[str]:
-    """« N. Lieu (commune) : why », one line per decision, numbered as the table."""
-    return [
-        f"{i}. {row.name} ({row.commune}) : {row.why}"
-        if row.commune
-        else f"{i}. {row.name} : {row.why}"
-        for i, row in enumerate(decisions.itertuples(), start=1)
-    ]
+    """« N. Lieu (commune) : why », one line per decision, numbered as the table.
+
+    The commune is not repeated when the name already ends with it, nor « Renfort — »
+    when the why says « Renforce ».
+    """
+    lines = []
+    for i, row in enumerate(decisions.itertuples(), start=1):
+        name = str(row.name).removeprefix(_REINFORCE_PREFIX)
+        # Names of the national files often end with their commune already.
+        if row.commune and not name.endswith(f"({row.commune})"):
+            name += f" ({row.commune})"
+        lines.append(f"{i}. {name} : {row.why}")
+    return lines
 
 
 def scenario_decisions(

@@ -337,8 +337,14 @@ def _draw_key_figures(canvas, title, items, continued, content) -> None:
             line_y += line_height_mm(7.5 * s)
 
 
+#: Slack of :func:`_fit` (mm): far below a glyph, above float rounding.
+_FIT_TOLERANCE_MM = 0.01
+
+
 def _fit(text: str, width: float, size: float, weight: str = "normal") -> str:
     """Shorten a text with an ellipsis so that it fits a width."""
+    # A column laid out at its text's exact width must not lose it to float rounding.
+    width += _FIT_TOLERANCE_MM
     if text_width_mm(text, size, weight) <= width:
         return text
     while text and text_width_mm(text + "…", size, weight) > width:

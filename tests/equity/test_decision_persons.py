@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from equity.decision_table import decision_reasons_fr, decisions_table_fr
 from equity.reporting import current_situation, decisions_of, view_scenario
 from equity.scenarios import Scenario, SiteChanges
+from geo.render.pack import _fit, _table_layout
 
 DE_GAULLE = "cnfs-6304cb6d74996606f375bec6"
 
@@ -49,3 +51,28 @@ def test_reinforcement_in_a_town_with_many_permanences_accompanies_persons(decis
     assert decisions_table_fr(table)["Personnes accompagnées"].tolist() == [1800]
     assert "le lieu en accompagne 2\u202f400 avec 4 conseillers" in row["why"]
     assert "pour 0 personnes" not in decision_reasons_fr(table)[0]
+
+
+def test_reinforcement_names_are_not_repeated(decisions):
+    _, table = decisions
+    name = "Agence De Gaulle Harmonie Mutuelle (Le Mans)"
+    assert decisions_table_fr(table)["Lieu"].tolist() == [name]
+    # The name ends with its commune already: « (Le Mans) » once, no « Renfort — ».
+    assert decision_reasons_fr(table)[0].startswith(f"1. {name} : Renforce « {name} »")
+
+
+def test_pack_table_keeps_short_cells_whole_when_long_columns_shrink():
+    long = "Réseau des médiathèques du Pays Sabolien (Sablé-sur-Sarthe)"
+    text = pd.DataFrame(
+        {
+            "N°": ["1", "2"],
+            "Lieu": [long, "Mairie — Mamers"],
+            "EPCI": ["CC Haute Sarthe Alpes Mancelles", "CC Maine Saosnois"],
+            "Décision": ["Nouveau lieu", "Renfort"],
+        }
+    )
+    layout = _table_layout(text, [False] * 4, 90.0, 1.0)
+    pad = 2.4
+    cells = [_fit(v, layout.widths[3] - 2 * pad, layout.size) for v in text["Décision"]]
+    assert cells == ["Nouveau lieu", "Renfort"]
+    assert _fit(long, layout.widths[1] - 2 * pad, layout.size).endswith("…")
