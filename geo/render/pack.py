@@ -37,6 +37,7 @@ from geo.render.print_layout import (
 from geo.render.print_map import PrintMapSpec, draw_map, validate_spec
 
 __all__ = [
+    "NO_VALUE_TEXT_FR",
     "Cover",
     "KeyFigures",
     "MapPage",
@@ -58,6 +59,8 @@ BODY_SIZE = 10.0
 TABLE_SIZE = 8.0
 MIN_TABLE_SIZE = 6.0
 CONTINUED_FR = " (suite)"
+#: Cell of a ratio that has no value (divided by zero advisors): never « inf ».
+NO_VALUE_TEXT_FR = "–"
 
 
 @dataclass
@@ -459,7 +462,8 @@ def format_table_fr(table: pd.DataFrame, percent_columns: Collection[str] = ()) 
     Returns
     -------
     pandas.DataFrame
-        Same rows, every value a string, with a default index.
+        Same rows, every value a string, with a default index; an infinite number
+        reads :data:`NO_VALUE_TEXT_FR` (« – »), a missing one « n.d. ».
     """
     if any(name is not None for name in table.index.names):
         table = table.reset_index()
@@ -477,11 +481,11 @@ def _format_values(values: pd.Series, percent: bool) -> list[str]:
         return [MISSING_TEXT_FR if pd.isna(v) else format_date_fr(v) for v in values]
     if pd.api.types.is_numeric_dtype(values):
         numbers = values.astype(float).to_numpy()
-        present = numbers[~np.isnan(numbers)]
+        present = numbers[np.isfinite(numbers)]
         decimals = _decimals(present * 100 if percent else present)
-        if percent:
-            return [format_percent_fr(v, decimals) for v in numbers]
-        return [format_number_fr(v, decimals) for v in numbers]
+        fmt = format_percent_fr if percent else format_number_fr
+        # An infinite ratio (inhabitants per advisor with no advisor) has no value: « – ».
+        return [NO_VALUE_TEXT_FR if np.isinf(v) else fmt(v, decimals) for v in numbers]
     return [MISSING_TEXT_FR if _is_missing(v) else str(v) for v in values]
 
 
