@@ -219,6 +219,7 @@ def method_note(territory: Territory, diagnosis: Diagnosis) -> TextSection:
         f"{PERSONS_IN_NEED_METHOD_FR} Total du département : "
         f"{format_number_fr(diagnosis.communes['persons_in_need'].sum())} personnes. Ce "
         "n'est pas un nombre de personnes suivies.",
+        f"{diagnosis.offer.describe_fr()}.",
         "Accessibilité : lieu le plus proche, nombre de lieux sous le seuil, et ratio à deux "
         "étapes (2SFCA) : conseillers accessibles pour 10 000 habitants.",
         "Zones mal desservies : communes au-delà du seuil ou dont le ratio 2SFCA est sous la "

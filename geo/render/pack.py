@@ -335,9 +335,17 @@ def _draw_key_figures(canvas, title, items, continued, content) -> None:
         for line in wrap_text(label, inner_w, 9.5 * s)[:2]:
             canvas.text(inner_x, line_y, line, 9.5)
             line_y += line_height_mm(9.5 * s)
-        for line in wrap_text(note, inner_w, 7.5 * s)[:2] if note else []:
+        for line in _two_lines(note, inner_w, 7.5 * s) if note else []:
             canvas.text(inner_x, line_y + 0.5 * s, line, 7.5, color=MUTED_COLOR)
             line_y += line_height_mm(7.5 * s)
+
+
+def _two_lines(text: str, width: float, size: float) -> list[str]:
+    """``text`` wrapped to two lines at most, the second ending « … » when cut."""
+    lines = wrap_text(text, width, size)
+    if len(lines) <= 2:
+        return lines
+    return [lines[0], _fit(" ".join(lines[1:]), width, size)]
 
 
 #: Slack of :func:`_fit` (mm): far below a glyph, above float rounding.
