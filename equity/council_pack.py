@@ -15,6 +15,7 @@ import pandas as pd
 from equity.decision_table import decision_reasons_fr, decisions_table_fr
 from equity.diagnostics import Diagnosis
 from equity.mobile import MobileResult, MobileSettings
+from equity.need import PERSONS_IN_NEED_METHOD_FR
 from geo.defaults import ADVISOR_COST_EUR, COFUNDING_PER_ADVISOR_EUR
 from geo.formatting import format_number_fr, format_percent_fr
 from geo.render.calendar import calendar_sections
@@ -90,7 +91,7 @@ def summary_paragraphs(
         "existante(s).",
         f"Où : {_where(decisions)}. La carte ci-dessous montre chaque lieu (étoiles).",
         f"Pour qui : {format_number_fr(decisions['persons_served'].sum())} personnes en besoin "
-        f"d'accompagnement numérique rattachées à ces lieux ; {format_number_fr(gained)} "
+        f"d'accompagnement numérique accompagnées dans ces lieux ; {format_number_fr(gained)} "
         f"habitants de plus à moins de {threshold:g} min d'un lieu d'aide.",
         f"Coût : {_euros(cost['gross_eur'])} par an, dont {_euros(cost['cofunding_eur'])} "
         f"de cofinancement de l'État, soit {_euros(cost['net_eur'])} par an à la charge "
@@ -137,9 +138,10 @@ def decisions_page(decisions: pd.DataFrame) -> list[TablePage | TextSection]:
             "Décisions proposées",
             decisions_table_fr(decisions),
             note="Renfort : conseiller ajouté dans une permanence existante ou à côté. "
-            "Personnes en besoin rattachées : habitants pondérés par l'indice de besoin, à "
-            "moins du seuil, dont ce lieu est le plus proche (partagées entre les conseillers "
-            "du même lieu).",
+            "Personnes accompagnées : personnes en besoin à moins du seuil que la capacité "
+            "des conseillers de ce lieu permet d'accompagner (répartition exacte de la "
+            "capacité, comme à la page Recommandation ; partagées entre les conseillers du "
+            "même lieu).",
         ),
         TextSection(
             "Pourquoi ces décisions", [f"- {line}" for line in decision_reasons_fr(decisions)]
@@ -173,15 +175,38 @@ def mobile_pages(mobile: MobileResult) -> list[TablePage]:
     ]
 
 
+#: How each normalisation of :func:`equity.need.normalise` brings an indicator to 0–1.
+_SCALES_FR = {
+    "rank": "ramenés à des rangs (0 à 1)",
+    "minmax": "ramenés entre 0 et 1 (minimum à 0, maximum à 1)",
+    "zscore": "centrés-réduits puis ramenés entre 0 et 1 (fonction logistique)",
+}
+
+
+def _need_index_paragraph(diagnosis: Diagnosis) -> str:
+    """The need index's weights as the user set them, and their normalisation."""
+    used = {k: w for k, w in diagnosis.need_weights.weights.items() if w > 0}
+    total = sum(used.values())
+    weights = ", ".join(
+        f"{INDICATORS.get(k, (k,))[0]} ({format_percent_fr(w)})" for k, w in used.items()
+    )
+    # The sliders need not sum to 100 %: the index divides by their total.
+    rescaled = (
+        f" Ces poids totalisent {format_percent_fr(total)} ; l'indice les divise par ce "
+        "total (ramenés à 100 %)."
+        if abs(total - 1) > 1e-9
+        else ""
+    )
+    scale = _SCALES_FR[diagnosis.need_weights.normalisation]
+    return (
+        f"Indice de besoin : indicateurs {scale}, moyenne pondérée — {weights}.{rescaled} "
+        "Les valeurs non publiées (secret statistique) sont imputées à partir des communes "
+        "comparables et signalées."
+    )
+
+
 def method_note(territory: Territory, diagnosis: Diagnosis) -> TextSection:
     """How every figure of the pack was computed, in a page a reader can check."""
-    used = diagnosis.need_weights.weights
-    total = sum(w for w in used.values() if w > 0)
-    weights = [
-        f"{INDICATORS.get(k, (k,))[0]} ({format_percent_fr(w / total)})"
-        for k, w in used.items()
-        if w > 0
-    ]
     threshold = diagnosis.settings.threshold_min
     paragraphs = [
         f"Temps de trajet : {diagnosis.travel_model.label}. La population de chaque commune "
@@ -190,13 +215,11 @@ def method_note(territory: Territory, diagnosis: Diagnosis) -> TextSection:
         f"Seuil : {threshold:g} minutes. Une commune est « à moins du seuil » quand le lieu "
         "le plus proche est à moins de ce temps ; les cartes de temps d'accès placent "
         "toujours le seuil comme limite de classe.",
-        "Indice de besoin : indicateurs ramenés à des rangs (0 à 1), moyenne pondérée — "
-        + ", ".join(weights)
-        + ". Les valeurs non publiées (secret statistique) sont imputées à partir des "
-        "communes comparables et signalées.",
-        "Personnes en besoin : population de la commune pondérée par son indice de besoin, "
-        "le total restant égal à la population du département. Ce n'est pas un nombre de "
-        "personnes suivies.",
+        _need_index_paragraph(diagnosis),
+        f"{PERSONS_IN_NEED_METHOD_FR} Total du département : "
+        f"{format_number_fr(diagnosis.communes['persons_in_need'].sum())} personnes. Ce "
+        "n'est pas un nombre de personnes suivies.",
+        f"{diagnosis.offer.describe_fr()}.",
         "Accessibilité : lieu le plus proche, nombre de lieux sous le seuil, et ratio à deux "
         "étapes (2SFCA) : conseillers accessibles pour 10 000 habitants.",
         "Zones mal desservies : communes au-delà du seuil ou dont le ratio 2SFCA est sous la "

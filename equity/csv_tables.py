@@ -3,7 +3,8 @@
 Staff open these files in a spreadsheet: a header says what a column is and its unit,
 a share is a percentage, a value carries the decimals it deserves (no
 « 23358,25127972462 »), and a place is a longitude/latitude pair in WGS 84 (a
-polygon by a point inside it), never a Lambert-93 geometry. The GeoPackage keeps the
+polygon by a point inside it), never a Lambert-93 geometry. A ratio with no advisor
+(infinite) is an empty cell, a yes/no column reads « oui » / « non ». The GeoPackage keeps the
 code names and full precision, which GIS users script against.
 """
 
@@ -26,6 +27,8 @@ SHARE_COLUMNS: frozenset[str] = frozenset(
         "need_share_within_threshold",
         "need_share",
         "advisor_share",
+        "unserved_share",
+        "territory_share",
     }
 )
 
@@ -100,6 +103,13 @@ CSV_HEADERS_FR: dict[str, str] = {
     "need_share": "Part du besoin (%)",
     "advisor_share": "Part des conseillers (%)",
     "balance": "Équilibre conseillers / besoin",
+    "unserved_persons": "Personnes en besoin non accompagnées (estimation)",
+    "unserved_share": "Part du besoin non accompagnée (%)",
+    "beyond_threshold_persons": "Personnes en besoin au-delà du seuil",
+    "capacity_persons": "Capacité des lieux (personnes par an)",
+    "capacity_per_person_in_need": "Capacité par personne en besoin",
+    "outside_territory": "Hors du département",
+    "territory_share": "Part de la capacité comptée pour le territoire (%)",
     "longitude": "Longitude (WGS 84)",
     "latitude": "Latitude (WGS 84)",
 }
@@ -117,7 +127,15 @@ _DECIMALS: dict[str, int] = {
     "n_advisors": 1,
     "density_per_km2": 1,
 }
-_WHOLE = ("population", "persons_in_need", "inhabitants_per_advisor", "need_per_advisor")
+_WHOLE = (
+    "population",
+    "persons_in_need",
+    "inhabitants_per_advisor",
+    "need_per_advisor",
+    "unserved_persons",
+    "beyond_threshold_persons",
+    "capacity_persons",
+)
 
 
 def _decimals(column: str) -> int:
@@ -128,6 +146,11 @@ def _decimals(column: str) -> int:
     if column.endswith(("_min", "_pct")) or column in SHARE_COLUMNS:
         return 1
     return 2
+
+
+def _finite(values: pd.Series) -> pd.Series:
+    """Values with ±inf (« no advisor » ratios) as missing: an empty cell, never « inf »."""
+    return values.astype(float).replace([np.inf, -np.inf], np.nan)
 
 
 def _lonlat(frame: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -153,7 +176,8 @@ def csv_table(frame: pd.DataFrame, drop: tuple[str, ...] = ()) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Plain table (no geometry) with French headers, shares in percent, rounded.
+        Plain table (no geometry) with French headers, shares in percent, rounded,
+        infinite ratios as empty cells and booleans as « oui » / « non ».
     """
     table = frame.drop(columns=[c for c in drop if c in frame.columns])
     if isinstance(table, gpd.GeoDataFrame) and table.crs is not None:
@@ -168,12 +192,15 @@ def csv_table(frame: pd.DataFrame, drop: tuple[str, ...] = ()) -> pd.DataFrame:
             table[column] = values.map(
                 lambda v: ", ".join(map(str, v)) if isinstance(v, list) else v
             )
+        elif pd.api.types.is_bool_dtype(values):
+            table[column] = values.map({True: "oui", False: "non"})
         elif column in SHARE_COLUMNS and pd.api.types.is_numeric_dtype(values):
-            table[column] = (100 * values.astype(float)).round(_decimals(column))
+            table[column] = _finite(100 * values.astype(float)).round(_decimals(column))
         elif column not in ("longitude", "latitude") and pd.api.types.is_float_dtype(values):
             digits = _decimals(column)
-            table[column] = values.round(digits)
-            if digits == 0 and np.isfinite(values.to_numpy(dtype=float)).all():
-                table[column] = table[column].astype("int64")
+            table[column] = _finite(values).round(digits)
+            if digits == 0:
+                # Nullable integers: a whole number stays « 11226 » beside an empty cell.
+                table[column] = table[column].astype("Int64")
     table.index.names = [CSV_HEADERS_FR.get(n, n) if n else n for n in table.index.names]
     return table.rename(columns=CSV_HEADERS_FR)

@@ -38,6 +38,8 @@ DECISION_KINDS_FR: dict[str, str] = {
 }
 #: Suffix of the id of a reinforcement added by a recommendation (:mod:`equity.recommend`).
 _REINFORCE_SUFFIX = "-renfort"
+#: Prefix of the name of a reinforcement added by a recommendation.
+_REINFORCE_PREFIX = "Renfort — "
 #: Suffixes the recommendation gives the sites it adds, after the chosen place's id.
 _PLACEMENT_SUFFIXES = r"-(?:reco|renfort)$"
 #: Short French label of each kind, for tables.
@@ -50,7 +52,7 @@ DECISION_COLUMNS_FR: dict[str, str] = {
     "epci": "EPCI",
     "kind_short": "Décision",
     "advisors": "Conseillers",
-    "persons_served": "Personnes en besoin rattachées",
+    "persons_served": "Personnes accompagnées",
 }
 
 
@@ -93,13 +95,6 @@ def _kinds(added: gpd.GeoDataFrame, distance_m: np.ndarray) -> list[str]:
     return [g if isinstance(g, str) else i for g, i in zip(given, inferred, strict=True)]
 
 
-def _load_by_site(diagnosis: Diagnosis, threshold: float) -> pd.Series:
-    """Persons in need within the threshold whose nearest open site is each site."""
-    communes = diagnosis.communes
-    reached = communes[communes["travel_time_min"] <= threshold]
-    return reached.groupby("nearest_site_id")["persons_in_need"].sum()
-
-
 def decision_sites(
     territory_communes: pd.DataFrame,
     diagnosis: Diagnosis,
@@ -123,7 +118,10 @@ def decision_sites(
     -------
     geopandas.GeoDataFrame
         ``added``'s rows and geometry with ``kind`` (``"new_site"``/``"reinforce"``),
-        ``kind_label``, ``commune``, ``epci``, ``advisors``, ``persons_served``,
+        ``kind_label``, ``commune``, ``epci``, ``advisors``, ``persons_served``
+        (persons in need its advisors accompany, capacity allocation),
+        ``place_persons`` and ``place_advisors`` (the same for the whole place, with
+        the reinforced site's advisors; NaN when the placement gave ``load_persons``),
         ``reinforces`` (name of the reinforced site, else ``""``) and ``why`` (French).
     """
     out = added.copy()
@@ -139,7 +137,10 @@ def decision_sites(
         existing["name"].iloc[i] if k == "reinforce" and i >= 0 else ""
         for k, i in zip(out["kind"], nearest, strict=True)
     ]
-    out["persons_served"] = _persons_served(diagnosis, out, existing, nearest)
+    served, place_persons, place_advisors = _persons_served(diagnosis, out, existing, nearest)
+    out["persons_served"] = served
+    out["place_persons"] = place_persons
+    out["place_advisors"] = place_advisors
     out["why"] = _reasons(diagnosis, out, reference)
     return out
 
@@ -149,27 +150,38 @@ def _persons_served(
     decisions: gpd.GeoDataFrame,
     existing: gpd.GeoDataFrame,
     nearest: np.ndarray,
-) -> list[float]:
-    """Persons in need within reach attached to each decision (its advisors' share).
+) -> tuple[list[float], list[float], list[float]]:
+    """Persons in need each decision's advisors accompany, and its place's totals.
 
-    A reinforcement shares its place with the reinforced site: the communes attached to
-    either are split between them by number of advisors.
+    The figures are the diagnostic's capacity allocation (``Diagnosis.site_load``, as on
+    the Recommandation page), not the communes a site is nearest to: a town has one
+    demand point, so a permanence that is not the nearest of any town hall — most
+    permanences of Le Mans — would count no one. A reinforcement shares its place with
+    the reinforced site: the place's load is split between them by number of advisors.
+
+    Returns
+    -------
+    tuple of lists
+        Persons of the decision, persons of its place and advisors of its place (the
+        last two NaN when the placement gave ``load_persons``).
     """
     if "load_persons" in decisions:
-        return pd.to_numeric(decisions["load_persons"], errors="coerce").fillna(0).tolist()
-    load = _load_by_site(diagnosis, diagnosis.settings.threshold_min)
+        given = pd.to_numeric(decisions["load_persons"], errors="coerce").fillna(0).tolist()
+        unknown = [np.nan] * len(given)
+        return given, unknown, unknown
+    load = diagnosis.site_load
     advisors = _advisors(existing)
-    served = []
+    served, place_persons, place_advisors = [], [], []
     for row, i in zip(decisions.itertuples(), nearest, strict=True):
         own = float(load.get(row.site_id, 0.0))
+        together, total = own, row.advisors
         if row.kind == "reinforce" and i >= 0:
-            partner = existing["site_id"].iloc[i]
-            together = own + float(load.get(partner, 0.0))
-            share = row.advisors / (row.advisors + float(advisors.iloc[i]))
-            served.append(together * share)
-        else:
-            served.append(own)
-    return served
+            together += float(load.get(existing["site_id"].iloc[i], 0.0))
+            total += float(advisors.iloc[i])
+        served.append(together * row.advisors / total)
+        place_persons.append(together)
+        place_advisors.append(total)
+    return served, place_persons, place_advisors
 
 
 def _reasons(
@@ -181,12 +193,18 @@ def _reasons(
     for row in decisions.itertuples():
         served = format_number_fr(row.persons_served)
         if row.kind == "reinforce":
-            reasons.append(
-                f"Renforce « {row.reinforces} » : plus de temps d'accompagnement pour "
-                f"{served} personnes en besoin déjà à moins de {threshold:g} min."
+            text = (
+                f"Renforce « {row.reinforces} » : {served} personnes en besoin à moins de "
+                f"{threshold:g} min accompagnées par ce renfort"
             )
+            if np.isfinite(row.place_persons) and row.place_advisors > row.advisors:
+                text += (
+                    f" (le lieu en accompagne {format_number_fr(row.place_persons)} avec "
+                    f"{format_number_fr(row.place_advisors)} conseillers)"
+                )
+            reasons.append(text + ".")
             continue
-        text = f"{served} personnes en besoin à moins de {threshold:g} min de ce lieu"
+        text = f"{served} personnes en besoin à moins de {threshold:g} min accompagnées ici"
         if reference is not None:
             mine = after.index[after["nearest_site_id"] == row.site_id]
             before = reference.communes.loc[mine, "travel_time_min"]
@@ -207,6 +225,8 @@ def decisions_table_fr(decisions: pd.DataFrame) -> pd.DataFrame:
     table = pd.DataFrame(decisions).reset_index(drop=True)
     table["number"] = range(1, len(table) + 1)
     table["kind_short"] = table["kind"].map(DECISION_KINDS_SHORT_FR)
+    # The « Décision » column says « Renfort »: the name need not repeat it.
+    table["name"] = table["name"].astype(str).str.removeprefix(_REINFORCE_PREFIX)
     table = table[list(DECISION_COLUMNS_FR)]
     table["persons_served"] = table["persons_served"].round().astype(int)
     table["advisors"] = table["advisors"].round(1)
@@ -214,13 +234,19 @@ def decisions_table_fr(decisions: pd.DataFrame) -> pd.DataFrame:
 
 
 def decision_reasons_fr(decisions: pd.DataFrame) -> list[str]:
-    """« N. Lieu (commune) : why », one line per decision, numbered as the table."""
-    return [
-        f"{i}. {row.name} ({row.commune}) : {row.why}"
-        if row.commune
-        else f"{i}. {row.name} : {row.why}"
-        for i, row in enumerate(decisions.itertuples(), start=1)
-    ]
+    """« N. Lieu (commune) : why », one line per decision, numbered as the table.
+
+    The commune is not repeated when the name already ends with it, nor « Renfort — »
+    when the why says « Renforce ».
+    """
+    lines = []
+    for i, row in enumerate(decisions.itertuples(), start=1):
+        name = str(row.name).removeprefix(_REINFORCE_PREFIX)
+        # Names of the national files often end with their commune already.
+        if row.commune and not name.endswith(f"({row.commune})"):
+            name += f" ({row.commune})"
+        lines.append(f"{i}. {name} : {row.why}")
+    return lines
 
 
 def scenario_decisions(

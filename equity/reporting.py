@@ -360,12 +360,22 @@ def comparison_table(comparison: Comparison) -> pd.DataFrame:
     return out
 
 
+def _offer_note(diagnosis: Diagnosis) -> str:
+    """Short note of the advisors' card (two lines); the method page names every type."""
+    outside = diagnosis.offer.outside
+    text = f"dans {int((~outside).sum())} lieux"
+    if outside.any():
+        label = diagnosis.offer.sites.loc[outside, "outside_label"].iloc[0]
+        text += f", plus {int(outside.sum())} lieux {label} (capacité partagée)"
+    return text + " ; détail dans la note de méthode"
+
+
 def _key_figures(view: ScenarioView, reference: ScenarioView | None) -> KeyFigures:
     diagnosis = view.diagnosis
     head = diagnosis.headline()
     items = [
         ("Habitants", format_number_fr(head["population_total"]), "populations légales 2022"),
-        ("Conseillers", format_number_fr(head["advisors"]), diagnosis.offer.describe_fr()),
+        ("Conseillers", format_number_fr(head["advisors"]), _offer_note(diagnosis)),
         ("Habitants par conseiller", format_number_fr(head["inhabitants_per_advisor"]), None),
     ]
     for threshold, row in diagnosis.coverage.iterrows():
@@ -618,7 +628,8 @@ def export(
     layers = data_layers(territory, view)
     if mobile is not None:
         mobile.schedule_csv(out_dir / f"{stem}-tournees.csv")
-    site_drop = ("lon", "lat", "opening_hours_json")
+    # « outside_label » only repeats « Hors du département » (oui/non) as « hors Sarthe ».
+    site_drop = ("lon", "lat", "opening_hours_json", "outside_label")
     written = [
         exports.export_csv_fr(csv_table(layers["communes"]), out_dir / f"{stem}-communes.csv"),
         exports.export_csv_fr(

@@ -19,6 +19,7 @@ import pandas as pd
 
 from equity.mobile.result import MobileResult
 from equity.mobile.settings import KIND_FR
+from geo.formatting import format_number_fr
 from geo.opening_hours import WEEKDAYS_FR
 
 __all__ = ["ics_text", "next_monday", "write_ics"]
@@ -68,7 +69,7 @@ def _event(row: pd.Series, date: dt.date, stamp: str, count: int, interval: int)
             f"Tournée {row['circuit_id']}, arrêt n° {row['order']} ({kind})",
             f"Départ de la base {row['departure']}, retour {row['return_time']}",
             f"Trajet depuis le lieu précédent : {row['leg_drive_min']:.0f} min, "
-            f"{row['leg_km']:.1f} km",
+            f"{format_number_fr(row['leg_km'], 1)} km",
         ]
     )
     if row["hours_note"]:

@@ -201,7 +201,8 @@ def commune_map(
     column : str
         Column to map, numeric or (with ``scheme="categorical"``) categorical.
     title, legend_title : str
-        French map title (top-right corner); title of the legend and name of the layer.
+        French map title (top-right corner, and the HTML page's ``<title>``, which names
+        the browser tab of a shared file); title of the legend and name of the layer.
     scheme : {"quantiles", "equal_interval", "natural_breaks", "user_defined", "categorical"}
         Classification method, see :func:`geo.render.classification.classify`.
     n_classes : int, default :data:`geo.defaults.MAP_N_CLASSES`
@@ -254,6 +255,8 @@ def commune_map(
     )
 
     m = _base_map(communes, tiles)
+    # branca writes the figure title into <title> unescaped.
+    m.get_root().title = html.escape(title)
     card = {column: legend_title, **{c: t for c, t in (popup_columns or {}).items() if c != column}}
     _add_communes(m, communes, classes, legend_title, card, percent_columns, tiles)
     if epci is not None:
@@ -516,7 +519,7 @@ def _add_decisions(m: folium.Map, decisions: gpd.GeoDataFrame) -> list[_LegendEn
                     "Lieu",
                     "Décision",
                     "Conseillers ajoutés",
-                    "Personnes en besoin rattachées",
+                    "Personnes accompagnées",
                     "Pourquoi",
                 ],
                 class_name="maillage-popup",

@@ -37,6 +37,7 @@ from geo.render.print_layout import (
 from geo.render.print_map import PrintMapSpec, draw_map, validate_spec
 
 __all__ = [
+    "NO_VALUE_TEXT_FR",
     "Cover",
     "KeyFigures",
     "MapPage",
@@ -58,6 +59,8 @@ BODY_SIZE = 10.0
 TABLE_SIZE = 8.0
 MIN_TABLE_SIZE = 6.0
 CONTINUED_FR = " (suite)"
+#: Cell of a ratio that has no value (divided by zero advisors): never « inf ».
+NO_VALUE_TEXT_FR = "–"
 
 
 @dataclass
@@ -332,13 +335,27 @@ def _draw_key_figures(canvas, title, items, continued, content) -> None:
         for line in wrap_text(label, inner_w, 9.5 * s)[:2]:
             canvas.text(inner_x, line_y, line, 9.5)
             line_y += line_height_mm(9.5 * s)
-        for line in wrap_text(note, inner_w, 7.5 * s)[:2] if note else []:
+        for line in _two_lines(note, inner_w, 7.5 * s) if note else []:
             canvas.text(inner_x, line_y + 0.5 * s, line, 7.5, color=MUTED_COLOR)
             line_y += line_height_mm(7.5 * s)
 
 
+def _two_lines(text: str, width: float, size: float) -> list[str]:
+    """``text`` wrapped to two lines at most, the second ending « … » when cut."""
+    lines = wrap_text(text, width, size)
+    if len(lines) <= 2:
+        return lines
+    return [lines[0], _fit(" ".join(lines[1:]), width, size)]
+
+
+#: Slack of :func:`_fit` (mm): far below a glyph, above float rounding.
+_FIT_TOLERANCE_MM = 0.01
+
+
 def _fit(text: str, width: float, size: float, weight: str = "normal") -> str:
     """Shorten a text with an ellipsis so that it fits a width."""
+    # A column laid out at its text's exact width must not lose it to float rounding.
+    width += _FIT_TOLERANCE_MM
     if text_width_mm(text, size, weight) <= width:
         return text
     while text and text_width_mm(text + "…", size, weight) > width:
@@ -453,7 +470,8 @@ def format_table_fr(table: pd.DataFrame, percent_columns: Collection[str] = ()) 
     Returns
     -------
     pandas.DataFrame
-        Same rows, every value a string, with a default index.
+        Same rows, every value a string, with a default index; an infinite number
+        reads :data:`NO_VALUE_TEXT_FR` (« – »), a missing one « n.d. ».
     """
     if any(name is not None for name in table.index.names):
         table = table.reset_index()
@@ -471,11 +489,11 @@ def _format_values(values: pd.Series, percent: bool) -> list[str]:
         return [MISSING_TEXT_FR if pd.isna(v) else format_date_fr(v) for v in values]
     if pd.api.types.is_numeric_dtype(values):
         numbers = values.astype(float).to_numpy()
-        present = numbers[~np.isnan(numbers)]
+        present = numbers[np.isfinite(numbers)]
         decimals = _decimals(present * 100 if percent else present)
-        if percent:
-            return [format_percent_fr(v, decimals) for v in numbers]
-        return [format_number_fr(v, decimals) for v in numbers]
+        fmt = format_percent_fr if percent else format_number_fr
+        # An infinite ratio (inhabitants per advisor with no advisor) has no value: « – ».
+        return [NO_VALUE_TEXT_FR if np.isinf(v) else fmt(v, decimals) for v in numbers]
     return [MISSING_TEXT_FR if _is_missing(v) else str(v) for v in values]
 
 

@@ -111,20 +111,16 @@ def test_decisions_tell_new_sites_from_reinforcements(territory):
     assert table.loc["renfort-marolles", "reinforces"] == "La Poste (Marolles-les-Braults)"
     assert table.loc[far["site_id"], "commune"] == territory.communes.at[far["code_insee"], "name"]
     assert table.loc["renfort-marolles", "advisors"] == 2
-    # The new site serves the persons in need of the communes it is nearest to.
-    communes = view.diagnosis.communes
-    mine = communes[(communes["nearest_site_id"] == far["site_id"])]
-    expected = mine.loc[mine["travel_time_min"] <= 20, "persons_in_need"].sum()
+    # The new site accompanies what the capacity allocation gives it (≤ 600 a year).
+    load = view.diagnosis.site_load
+    expected = load[far["site_id"]]
     assert table.loc[far["site_id"], "persons_served"] == pytest.approx(expected)
-    assert expected > 0
+    assert 0 < expected <= 600
     # A reinforcement shares its place's load with the reinforced site (2 of 3 advisors).
-    load = (
-        communes[communes["travel_time_min"] <= 20]
-        .groupby("nearest_site_id")["persons_in_need"]
-        .sum()
-    )
-    together = load.get("renfort-marolles", 0.0) + load.get(permanence.name, 0.0)
+    together = load["renfort-marolles"] + load[permanence.name]
+    assert together > 0
     assert table.loc["renfort-marolles", "persons_served"] == pytest.approx(together * 2 / 3)
+    assert table.loc["renfort-marolles", "place_advisors"] == 3
     assert table.loc["renfort-marolles", "why"].startswith("Renforce « La Poste")
 
 
