@@ -239,7 +239,8 @@ m1, m2, m3, m4 = st.columns(4)
 m1.metric(
     f"Population à moins de {threshold:g} min",
     format_percent_fr(after_share, 1),
-    delta=f"+{format_number_fr(gain_points, 1)} pt",
+    # No arrow for a gain that rounds to zero (« ↑ +0,0 pt » read as progress).
+    delta=f"+{format_number_fr(gain_points, 1)} pt" if round(gain_points, 1) else None,
 )
 m2.metric(
     "Temps moyen (min)",

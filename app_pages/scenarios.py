@@ -176,7 +176,11 @@ with tab_edit:
     m2.metric(
         f"À moins de {drafted.settings.threshold_min:g} min",
         format_percent_fr(head["share_within_threshold"]),
-        delta=f"{format_number_fr(gain_points, 1)} pt" if (map_added or map_moved) else None,
+        delta=(
+            f"{format_number_fr(gain_points, 1)} pt"
+            if (map_added or map_moved) and round(gain_points, 1)
+            else None
+        ),
     )
     m3.metric("Habitants par conseiller", format_number_fr(head["inhabitants_per_advisor"]))
     communes = territory.communes.join(drafted.communes[["travel_time_min"]])

@@ -41,6 +41,7 @@ from geo.defaults import (
     SPEED_KMH,
     THRESHOLD_MIN,
 )
+from geo.formatting import french_sort_key
 from geo.territory import Territory
 from geo.travel_time import TravelModel, access_matrix, current_travel_model
 
@@ -372,7 +373,10 @@ def group_breakdown(
         )
         if with_capacity:
             rows[-1] |= _capacity_figures(part, group_advisors * capacity_persons_per_advisor)
-    return pd.DataFrame(rows).set_index(group)
+    frame = pd.DataFrame(rows).set_index(group)
+    if all(isinstance(name, str) for name in frame.index):
+        frame = frame.sort_index(key=lambda names: names.map(french_sort_key))
+    return frame
 
 
 def _capacity_figures(part: pd.DataFrame, capacity: float) -> dict[str, float]:

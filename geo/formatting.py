@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import unicodedata
 from numbers import Real
 
 import pandas as pd
@@ -102,3 +103,13 @@ def format_date_fr(date: dt.date | str) -> str:
         date = dt.date.fromisoformat(date[:10])
     day = "1er" if date.day == 1 else str(date.day)
     return f"{day} {_MONTHS_FR[date.month - 1]} {date.year}"
+
+
+def french_sort_key(text: str) -> str:
+    """Key that sorts names as a French reader expects: case and accents ignored.
+
+    Python sorts by code point, so « CC Sud Sarthe » came before « CC de la Champagne
+    Conlinoise » and « CU Le Mans » before « CU d'Alençon ».
+    """
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))

@@ -139,6 +139,19 @@ def test_diagnostic_need_weights_apply_to_session():
     assert weights.weights["ifn_global"] == 0.0 and weights.weights["median_income_eur"] == 1.0
 
 
+def test_recommandation_shows_no_arrow_for_a_gain_that_rounds_to_zero():
+    # At 30 min every inhabitant is already within reach: « 100,0 % ↑ +0,0 pt » (a green
+    # arrow up) read as progress.
+    app = _run("recommandation.py")
+    app.select_slider(key="threshold_min").set_value(30)
+    app.number_input(key="reco_k").set_value(2)
+    next(b for b in app.button if b.label == "Calculer la recommandation").click().run()
+    assert not app.exception, [e.message for e in app.exception]
+    coverage = app.metric[0]
+    assert coverage.value == "100,0\u202f%"
+    assert coverage.delta in (None, "")
+
+
 def test_scenario_created_with_a_move_and_an_addition():
     app = _run("scenarios.py")
     app.text_input(key="scenario_name").set_value("Déplacement")

@@ -134,3 +134,15 @@ def test_need_index_weights_and_persons_in_need():
         need_index(frame, pop, NeedWeights({"missing": 1.0}, {}))
     with pytest.raises(ValueError, match="nuls"):
         need_index(frame, pop, NeedWeights({"income": 0.0}, {}))
+
+
+def test_epci_are_listed_in_french_order(territory):
+    # Code-point order put « CC Sud Sarthe » before « CC de la Champagne… » and
+    # « CU Le Mans Métropole » before « CU d'Alençon ».
+    from equity.diagnostics import diagnose
+    from geo.formatting import french_sort_key
+
+    names = list(diagnose(territory).by_epci.index)
+    assert names == sorted(names, key=french_sort_key)
+    assert names.index("CU d'Alençon") < names.index("CU Le Mans Métropole")
+    assert french_sort_key("Écommoy") == "ecommoy"
