@@ -12,9 +12,10 @@ __all__ = ["FRENCH_WIDGETS_CSS", "french_widget_texts"]
 
 #: Streamlit writes some widget texts in English with no parameter to change them
 #: (1.67: the uploader's « Upload » button and « 50MB per file » line, the
-#: multiselect's « Select all », the « Stop » button of the running script's status,
-#: the main menu's « Print » and « Record screen »). CSS hides them and shows French
-#: instead (the menu is hidden: every page has its own French exports); the file
+#: multiselect's « Select all » and « Select N matches », the « Stop » button of the
+#: running script's status, the main menu's « Print » and « Record screen »). CSS hides
+#: them and shows French instead (the menu is hidden: every page has its own French
+#: exports); the file
 #: types accepted are said in each uploader's label or help. Placeholders, labels and
 #: helps are set on every widget (never Streamlit's « Choose an option »).
 FRENCH_WIDGETS_CSS = """
@@ -28,6 +29,9 @@ FRENCH_WIDGETS_CSS = """
   content: "Glisser-déposer ici, ou choisir (50 Mo au plus)"; font-size: 0.875rem; }
 [role="option"][data-key="__select_all__"] [data-item-hl] { display: none; }
 [role="option"][data-key="__select_all__"]::after { content: "Tout sélectionner"; }
+[role="option"][data-key="__select_matches__"] [data-item-hl] { display: none; }
+[role="option"][data-key="__select_matches__"]::after {
+  content: "Sélectionner tous les résultats"; }
 [data-testid="stStatusWidget"] button { font-size: 0; }
 [data-testid="stStatusWidget"] button::after { content: "Arrêter"; font-size: 0.875rem; }
 [data-testid="stMainMenu"] { display: none; }
