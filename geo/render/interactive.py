@@ -62,10 +62,12 @@ _MAP_CSS = f"""
 .maillage-decision {{ font-size: 26px; line-height: 26px; text-align: center;
   text-shadow: -1px -1px 0 #000, 1px -1px 0 #000, -1px 1px 0 #000, 1px 1px 0 #000; }}
 .maillage-note {{ font-size: 11px; color: #444; max-width: 300px; }}
-.maillage-popup .leaflet-popup-content {{ font-size: 13px; min-width: 300px; }}
-.maillage-popup td {{ min-width: 140px; }}
+.maillage-popup .leaflet-popup-content {{ font-size: 13px; min-width: 380px; }}
+.maillage-popup td {{ min-width: 120px; }}
+/* Long labels (« Fragilité numérique (IFN 2020 ; 100 = moyenne… ») wrap: on one line
+   they pushed every value out of the card. */
 .maillage-popup th {{ text-align: left; font-weight: 600; padding-right: 8px;
-  white-space: nowrap; }}
+  max-width: 240px; white-space: normal; }}
 """
 
 _LegendEntry = tuple[str, str, str]  # (swatch kind, colour, label)
@@ -355,6 +357,10 @@ def _add_communes(
             fields,
             aliases=["Commune", "Code INSEE", *card.values()],
             class_name="maillage-popup",
+            # Leaflet pans the map so that the card clears the title and layer control
+            # (the map's panes cannot rise above its controls).
+            auto_pan_padding_top_left=[10, 190],
+            max_width=460,
         ),
     ).add_to(m)
 

@@ -144,6 +144,20 @@ def test_carte_draws_every_commune(browser, app_url):
     page.locator("iframe").first.scroll_into_view_if_needed()
     frame.locator("path.leaflet-interactive").nth(150).click(force=True)
     assert frame.locator(".leaflet-popup-content").count() == 1
+    page.wait_for_timeout(800)  # Leaflet pans the map to show the card
+    # Every value stays inside the card (a long label on one line pushed them out), and
+    # the card clears the layer control (it opened under it).
+    card = frame.locator(".leaflet-popup-content").bounding_box()
+    for cell in frame.locator(".leaflet-popup-content td").all():
+        value = cell.bounding_box()
+        assert value["x"] + value["width"] <= card["x"] + card["width"] + 1
+    popup = frame.locator(".leaflet-popup").bounding_box()
+    control = frame.locator(".leaflet-control-layers").first.bounding_box()
+    assert (
+        popup["y"] >= control["y"] + control["height"]
+        or popup["x"] + popup["width"] <= control["x"]
+    ), (popup, control)
+    page.screenshot(path=str(ARTIFACTS / "carte_popup.png"))
     page.close()
 
 
