@@ -23,6 +23,7 @@ __all__ = [
     "DECISION_COLUMNS_FR",
     "DECISION_KINDS_FR",
     "DECISION_KINDS_SHORT_FR",
+    "REINFORCE_NAME_PREFIX",
     "decision_reasons_fr",
     "decision_sites",
     "decisions_table_fr",
@@ -39,7 +40,7 @@ DECISION_KINDS_FR: dict[str, str] = {
 #: Suffix of the id of a reinforcement added by a recommendation (:mod:`equity.recommend`).
 _REINFORCE_SUFFIX = "-renfort"
 #: Prefix of the name of a reinforcement added by a recommendation.
-_REINFORCE_PREFIX = "Renfort — "
+REINFORCE_NAME_PREFIX = "Renfort — "
 #: Suffixes the recommendation gives the sites it adds, after the chosen place's id.
 _PLACEMENT_SUFFIXES = r"-(?:reco|renfort)$"
 #: Short French label of each kind, for tables.
@@ -226,7 +227,7 @@ def decisions_table_fr(decisions: pd.DataFrame) -> pd.DataFrame:
     table["number"] = range(1, len(table) + 1)
     table["kind_short"] = table["kind"].map(DECISION_KINDS_SHORT_FR)
     # The « Décision » column says « Renfort »: the name need not repeat it.
-    table["name"] = table["name"].astype(str).str.removeprefix(_REINFORCE_PREFIX)
+    table["name"] = table["name"].astype(str).str.removeprefix(REINFORCE_NAME_PREFIX)
     table = table[list(DECISION_COLUMNS_FR)]
     table["persons_served"] = table["persons_served"].round().astype(int)
     table["advisors"] = table["advisors"].round(1)
@@ -241,7 +242,7 @@ def decision_reasons_fr(decisions: pd.DataFrame) -> list[str]:
     """
     lines = []
     for i, row in enumerate(decisions.itertuples(), start=1):
-        name = str(row.name).removeprefix(_REINFORCE_PREFIX)
+        name = str(row.name).removeprefix(REINFORCE_NAME_PREFIX)
         # Names of the national files often end with their commune already.
         if row.commune and not name.endswith(f"({row.commune})"):
             name += f" ({row.commune})"

@@ -18,6 +18,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from equity.decision_table import REINFORCE_NAME_PREFIX
 from equity.diagnostics import Diagnosis, demand_access_matrix
 from equity.placement import (
     PlacementResult,
@@ -236,7 +237,7 @@ def result_scenario(
         added.append(
             {
                 "site_id": f"{row.site_id}-{'renfort' if reinforce else 'reco'}",
-                "name": f"Renfort — {row.name}" if reinforce else row.name,
+                "name": f"{REINFORCE_NAME_PREFIX}{row.name}" if reinforce else row.name,
                 "site_type": row.site_type,
                 "code_insee": row.code_insee,
                 "lon": float(row.lon),

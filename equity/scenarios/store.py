@@ -271,11 +271,7 @@ class ScenarioStore:
             raise ValueError("Un scénario doit avoir un nom.")
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self._writing() as db:
-            row = db.execute(
-                "SELECT version, payload FROM versions WHERE name = ? "
-                "ORDER BY version DESC LIMIT 1",
-                (scenario.name,),
-            ).fetchone()
+            row = _latest(db, scenario.name)
             if row is not None and _same_content(json.loads(row[1]), scenario):
                 return scenario_from_json(row[1], scenario.name)
             saved = replace(scenario, version=(row[0] if row else 0) + 1, created_at=now)
@@ -290,15 +286,7 @@ class ScenarioStore:
     def unchanged_version(self, scenario: Scenario) -> int | None:
         """The latest version of ``scenario.name`` when it holds the same content, else None."""
         with self._reading() as db:
-            row = (
-                None
-                if db is None or not _is_maillage(db)
-                else db.execute(
-                    "SELECT version, payload FROM versions WHERE name = ? "
-                    "ORDER BY version DESC LIMIT 1",
-                    (scenario.name,),
-                ).fetchone()
-            )
+            row = None if db is None or not _is_maillage(db) else _latest(db, scenario.name)
         if row is None or not _same_content(json.loads(row[1]), scenario):
             return None
         return int(row[0])
@@ -372,6 +360,14 @@ def _is_maillage(db: sqlite3.Connection) -> bool:
 #: What makes two versions the same scenario (results follow from them; the name is
 #: the key; version and date are the store's).
 _CONTENT_KEYS = ("parameters", "changes", "author", "note")
+
+
+def _latest(db: sqlite3.Connection, name: str) -> tuple[int, str] | None:
+    """Version number and payload of the latest version of ``name``."""
+    return db.execute(
+        "SELECT version, payload FROM versions WHERE name = ? ORDER BY version DESC LIMIT 1",
+        (name,),
+    ).fetchone()
 
 
 def _same_content(stored: dict, scenario: Scenario) -> bool:

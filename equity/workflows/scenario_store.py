@@ -78,9 +78,15 @@ def save_scenario(
     scenario: Scenario,
     model: TravelModel | None = None,
 ) -> Scenario:
-    """Evaluate ``scenario`` (its results are stored with it) and save it as a new version."""
+    """Evaluate ``scenario`` (its results are stored with it) and save it as a new version.
+
+    A scenario identical to its latest version is neither evaluated nor stored again:
+    that version is returned (:meth:`ScenarioStore.save`).
+    """
     if not scenario.name.strip():
         raise InvalidRequest("Donnez un nom au scénario.")
+    if (same := store.unchanged_version(scenario)) is not None:
+        return store.load(scenario.name, version=same)
     return store.save(evaluate_scenario(territory, scenario, model).scenario)
 
 

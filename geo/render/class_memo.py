@@ -11,6 +11,7 @@ count as absent; failing to write one only costs the next run the computation.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 from importlib import metadata
@@ -30,10 +31,16 @@ _VERSION = 1
 _MAX_BYTES = 64_000
 
 
+@functools.cache
+def _mapclassify_version() -> str:
+    # Read once: it opens the installed package's metadata, on every map otherwise.
+    return metadata.version("mapclassify")
+
+
 def _path(present: np.ndarray, scheme: str, n_classes: int) -> Path:
     values = np.ascontiguousarray(present, dtype=float)
     digest = hashlib.sha256(
-        f"{_VERSION}:{metadata.version('mapclassify')}:{scheme}:{n_classes}:{values.size}".encode()
+        f"{_VERSION}:{_mapclassify_version()}:{scheme}:{n_classes}:{values.size}".encode()
     )
     digest.update(values.tobytes())
     return Path(settings.PROCESSED_DIR) / MEMO_SUBDIR / f"{digest.hexdigest()}.json"
