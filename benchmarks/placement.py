@@ -196,7 +196,7 @@ def sarthe(figures: dict[str, object]) -> None:
         )
         if objective == "capacity":
             figures["sarthe_capacity_proven"] = bool(res.solver.get("proven_optimal"))
-            # Persons served and travel time proven (2); the balance tie-break has 1 s.
+            # Persons served and travel time proven (2); the balance tie-break has 0.3 s.
             figures["sarthe_capacity_proven_stages"] = int(res.solver.get("proven_stages", 0))
     figures["sarthe_s"] = figures["sarthe_capacity_s"]
 

@@ -36,7 +36,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 from scipy import sparse
 
 from equity.placement.milp import MilpModel, Rows, rows_block
@@ -81,6 +80,9 @@ class CapacityModel:
         EPCI with persons in need, in the order of the balance and guarantee rows.
     n_pairs_full : int
         Pairs within the threshold before pruning.
+    pair_candidate_place : numpy.ndarray of int
+        Place (row of ``places``) of every pair whose site is a candidate, -1 for a
+        pair at a permanence (its advisors serve it whatever the allocation).
     stage_bounds : list of tuple
         Variable bounds once each lexicographic stage was solved (filled by
         :func:`equity.placement.lexicographic.lexicographic_solve`).
@@ -102,6 +104,7 @@ class CapacityModel:
     demand_weight: np.ndarray
     group_rows: list[str]
     n_pairs_full: int
+    pair_candidate_place: np.ndarray
     stage_bounds: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
     stage_solutions: list[np.ndarray] = field(default_factory=list)
 
@@ -119,6 +122,21 @@ class CapacityModel:
     def balance_col(self) -> int | None:
         """Position of the balance variable ``u`` (``None`` without demand groups)."""
         return self.n_x + len(self.ii) if self.group_rows else None
+
+    def close_unopened(self, ub: np.ndarray) -> None:
+        """Fix at 0 (in ``ub``) the persons of candidate places that cannot open.
+
+        A place whose every block is fixed at 0 serves nobody; its pairs are already
+        held at 0 by their rows, but fixing them lets :func:`~equity.placement.milp.
+        compact` drop them: HiGHS' presolve would, and the stages run without it. On
+        Sarthe the MILP over the places the LP opens falls from 19,614 to 2,362 columns.
+        """
+        place = self.pair_candidate_place
+        at_candidate = place >= 0
+        can_open = ub[: self.n_x].reshape(-1, self.blocks).max(axis=1) > 0
+        closed = np.zeros(len(place), dtype=bool)
+        closed[at_candidate] = ~can_open[place[at_candidate]]
+        ub[self.f_slice][closed] = 0.0
 
     def served_c(self) -> np.ndarray:
         """Objective coefficients of the persons served (to be maximised)."""
@@ -179,13 +197,26 @@ def prune_pairs(
         ``True`` for the pairs whose same-group demand strictly closer to the site
         weighs less than ``total_capacity``.
     """
-    frame = pd.DataFrame({"s": kk, "g": groups[ii], "t": t, "w": w[ii]})
-    frame = frame.sort_values(["s", "g", "t"], kind="stable")
-    before = frame.groupby(["s", "g"], sort=False)["w"].cumsum() - frame["w"]
+    g = groups[ii]
+    # Sort by site, group, then time: one stable argsort of a composite key (ties in
+    # time stay ties; two times closer than the key's rounding merge into a tie, which
+    # keeps more pairs, never fewer).
+    span = float(np.max(t)) + 1.0 if len(t) else 1.0
+    key = (kk.astype(float) * (int(g.max(initial=0)) + 1) + g) * span + t
+    order = np.argsort(key, kind="stable")
+    s_o, g_o, t_o, w_o = kk[order], g[order], t[order], w[ii][order]
+    new_group = np.ones(len(order), dtype=bool)
+    new_group[1:] = (s_o[1:] != s_o[:-1]) | (g_o[1:] != g_o[:-1])
+    new_tie = new_group.copy()
+    new_tie[1:] |= t_o[1:] != t_o[:-1]
+    before = np.cumsum(w_o) - w_o
+    positions = np.arange(len(order))
+    group_start = np.maximum.accumulate(np.where(new_group, positions, 0))
+    tie_start = np.maximum.accumulate(np.where(new_tie, positions, 0))
     # Ties are not "strictly closer": a tie group shares its first member's count.
-    closer = before.groupby([frame["s"], frame["g"], frame["t"]], sort=False).transform("min")
+    closer = before[tie_start] - before[group_start]
     keep = np.zeros(len(kk), dtype=bool)
-    keep[frame.index.to_numpy()] = closer.to_numpy() < total_capacity
+    keep[order] = closer < total_capacity
     return keep
 
 
@@ -396,7 +427,7 @@ def capacity_model(
     model = CapacityModel(
         milp, places, is_existing, blocks, sites, base, ii, kk, pair_t, inst.weight[ii],
         inst.demand_group if inst.demand_group is not None else np.full(len(inst.weight), None),
-        inst.weight, names, n_full,
+        inst.weight, names, n_full, _pair_candidate_place(places, sites, base, kk),
     )  # fmt: skip
     milp.rows.extend(_assignment_rows(model, cap * base, cap * s.advisors_per_site, n_vars))
     if names:
@@ -408,6 +439,15 @@ def capacity_model(
     else:
         _fix_allocation(model, fixed, s.advisors_per_site)
     return model
+
+
+def _pair_candidate_place(
+    places: np.ndarray, sites: np.ndarray, base: np.ndarray, kk: np.ndarray
+) -> np.ndarray:
+    where = {int(c): j for j, c in enumerate(places)}
+    place_of = np.array([where.get(int(c), -1) for c in sites], dtype=int)
+    place_of[base > 0] = -1
+    return place_of[kk]
 
 
 def _force_places(model: CapacityModel, inst: Instance) -> None:

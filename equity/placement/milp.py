@@ -109,6 +109,7 @@ class MilpModel:
         gap: float = defaults.MIP_REL_GAP,
         presolve: bool = True,
         start: np.ndarray | None = None,
+        sub_mip_heuristics: bool = True,
     ) -> tuple[OptimizeResult, float]:
         """Solve with HiGHS until ``deadline`` (a :func:`time.perf_counter` value).
 
@@ -124,6 +125,10 @@ class MilpModel:
             Let HiGHS presolve the model (some models solve faster without).
         start : numpy.ndarray, optional
             A feasible solution HiGHS starts from (its incumbent).
+        sub_mip_heuristics : bool
+            Let HiGHS run its sub-MIP heuristics (RENS, RINS) and its root
+            reduced-cost heuristic. On a small model they can cost more than the
+            search they shorten.
 
         Returns
         -------
@@ -140,8 +145,18 @@ class MilpModel:
         h = _quiet_highs()
         h.passModel(_highs_lp(a, lo, hi, objective, self.lb, self.ub, self.integrality))
         h.setOptionValue("presolve", "on" if presolve else "off")
+        if not sub_mip_heuristics:
+            for option in _SUB_MIP_HEURISTICS:
+                h.setOptionValue(option, False)
         elapsed = _run(h, deadline, gap, start)
         return _highs_result(h, bool(np.any(self.integrality > 0))), elapsed
+
+
+_SUB_MIP_HEURISTICS = (
+    "mip_heuristic_run_rens",
+    "mip_heuristic_run_rins",
+    "mip_heuristic_run_root_reduced_cost",
+)
 
 
 def _run(h: highspy.Highs, deadline: float, gap: float, start: np.ndarray | None) -> float:
@@ -417,11 +432,13 @@ def lp_relaxation(model: MilpModel, c: np.ndarray, primal: bool = False) -> Opti
         :func:`scipy.optimize.linprog`, ``lower.marginals`` (>= 0) and
         ``upper.marginals`` (<= 0): the reduced costs at the variable bounds.
     """
-    a = sparse.vstack([r[0] for r in model.rows], format="csc")
-    lo = np.concatenate([r[1] for r in model.rows])
-    hi = np.concatenate([r[2] for r in model.rows])
+    # Variables fixed at 0 (reduced-cost fixing, closed places) are left out.
+    reduced, keep = compact(model)
+    a = sparse.vstack([r[0] for r in reduced.rows], format="csc")
+    lo = np.concatenate([r[1] for r in reduced.rows])
+    hi = np.concatenate([r[2] for r in reduced.rows])
     h = _quiet_highs()
-    h.passModel(_highs_lp(a, lo, hi, c, model.lb, model.ub, np.zeros(len(c))))
+    h.passModel(_highs_lp(a, lo, hi, c[keep], reduced.lb, reduced.ub, np.zeros(a.shape[1])))
     h.setOptionValue("solver", "simplex")
     h.setOptionValue("simplex_strategy", _PRIMAL_SIMPLEX if primal else _DUAL_SIMPLEX)
     with _HIGHS_LOCK:
@@ -433,13 +450,15 @@ def lp_relaxation(model: MilpModel, c: np.ndarray, primal: bool = False) -> Opti
     if status != 0:
         return OptimizeResult(x=None, fun=None, status=status)
     solution = h.getSolution()
-    reduced = np.asarray(solution.col_dual)
+    x, reduced_cost = np.zeros(len(c)), np.zeros(len(c))
+    x[keep] = solution.col_value
+    reduced_cost[keep] = solution.col_dual
     return OptimizeResult(
-        x=np.asarray(solution.col_value),
+        x=x,
         fun=float(h.getInfo().objective_function_value),
         status=0,
-        lower=OptimizeResult(marginals=np.maximum(reduced, 0.0)),
-        upper=OptimizeResult(marginals=np.minimum(reduced, 0.0)),
+        lower=OptimizeResult(marginals=np.maximum(reduced_cost, 0.0)),
+        upper=OptimizeResult(marginals=np.minimum(reduced_cost, 0.0)),
     )
 
 
@@ -492,11 +511,23 @@ def fix_by_reduced_cost(
 
 
 def compact(model: MilpModel) -> tuple[MilpModel, np.ndarray]:
-    """``model`` without the variables fixed at 0, and the mask of the kept ones."""
+    """``model`` without the variables fixed at 0, and the mask of the kept ones.
+
+    Rows left without a variable go too when 0 satisfies them (the others stay, for
+    HiGHS to report the model infeasible): HiGHS runs these models without presolve,
+    and the capacity model's rows for closed places would otherwise stay by thousands.
+    """
     keep = ~((model.lb == 0) & (model.ub == 0))
-    rows = [(r[0][:, keep], r[1], r[2]) for r in model.rows]
+    rows = [_nonempty_rows(r[0][:, keep], r[1], r[2]) for r in model.rows]
     n_y = int(keep[: model.n_y].sum())
     reduced = MilpModel(
         model.c[keep], model.integrality[keep], model.lb[keep], model.ub[keep], rows, n_y
     )
     return reduced, keep
+
+
+def _nonempty_rows(a: sparse.csr_array, lo: np.ndarray, hi: np.ndarray) -> Rows:
+    keep = (np.diff(a.indptr) > 0) | (lo > 0) | (hi < 0)
+    if keep.all():
+        return a, lo, hi
+    return a[keep], lo[keep], hi[keep]

@@ -404,3 +404,29 @@ def test_capacity_trade_off_curve_with_a_forced_site():
     assert forced["site_id"].iloc[1] == "c3"
     assert np.isfinite(forced["served_persons"]).all()
     assert (np.diff(forced["served_persons"]) <= CAP + 1e-6).all()
+
+
+def test_closing_a_place_drops_only_its_persons():
+    times, weight, existing, group, demand_group = random_instance(4, n=12, n_cand=4)
+    settings = PlacementSettings(k=2, threshold_min=THRESHOLD, capacity_per_advisor=CAP)
+    inst = prepare_instance(
+        times, weight, weight, existing, group, settings, demand_group=demand_group
+    )
+    cm = capacity_model(inst)
+    ub = cm.milp.ub.copy()
+    site_ids = np.array(inst.site_ids)
+    closed_site = "c1"
+    j = list(site_ids[cm.places]).index(closed_site)
+    ub[j * cm.blocks : (j + 1) * cm.blocks] = 0.0
+    cm.close_unopened(ub)
+    pair_site = site_ids[cm.sites[cm.kk]]
+    pair_ub = ub[cm.f_slice]
+    assert (pair_site == closed_site).any()
+    assert np.all(pair_ub[pair_site == closed_site] == 0.0)
+    # Other places keep their persons, reinforced permanences (their advisors serve) too.
+    assert np.all(pair_ub[pair_site != closed_site] == cm.pair_weight[pair_site != closed_site])
+    # A permanence that cannot receive advisors keeps serving.
+    e0 = list(site_ids[cm.places]).index("e0")
+    ub[e0 * cm.blocks : (e0 + 1) * cm.blocks] = 0.0
+    cm.close_unopened(ub)
+    assert np.all(pair_ub[pair_site == "e0"] > 0)
