@@ -28,7 +28,13 @@ from app_pages.common import (
 )
 from equity.decision_table import placement_decisions
 from equity.placement import OBJECTIVE_LABELS_FR, PlacementInfeasible, solver_summary_fr
-from equity.recommend import candidate_sites, chosen_sites, epci_effect
+from equity.recommend import (
+    advisors_after_help_fr,
+    candidate_sites,
+    chosen_sites,
+    curve_caption_fr,
+    epci_effect,
+)
 from equity.workflows import (
     InvalidRequest,
     RecommendRequest,
@@ -253,7 +259,11 @@ m2.metric(
     delta_color="inverse",
 )
 m3.metric("Coût annuel net", f"{format_number_fr(result.cost['net_eur'])} €")
-m4.metric("Conseillers après placement", format_number_fr(result.cost["total_advisors"]))
+m4.metric(
+    "Conseillers après placement",
+    format_number_fr(result.cost["total_advisors"]),
+    help=advisors_after_help_fr(result, recommendation.before),
+)
 persons = result.persons
 p1, p2, p3 = st.columns(3)
 p1.metric(
@@ -355,7 +365,7 @@ with c1:
 with c2:
     st.markdown("**Temps de trajet moyen (min)**")
     french_line_chart(curve, "n_sites", "mean_travel_time_min", "Nouveaux conseillers", "min", 1)
-st.caption("Courbe obtenue en ajoutant les sites dans l'ordre glouton (emboîté).")
+st.caption(curve_caption_fr(curve, result))
 
 st.subheader("Sensibilité au seuil")
 thresholds_fr = ", ".join(f"{t:g}" for t in SENSITIVITY_THRESHOLDS_MIN)

@@ -156,7 +156,8 @@ c1.metric("Arrêts programmés", f"{int(result.stops['scheduled'].sum())} / {len
 c2.metric(
     "Habitants desservis",
     format_number_fr(gain["population"]),
-    help=f"Habitants des communes mal desservies à moins de {short_drive} min d'un arrêt.",
+    help=f"Habitants, à moins de {short_drive} min d'un arrêt, des communes où la capacité "
+    "des lieux fixes laisse des personnes sans accompagnement.",
 )
 c3.metric("Kilomètres par an", format_number_fr(result.km_per_year))
 c4.metric(
@@ -172,8 +173,10 @@ fewer = (
     else ""
 )
 st.caption(
-    f"{gain['communes']} communes mal desservies par les lieux fixes gagnent un arrêt à moins "
-    f"de {short_drive} min. Année = {request.settings().working_weeks_per_year} semaines "
+    f"{gain['communes']} communes où la capacité des lieux fixes laisse des personnes sans "
+    f"accompagnement gagnent un arrêt à moins de {short_drive} min (à ne pas confondre avec "
+    "les communes mal desservies du Diagnostic : au-delà du seuil ou de ratio faible). "
+    f"Année = {request.settings().working_weeks_per_year} semaines "
     "travaillées." + fewer
 )
 effect = result.capacity_effect

@@ -28,6 +28,7 @@ from equity.placement import (
 )
 from equity.scenarios import Scenario, ScenarioParameters, SiteChanges
 from geo import defaults
+from geo.formatting import format_number_fr
 from geo.jsonio import to_jsonable
 from geo.territory import Territory
 from geo.travel_time import TravelModel
@@ -35,8 +36,10 @@ from geo.travel_time import TravelModel
 __all__ = [
     "CANDIDATE_TYPES",
     "PlacementInputs",
+    "advisors_after_help_fr",
     "candidate_sites",
     "chosen_sites",
+    "curve_caption_fr",
     "epci_effect",
     "near_permanence",
     "placement_inputs",
@@ -183,6 +186,60 @@ def recommend(
     # Advisors across the border count in capacity, not in the territory's head count.
     result.cost["total_advisors"] = diagnosis.offer.n_advisors + result.cost["new_advisors"]
     return result
+
+
+def advisors_after_help_fr(result: PlacementResult, diagnosis: Diagnosis) -> str:
+    """What « Conseillers après placement » counts, next to the capacity's advisors.
+
+    The head count is the territory's own advisors plus the new ones; the capacity also
+    counts the share of the border permanences that serves the territory, which the
+    sentences of the result call « équivalent temps plein ».
+    """
+    offer = diagnosis.offer
+    own = offer.n_advisors
+    text = (
+        f"{format_number_fr(own)} conseillers des permanences du territoire + "
+        f"{format_number_fr(result.cost['new_advisors'])} nouveaux."
+    )
+    border = float(offer.counted_advisors[offer.outside.to_numpy()].sum())
+    if border > 0:
+        label = offer.sites.loc[offer.outside, "outside_label"].iloc[0]
+        text += (
+            f" La capacité compte aussi l'équivalent de {format_number_fr(border, 1)} "
+            f"conseiller(s) des permanences voisines {label} (la part de leur capacité au "
+            "service du territoire)."
+        )
+    return text
+
+
+def curve_caption_fr(curve: pd.DataFrame, result: PlacementResult) -> str:
+    """How the greedy trade-off curve relates to the recommended (exact) placement.
+
+    The curve adds advisors one block at a time, each where it serves most; the
+    recommendation chooses them together. Both serve the same persons at the end when
+    capacity binds, but the curve's travel time need not fall as far: its last point
+    and the recommendation are given side by side so the figures can be read together.
+    """
+    text = "Courbe obtenue en ajoutant les conseillers un à un, chacun où il apporte le plus."
+    if curve.empty:
+        return text
+    last = curve.iloc[-1]
+    new = format_number_fr(last["n_sites"])
+    after = result.coverage_after
+    served = last.get("served_persons")
+    if served is not None and pd.notna(served):
+        return (
+            f"{text} À {new} conseillers, elle accompagne {format_number_fr(served)} personnes "
+            f"(temps moyen {format_number_fr(last['mean_travel_time_min'], 1)} min) ; le "
+            "placement recommandé, choisi d'un bloc : "
+            f"{format_number_fr(result.persons['served_persons_after'])} personnes, temps "
+            f"moyen {format_number_fr(after['mean_travel_time_min'], 1)} min."
+        )
+    return (
+        f"{text} À {new} conseillers, temps moyen "
+        f"{format_number_fr(last['mean_travel_time_min'], 1)} min ; placement recommandé : "
+        f"{format_number_fr(after['mean_travel_time_min'], 1)} min."
+    )
 
 
 def travel_check(

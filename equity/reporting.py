@@ -409,7 +409,10 @@ def _summary(
     spec = map_spec(
         territory, view, "scenario", date, reference=reference, bounds=bounds, sources=_ANNEX
     )
-    spec.title = "Où vont les nouveaux conseillers"
+    # The current situation (no decision) gets a map of today's offer, not of « new » ones.
+    spec.title = (
+        "Où vont les nouveaux conseillers" if len(decisions) else "Lieux d'accompagnement actuels"
+    )
     spec.n_town_labels = 6
     return SummaryPage(
         f"{SUMMARY_TITLE} — {view.label}",

@@ -185,8 +185,10 @@ def _persons_sentence(persons: dict[str, float], threshold: float, kinds: dict[s
     new = persons["advisors_after"] - persons["advisors_before"]
     text = (
         f"Avec {_thousands(persons['capacity_per_advisor'])} personnes accompagnées par "
-        f"conseiller et par an, les {_thousands(persons['advisors_before'])} conseillers "
-        f"existants accompagnent {_thousands(persons['served_persons_before'])} des "
+        # Counted advisors: a border permanence's shared part included, hence « équivalent ».
+        f"conseiller et par an, les conseillers existants "
+        f"({_thousands(persons['advisors_before'])} en équivalent temps plein au service "
+        f"du territoire) accompagnent {_thousands(persons['served_persons_before'])} des "
         f"{_thousands(need)} personnes en besoin estimées : {_thousands(unserved)} "
         f"({_pct(unserved / need if need else 0.0)}) restent sans accompagnement, dont "
         f"{_thousands(persons['beyond_threshold_persons_before'])} à plus de {threshold:g} "

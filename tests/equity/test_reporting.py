@@ -163,6 +163,7 @@ def test_pack_sections_and_data_exports(territory, views, tmp_path):
         "Pour qui",
     ):
         assert words in summary, words
+    assert "Où vont les nouveaux conseillers" in summary
     # Map pages point to the annex; licences appear in the annex only.
     map_pages = [p for p in pages if "Minutes jusqu'au lieu" in p]
     assert map_pages and all("Sources : voir annexe" in p for p in map_pages)
@@ -193,6 +194,16 @@ def test_pack_sections_and_data_exports(territory, views, tmp_path):
     assert scenario["changes"]["added"][0]["site_id"] == "new-loue"
     with pytest.raises(ValueError, match="Export inconnu"):
         export("fax", territory, plan, tmp_path)
+
+
+def test_pack_of_the_current_situation_does_not_speak_of_new_advisors(territory, views, tmp_path):
+    # Walk-through: the current situation's summary map was titled « Où vont les
+    # nouveaux conseillers », with none to show.
+    reference, _ = views
+    (pack,) = export("pack", territory, reference, tmp_path, reference=reference)
+    summary = PdfReader(pack).pages[1].extract_text()
+    assert "Lieux d'accompagnement actuels" in summary
+    assert "nouveaux conseillers" not in summary.lower()
 
 
 def test_before_after_maps_share_class_bounds(territory, views):

@@ -8,11 +8,13 @@ import pytest
 
 from equity.cli import main
 from equity.diagnostics import diagnose
-from equity.placement import PlacementSettings
+from equity.placement import PlacementSettings, trade_off_curve
 from equity.recommend import (
     CANDIDATE_TYPES,
+    advisors_after_help_fr,
     candidate_sites,
     chosen_sites,
+    curve_caption_fr,
     placement_inputs,
     recommend,
     result_scenario,
@@ -111,6 +113,25 @@ def test_default_recommendation_is_exact_and_explained(territory, before):
     assert scenario.results["headline"]["advisors"] == 61
     sites = chosen_sites(territory, result)
     assert sites["site_id"].tolist() == result.chosen
+    # Walk-through: « les 48 conseillers existants » next to « Conseillers après
+    # placement 61 » read as 48 + 20 ≠ 61. The 48 are full-time equivalents, the border
+    # permanences' share included, and the head count's help says how both relate.
+    assert "conseillers existants (48 en équivalent temps plein" in result.decided_by
+    assert advisors_after_help_fr(result, before) == (
+        "41 conseillers des permanences du territoire + 20 nouveaux. La capacité compte "
+        "aussi l'équivalent de 7,0 conseiller(s) des permanences voisines hors Sarthe (la "
+        "part de leur capacité au service du territoire)."
+    )
+    # The greedy curve's last point (5,8 min) and the plan (4,7 min) are set side by side.
+    curve = trade_off_curve(*inputs.engine_args(), settings, **inputs.engine_options())
+    caption = curve_caption_fr(curve, result)
+    last = curve.iloc[-1]
+    assert last["n_sites"] == 20
+    time_fr = f"{result.coverage_after['mean_travel_time_min']:.1f}".replace(".", ",")
+    curve_time_fr = f"{last['mean_travel_time_min']:.1f}".replace(".", ",")
+    assert time_fr != curve_time_fr
+    assert f"temps moyen {curve_time_fr} min) ; le placement recommandé" in caption
+    assert caption.endswith(f"temps moyen {time_fr} min.")
 
 
 def test_cli_recommend_json_and_save(tmp_path):
