@@ -305,13 +305,19 @@ def test_pruned_pairs_are_never_needed():
         assert kept == (w[closer].sum() < 400.0)
 
 
-def test_model_sizes_and_strict_json():
-    times, weight, existing, group, demand_group = random_instance(2, n=12, n_cand=6)
-    settings = PlacementSettings(k=3, threshold_min=THRESHOLD, capacity_per_advisor=CAP)
+def random_model(seed: int, k: int, n_cand: int):
+    """A random instance (12 demand points), its settings, instance and capacity model."""
+    times, weight, existing, group, demand_group = random_instance(seed, n=12, n_cand=n_cand)
+    settings = PlacementSettings(k=k, threshold_min=THRESHOLD, capacity_per_advisor=CAP)
     inst = prepare_instance(
         times, weight, weight, existing, group, settings, demand_group=demand_group
     )
-    cm = capacity_model(inst)
+    return (times, weight, existing, group, demand_group), settings, inst, capacity_model(inst)
+
+
+def test_model_sizes_and_strict_json():
+    data, settings, _, cm = random_model(2, k=3, n_cand=6)
+    times, weight, existing, group, demand_group = data
     assert cm.n_x == (6 + 2) * 3 and cm.blocks == 3
     res = solve_placement(
         times, weight, weight, existing, group, settings, demand_group=demand_group
@@ -407,12 +413,7 @@ def test_capacity_trade_off_curve_with_a_forced_site():
 
 
 def test_closing_a_place_drops_only_its_persons():
-    times, weight, existing, group, demand_group = random_instance(4, n=12, n_cand=4)
-    settings = PlacementSettings(k=2, threshold_min=THRESHOLD, capacity_per_advisor=CAP)
-    inst = prepare_instance(
-        times, weight, weight, existing, group, settings, demand_group=demand_group
-    )
-    cm = capacity_model(inst)
+    _, _, inst, cm = random_model(4, k=2, n_cand=4)
     ub = cm.milp.ub.copy()
     site_ids = np.array(inst.site_ids)
     closed_site = "c1"
