@@ -297,8 +297,7 @@ def _assignment_rows(
     once = sparse.coo_array((np.ones(n_f), (inv_i, f_col)), shape=(len(rows_i), n_vars))
     rows = [rows_block(once, np.full(len(rows_i), -np.inf), wf[first])]
     # Place of every serving site (-1: a permanence that cannot be reinforced).
-    where = {int(c): j for j, c in enumerate(model.places)}
-    place_of = np.array([where.get(int(c), -1) for c in model.sites], dtype=int)
+    place_of = _site_places(model.places, model.sites)
     n_s = len(model.sites)
     sizes = np.arange(1, blocks + 1, dtype=float)
     x_site = np.repeat(np.arange(n_s), blocks)
@@ -313,10 +312,10 @@ def _assignment_rows(
     )
     rows.append(rows_block(load, np.full(n_s, -np.inf), base_cap))
     # Candidates are the serving sites without advisors yet.
-    cand = np.flatnonzero((model.site_base_advisors[kk] == 0) & (place_of[kk] >= 0))
+    cand = np.flatnonzero(model.pair_candidate_place >= 0)
     n_p = len(cand)
     if n_p:
-        x_cols = place_of[kk[cand]][:, None] * blocks + np.arange(blocks)
+        x_cols = model.pair_candidate_place[cand][:, None] * blocks + np.arange(blocks)
         limit = np.minimum(wf[cand][:, None], cap_block * sizes[None, :])
         closed = sparse.coo_array(
             (
@@ -441,11 +440,16 @@ def capacity_model(
     return model
 
 
+def _site_places(places: np.ndarray, sites: np.ndarray) -> np.ndarray:
+    """Place (row of ``places``) of every serving site, -1 when it receives no advisor."""
+    where = {int(c): j for j, c in enumerate(places)}
+    return np.array([where.get(int(c), -1) for c in sites], dtype=int)
+
+
 def _pair_candidate_place(
     places: np.ndarray, sites: np.ndarray, base: np.ndarray, kk: np.ndarray
 ) -> np.ndarray:
-    where = {int(c): j for j, c in enumerate(places)}
-    place_of = np.array([where.get(int(c), -1) for c in sites], dtype=int)
+    place_of = _site_places(places, sites)
     place_of[base > 0] = -1
     return place_of[kk]
 
