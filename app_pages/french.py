@@ -1,4 +1,5 @@
-"""French texts for the widgets whose English text Streamlit does not let the app set.
+"""French texts for the widgets whose English text Streamlit does not let the app set,
+and the few layout rules that keep French labels readable (the app's only CSS).
 
 Kept apart from :mod:`app_pages.common` so the router can apply it before any page
 without importing the data layers.
@@ -16,8 +17,11 @@ __all__ = ["FRENCH_WIDGETS_CSS", "french_widget_texts"]
 #: running script's status, the main menu's « Print » and « Record screen »). CSS hides
 #: them and shows French instead (the menu is hidden: every page has its own French
 #: exports); the file
-#: types accepted are said in each uploader's label or help. Placeholders, labels and
-#: helps are set on every widget (never Streamlit's « Choose an option »).
+#: types accepted are said in each uploader's label or help. An uploaded file's size
+#: (« 73.0B », English units) is hidden: its name stays. Placeholders, labels and helps
+#: are set on every widget (never Streamlit's « Choose an option »). Metric labels and
+#: values wrap instead of ending in « … »: French labels are long, and four metrics a
+#: row cut « Personnes non accompagnées (estimation) » and « CC Loir-Lucé-Bercé ».
 FRENCH_WIDGETS_CSS = """
 <style>
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {
@@ -35,6 +39,12 @@ FRENCH_WIDGETS_CSS = """
 [data-testid="stStatusWidget"] button { font-size: 0; }
 [data-testid="stStatusWidget"] button::after { content: "Arrêter"; font-size: 0.875rem; }
 [data-testid="stMainMenu"] { display: none; }
+[data-testid="stFileChipName"] + div { display: none; }
+[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"],
+[data-testid="stMetricLabel"] p,
+[data-testid="stMetricValue"] [data-testid="stMarkdownContainer"],
+[data-testid="stMetricValue"] p {
+  white-space: normal; overflow: visible; text-overflow: clip; }
 </style>
 """
 

@@ -45,6 +45,8 @@ from geo.sites import SITE_TYPES
 CURRENT = CURRENT_SITUATION
 #: French label → code of the site types a planner can give an added advisor.
 TYPE_CODES = {SITE_TYPE_LABELS_FR.get(t, t): t for t in SITE_TYPES}
+# Coordinates shown to five decimals (about a metre).
+COORDINATE_STEP_DEG = 0.00001
 
 territory = current_territory()
 settings = offer_controls(territory)
@@ -277,8 +279,14 @@ with tab_edit:
                 "name": st.column_config.TextColumn("Nom"),
                 "site_type": st.column_config.SelectboxColumn("Type", options=list(TYPE_CODES)),
                 "code_insee": st.column_config.TextColumn("Code INSEE"),
-                "lon": st.column_config.NumberColumn("Longitude", format="%.5f"),
-                "lat": st.column_config.NumberColumn("Latitude", format="%.5f"),
+                # The browser's locale: a decimal comma for French users (printf
+                # formats always write a point).
+                "lon": st.column_config.NumberColumn(
+                    "Longitude", format="localized", step=COORDINATE_STEP_DEG
+                ),
+                "lat": st.column_config.NumberColumn(
+                    "Latitude", format="localized", step=COORDINATE_STEP_DEG
+                ),
                 "n_advisors": st.column_config.NumberColumn("Conseillers", min_value=0),
             },
             key="scenario_added",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -201,3 +202,14 @@ def test_recommandation_excludes_a_commune_not_just_its_town_hall():
     five = replace(request, k=5, excluded=())
     assert "72180" in _chosen_communes(five)
     assert "72180" not in _chosen_communes(replace(five, excluded=request.excluded))
+
+
+def test_coordinates_in_the_scenario_editor_follow_the_browser_locale():
+    # Walk-through: « Longitude 0.34899 » (a printf format always writes a point). The
+    # browser's locale gives French users « 0,34899 », still to five decimals.
+    app = _run("scenarios.py")
+    editor = next(e for e in app.dataframe if "Longitude" in e.proto.columns)
+    columns = json.loads(editor.proto.columns)
+    for key in ("lon", "lat"):
+        assert columns[key]["type_config"]["format"] == "localized"
+        assert columns[key]["type_config"]["step"] == 1e-05

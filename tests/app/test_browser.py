@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -501,5 +502,41 @@ def test_no_english_widget_text(browser, app_url, label, heading):
     page.keyboard.press("Escape")
     slug = label.lower().replace(" ", "_").replace("é", "e")
     page.screenshot(path=str(ARTIFACTS / f"page_{slug}.png"), full_page=True)
+    assert not errors
+    page.close()
+
+
+def test_diagnostic_metrics_are_read_whole(browser, app_url):
+    # Walk-through: at a laptop's width the Diagnostic's four metrics a row ended in « … »
+    # (« Personnes non acc… », « 5,9 / 13… », « CC Loir… »).
+    page, errors = _open(browser, f"{app_url}/diagnostic")
+    page.set_viewport_size({"width": 1100, "height": 900})
+    page.get_by_text("Communes mal desservies").first.wait_for()
+    page.wait_for_timeout(1000)
+    cut = page.evaluate(
+        """Array.from(document.querySelectorAll(
+            '[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"],'
+            + '[data-testid="stMetricValue"] [data-testid="stMarkdownContainer"]'),
+          e => [e.innerText, e.scrollWidth > e.clientWidth + 1]).filter(x => x[1])"""
+    )
+    assert page.locator("[data-testid='stMetric']").count() >= 8
+    assert cut == []
+    page.screenshot(path=str(ARTIFACTS / "diagnostic_metrics_1100.png"), full_page=True)
+    assert not errors
+    page.close()
+
+
+def test_uploaded_file_shows_no_english_size(browser, app_url, tmp_path):
+    # Walk-through: an uploaded file showed « 73.0B » (Streamlit's English byte units).
+    upload = tmp_path / "demandes.csv"
+    upload.write_text("code_insee;demande\n72181;10\n", encoding="utf-8")
+    page, errors = _open(browser, f"{app_url}/donnees")
+    page.locator("[data-testid='stFileUploader'] input[type=file]").first.set_input_files(
+        str(upload)
+    )
+    page.locator("[data-testid='stFileChipName']").first.wait_for()
+    text = page.locator("[data-testid='stFileUploader']").first.inner_text()
+    assert "demandes.csv" in text
+    assert not re.search(r"\d+(\.\d+)?\s?[KMG]?B\b", text), text
     assert not errors
     page.close()
