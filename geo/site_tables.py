@@ -25,6 +25,7 @@ __all__ = [
     "LONLAT_TO_WORK",
     "SITE_COLUMNS",
     "cnfs_frame",
+    "coded_display_names",
     "commune_name_key",
     "display_names",
     "france_services_frame",
@@ -63,15 +64,17 @@ _ACRONYMS = {"Cc": "CC", "Cu": "CU", "Ccas": "CCAS", "Cias": "CIAS", "Cd": "CD",
 
 
 #: Words the published lists write without their accents, as French writes them.
-#: Only words found unaccented in the ANCT permanence names (Sarthe and national files),
-#: keyed in lower case. Left out on purpose because the bare form is also a word:
-#: « les »/« lès », « a »/« à », « marche »/« marché » (« la Marche berrichonne »,
-#: « en marche »), « pres »/« près »/« prés », « comte »/« comté ».
+#: Only words found unaccented in the ANCT permanence names (Sarthe and national files)
+#: and the Ministry of Culture's library names, keyed in lower case. Left out on purpose
+#: because the bare form is also a word: « les »/« lès », « a »/« à »,
+#: « marche »/« marché » (« la Marche berrichonne », « en marche »),
+#: « pres »/« près »/« prés », « comte »/« comté ».
 ACCENTED_WORDS: dict[str, str] = {
     "abbe": "abbé",
     "acces": "accès",
     "agglomeration": "agglomération",
     "bibliotheque": "bibliothèque",
+    "bibliotheques": "bibliothèques",
     "chateau": "château",
     "cite": "cité",
     "citoyennete": "citoyenneté",
@@ -103,6 +106,7 @@ ACCENTED_WORDS: dict[str, str] = {
     "laiques": "laïques",
     "mediation": "médiation",
     "mediatheque": "médiathèque",
+    "mediatheques": "médiathèques",
     "metiers": "métiers",
     "metropole": "métropole",
     "numerique": "numérique",
@@ -231,6 +235,30 @@ def display_names(
     spellings = {commune_name_key(n): n for n in {*official, *communes.dropna()}}
     fixed = [_with_official_commune(n, spellings) for n in names]
     return pd.Series(fixed, index=published.index) + " (" + communes + ")"
+
+
+def coded_display_names(
+    published: pd.Series, codes: pd.Series, names: Mapping[str, str], fallback: pd.Series
+) -> pd.Series:
+    """:func:`display_names` of sites known by their commune's INSEE code.
+
+    Parameters
+    ----------
+    published : pandas.Series
+        Names as published.
+    codes : pandas.Series
+        INSEE code of each site's commune, aligned to ``published``.
+    names : mapping
+        Official commune name by INSEE code.
+    fallback : pandas.Series
+        The commune as published, for a code ``names`` does not know.
+    """
+    commune = codes.map(names).fillna(fallback)
+    # A name ends with a commune of its own département: normalising all 35,000 French
+    # names for each load cost more than the rest of the table.
+    departements = set(codes.dropna().astype(str).str[:2])
+    nearby = [n for c, n in names.items() if str(c)[:2] in departements]
+    return display_names(published, commune, nearby)
 
 
 def commune_name_key(name: object) -> str:
@@ -363,16 +391,11 @@ def cnfs_frame(raw: pd.DataFrame, codes: pd.Series, names: Mapping[str, str]) ->
         :data:`SITE_COLUMNS` and EPSG:2154 points; ``name`` is the readable, accented
         permanence name followed by its commune (:func:`display_names`); ids unchanged.
     """
-    commune = codes.map(names).fillna(raw["commune"])
-    # A name ends with a commune of its own département: normalising all 35,000 French
-    # names for each load cost more than the rest of the table.
-    departements = set(codes.dropna().astype(str).str[:2])
-    nearby = [n for c, n in names.items() if str(c)[:2] in departements]
     return published_sites(
         raw,
         "cnfs_permanence",
         "cnfs-" + raw["id"],
-        name=display_names(raw["nom"], commune, nearby),
+        name=coded_display_names(raw["nom"], codes, names, raw["commune"]),
         code_insee=codes,
         n_advisors=raw["n_conseillers"].astype(float),
         source="ANCT, cartographie des conseillers numériques",

@@ -39,6 +39,7 @@ from geo.site_tables import LONLAT_TO_WORK as _TO_WORK
 from geo.site_tables import (
     SITE_COLUMNS,
     cnfs_frame,
+    coded_display_names,
     commune_name_key,
     france_services_frame,
     published_sites,
@@ -144,11 +145,18 @@ def load_libraries() -> tuple[gpd.GeoDataFrame, list[str]]:
         for row in raw[~keep].itertuples()
     ]
     raw = raw[keep].rename(columns={"Longitude": "longitude", "Latitude": "latitude"})
+    # Published in capitals, accents often dropped (« RESEAU DES MEDIATHEQUES… »).
+    name = coded_display_names(
+        raw["nom_de_l_etablissement"],
+        raw["code_insee_cog2025"],
+        load_commune_codes().names,
+        raw["Ville"],
+    )
     libraries = published_sites(
         raw,
         "library",
         "bib-" + raw["Code_bib"],
-        name=raw["nom_de_l_etablissement"].str.title() + " (" + raw["Ville"] + ")",
+        name=name,
         code_insee=raw["code_insee_cog2025"],
         public_internet=raw["connexion_wi_fi"].map({"Oui": True, "Non": False}),
         source="Ministère de la Culture, bibliothèques publiques",

@@ -51,14 +51,21 @@ CACHE_SCHEMA = 3
 #: Cached territories kept on disk (older ones are pruned).
 CACHE_KEEP = defaults.TERRITORY_CACHE_KEEP
 
-#: Modules whose code shapes the territory (a change rebuilds the cache).
+#: Modules whose code shapes the territory (a change rebuilds the cache): every
+#: ``geo`` module the build imports (a test checks none is missing).
 _CODE_MODULES = (
     "boundaries",
     "cog",
     "csvio",
+    "defaults",
+    "errors",
     "fibre",
+    "jsonio",
     "national",
     "opening_hours",
+    "provenance",
+    "settings",
+    "site_tables",
     "sites",
     "socio",
     "territory",

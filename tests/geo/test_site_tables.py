@@ -156,6 +156,18 @@ def test_sarthe_permanence_names_are_accented():
     assert names.index.str.fullmatch(r"cnfs-[0-9a-f]{24}").all()
 
 
+def test_sarthe_library_names_are_accented():
+    # Walk-through: « Reseau Des Mediatheques Du Pays Sabolien » on the Recommandation.
+    libraries, _ = sites.load_libraries()
+    names = libraries.set_index("site_id")["name"]
+    words = {w.lower() for w in names.str.findall(r"[^\W\d_]+").sum()}
+    assert not words & set(ACCENTED_WORDS)
+    assert "Réseau des Médiathèques du Pays Sabolien (Sablé-sur-Sarthe)" in set(names)
+    # A trailing commune takes its official spelling, as the permanences' do.
+    assert "Médiathèque de Champagné (Champagné)" in set(names)
+    assert "Pôle-Lecture de Bonnétable (Bonnétable)" in set(names)
+
+
 def test_commune_name_key_and_km():
     assert commune_name_key("ST CALAIS") == commune_name_key("Saint-Calais")
     assert commune_name_key("LOUE") == commune_name_key("Loué")

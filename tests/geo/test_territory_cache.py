@@ -94,3 +94,28 @@ def test_replaced_table_fails_its_checksum(territory, cached, tmp_path, caplog):
     # A valid parquet file, but not the one the checksums describe.
     territory.sites.head(3).to_parquet(cached / "sites.parquet")
     assert_rebuilt(tmp_path, cached, caplog, "somme de contrôle de sites.parquet incorrecte")
+
+
+def test_cache_key_covers_every_module_the_build_imports():
+    # Review: the site-name code moved to geo/site_tables.py, which the key did not read,
+    # so a change to how names are written kept serving the old names from the cache.
+    import subprocess
+    import sys
+
+    from geo.territory.cache import _input_files
+
+    listed = {str(p) for p in _input_files()}
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, geo.territory.build\n"
+            "print('\\n'.join(m.__file__ for n, m in sys.modules.items() "
+            "if n.startswith('geo.') and getattr(m, '__file__', None)))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    missing = sorted(f for f in loaded if f not in listed)
+    assert loaded and not missing
