@@ -36,7 +36,7 @@ from equity.workflows import (
 )
 from equity.workflows.scenario_edit import site_at, with_map_edits
 from geo.errors import DataValidationError
-from geo.formatting import format_date_fr, format_number_fr, format_percent_fr
+from geo.formatting import format_datetime_fr, format_number_fr, format_percent_fr
 from geo.jsonio import dumps_strict
 from geo.render.classification import travel_time_bounds
 from geo.render.style import SITE_TYPE_LABELS_FR
@@ -61,10 +61,6 @@ if "scenario_flash" in st.session_state:
     st.success(st.session_state.pop("scenario_flash"))
 
 
-def _when(timestamp: str) -> str:
-    return f"{format_date_fr(timestamp)} à {timestamp[11:16]} (UTC)"
-
-
 def _saved_message(verb: str, saved, same: int | None = None) -> str:
     if same is not None:
         return (
@@ -78,7 +74,7 @@ if listing.empty:
     st.info("Aucun scénario enregistré : créez-en un ci-dessous ou depuis la page Recommandation.")
 else:
     show_table(
-        listing.assign(updated_at=listing["updated_at"].map(_when)),
+        listing.assign(updated_at=listing["updated_at"].map(format_datetime_fr)),
         {
             "name": ("Scénario", "text"),
             "versions": ("Versions", "int"),
@@ -326,7 +322,7 @@ with tab_edit:
         st.markdown("**Historique des versions**")
         history = store.history(base.name)
         show_table(
-            history.assign(created_at=history["created_at"].map(_when)),
+            history.assign(created_at=history["created_at"].map(format_datetime_fr)),
             {
                 "version": ("Version", "int"),
                 "created_at": ("Enregistrée le", "text"),

@@ -59,6 +59,12 @@ __all__ = [
 #: Code of the département loaded when none is chosen.
 DEPARTEMENT_CODE: str = "72"
 
+# Readers' time zone (own block so parallel additions merge cleanly).
+__all__ += ["LOCAL_TIMEZONE"]
+#: Time zone in which saved times are shown (metropolitan France; an overseas
+#: département's users would set theirs).
+LOCAL_TIMEZONE: str = "Europe/Paris"
+
 #: Travel-time threshold (minutes) under which a place counts as within reach of help.
 THRESHOLD_MIN: float = 20.0
 #: Thresholds reported side by side in diagnostics.

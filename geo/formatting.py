@@ -6,8 +6,11 @@ import datetime as dt
 import math
 import unicodedata
 from numbers import Real
+from zoneinfo import ZoneInfo
 
 import pandas as pd
+
+from geo import defaults
 
 #: Narrow no-break space: French thousands separator and space before "%".
 NNBSP: str = "\u202f"
@@ -103,6 +106,29 @@ def format_date_fr(date: dt.date | str) -> str:
         date = dt.date.fromisoformat(date[:10])
     day = "1er" if date.day == 1 else str(date.day)
     return f"{day} {_MONTHS_FR[date.month - 1]} {date.year}"
+
+
+def format_datetime_fr(timestamp: str, timezone: str = defaults.LOCAL_TIMEZONE) -> str:
+    """Format an ISO 8601 instant in the users' local time, in long French form.
+
+    Parameters
+    ----------
+    timestamp : str
+        Instant as stored (``"2026-12-01T17:58:00+00:00"``); without an offset it is
+        read as UTC, as the scenario store writes.
+    timezone : str
+        IANA time zone of the readers.
+
+    Returns
+    -------
+    str
+        For instance ``"1er décembre 2026 à 18:58"`` (Paris, winter time).
+    """
+    instant = dt.datetime.fromisoformat(timestamp)
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=dt.UTC)
+    local = instant.astimezone(ZoneInfo(timezone))
+    return f"{format_date_fr(local.date())} à {local:%H:%M}"
 
 
 def french_sort_key(text: str) -> str:

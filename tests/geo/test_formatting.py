@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.formatting import format_date_fr, format_number_fr, format_percent_fr
+from geo.formatting import format_date_fr, format_datetime_fr, format_number_fr, format_percent_fr
 
 NNBSP = "\u202f"
 
@@ -46,3 +46,19 @@ def test_format_date_fr():
     assert format_date_fr(dt.datetime(2024, 8, 1, 15, 30)) == "1er août 2024"
     assert format_date_fr(pd.Timestamp("2025-02-14")) == "14 février 2025"
     assert format_date_fr("2023-12-05") == "5 décembre 2023"
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        # Winter time, UTC + 1.
+        ("2026-12-01T17:58:00+00:00", "1er décembre 2026 à 18:58"),
+        # Summer time, UTC + 2: the local day is the next one.
+        ("2026-07-01T22:30:00+00:00", "2 juillet 2026 à 00:30"),
+        # No offset: read as UTC, as the scenario store writes.
+        ("2026-03-15T08:05:00", "15 mars 2026 à 09:05"),
+    ],
+)
+def test_saved_times_shown_in_paris_time(stored, shown):
+    # Walk-through: the version history read « … à 17:58 (UTC) ».
+    assert format_datetime_fr(stored) == shown
