@@ -197,7 +197,11 @@ c1, c2, c3, c4 = st.columns(4)
 c1.metric("Communes", format_number_fr(len(communes)))
 c2.metric("Population (2022)", format_number_fr(head["population_total"]))
 c3.metric(f"À moins de {threshold:g} min", format_percent_fr(head["share_within_threshold"]))
-c4.metric("Habitants par conseiller", format_number_fr(head["inhabitants_per_advisor"]))
+c4.metric(
+    "Habitants par conseiller",
+    format_number_fr(head["inhabitants_per_advisor"]),
+    help=diagnosed.offer.per_advisor_help_fr(),
+)
 st.caption(
     f"{diagnosed.offer.describe_fr()}. Cliquez sur une commune pour ouvrir sa fiche. "
     "Limites : IGN ADMIN EXPRESS COG 2025 (Licence Ouverte 2.0)."

@@ -65,7 +65,11 @@ c1.metric(
     help=f"{format_number_fr(head['population_within_threshold'])} habitants sur "
     f"{format_number_fr(head['population_total'])}",
 )
-c2.metric("Habitants par conseiller", format_number_fr(head["inhabitants_per_advisor"]))
+c2.metric(
+    "Habitants par conseiller",
+    format_number_fr(head["inhabitants_per_advisor"]),
+    help=diagnosed.offer.per_advisor_help_fr(),
+)
 c3.metric(
     "Gini des temps de trajet (secondaire)",
     format_number_fr(head["gini_travel_time"], 2),

@@ -180,7 +180,11 @@ with tab_edit:
             else None
         ),
     )
-    m3.metric("Habitants par conseiller", format_number_fr(head["inhabitants_per_advisor"]))
+    m3.metric(
+        "Habitants par conseiller",
+        format_number_fr(head["inhabitants_per_advisor"]),
+        help=drafted.offer.per_advisor_help_fr(),
+    )
     communes = territory.communes.join(drafted.communes[["travel_time_min"]])
     decisions = scenario_decisions(territory.communes, draft, drafted, before)
     state = clickable_map(

@@ -96,6 +96,22 @@ class Offer:
             )
         return text
 
+    def per_advisor_help_fr(self) -> str:
+        """What « Habitants par conseiller » divides by, for the metric's help.
+
+        Places without a known advisor (France services, town halls…) count for one
+        advisor each, so adding them to the offer lowers the figure.
+        """
+        text = (
+            f"Population ÷ {format_number_fr(self.n_advisors)} conseillers des lieux comptés "
+            "du territoire"
+        )
+        own = self.sites.loc[~self.outside]
+        unknown = int((own["n_advisors"].astype(float).fillna(0) <= 0).sum())
+        if unknown:
+            text += f", dont {unknown} lieu(x) sans conseiller connu compté(s) chacun pour un"
+        return text + "."
+
     def to_dict(self) -> dict[str, object]:
         return {
             "site_types": list(self.site_types),

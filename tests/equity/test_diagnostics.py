@@ -101,6 +101,20 @@ def test_offer_selection(territory):
     assert removed.outside.sum() == 37  # permanences across the border
 
 
+def test_inhabitants_per_advisor_says_what_it_divides_by(territory):
+    # Walk-through: with France services in the offer, « Habitants par conseiller » fell
+    # from 13,823 to 8,459 as if 26 advisors had been recruited.
+    permanences = select_offer(territory.sites, ("cnfs_permanence",))
+    assert permanences.per_advisor_help_fr() == (
+        "Population ÷ 41 conseillers des lieux comptés du territoire."
+    )
+    with_fs = select_offer(territory.sites, ("cnfs_permanence", "france_services"))
+    assert with_fs.per_advisor_help_fr() == (
+        "Population ÷ 67 conseillers des lieux comptés du territoire, dont 26 lieu(x) sans "
+        "conseiller connu compté(s) chacun pour un."
+    )
+
+
 def test_cli_diagnose_json(tmp_path, capsys):
     out = tmp_path / "diag.json"
     assert main(["diagnose", "--threshold", "15", "--json", str(out)]) == 0
