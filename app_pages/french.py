@@ -16,12 +16,14 @@ __all__ = ["FRENCH_WIDGETS_CSS", "french_widget_texts"]
 #: multiselect's « Select all » and « Select N matches », the « Stop » button of the
 #: running script's status, the main menu's « Print » and « Record screen »). CSS hides
 #: them and shows French instead (the menu is hidden: every page has its own French
-#: exports); the file
-#: types accepted are said in each uploader's label or help. An uploaded file's size
-#: (« 73.0B », English units) is hidden: its name stays. Placeholders, labels and helps
-#: are set on every widget (never Streamlit's « Choose an option »). Metric labels and
-#: values wrap instead of ending in « … »: French labels are long, and four metrics a
-#: row cut « Personnes non accompagnées (estimation) » and « CC Loir-Lucé-Bercé ».
+#: exports); the file types accepted are said in each uploader's label or help. The
+#: select-all rows take their French text in ``::before``: their ``::after`` is
+#: Streamlit's divider line, absolutely placed, and text put there was drawn over the
+#: next option. An uploaded file's size (« 73.0B », English units) is hidden: its name
+#: stays. Placeholders, labels and helps are set on every widget (never Streamlit's
+#: « Choose an option »). Metric labels and values wrap instead of ending in « … »:
+#: French labels are long, and four metrics a row cut « Personnes non accompagnées
+#: (estimation) » and « CC Loir-Lucé-Bercé ».
 FRENCH_WIDGETS_CSS = """
 <style>
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {
@@ -32,10 +34,11 @@ FRENCH_WIDGETS_CSS = """
 [data-testid="stFileUploaderDropzoneInstructions"] > div::after {
   content: "Glisser-déposer ici, ou choisir (50 Mo au plus)"; font-size: 0.875rem; }
 [role="option"][data-key="__select_all__"] [data-item-hl] { display: none; }
-[role="option"][data-key="__select_all__"]::after { content: "Tout sélectionner"; }
+[role="option"][data-key="__select_all__"]::before {
+  content: "Tout sélectionner"; padding-left: 0.5rem; }
 [role="option"][data-key="__select_matches__"] [data-item-hl] { display: none; }
-[role="option"][data-key="__select_matches__"]::after {
-  content: "Sélectionner tous les résultats"; }
+[role="option"][data-key="__select_matches__"]::before {
+  content: "Sélectionner tous les résultats"; padding-left: 0.5rem; }
 [data-testid="stStatusWidget"] button { font-size: 0; }
 [data-testid="stStatusWidget"] button::after { content: "Arrêter"; font-size: 0.875rem; }
 [data-testid="stMainMenu"] { display: none; }

@@ -540,3 +540,28 @@ def test_uploaded_file_shows_no_english_size(browser, app_url, tmp_path):
     assert not re.search(r"\d+(\.\d+)?\s?[KMG]?B\b", text), text
     assert not errors
     page.close()
+
+
+def test_select_all_reads_french_inside_its_own_row(browser, app_url):
+    # Review: « Tout sélectionner » sat in the row's ::after, which Streamlit places
+    # absolutely for its divider line: the text was drawn over the next option.
+    page, errors = _open(browser, app_url)
+    box = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelect'] input").first
+    box.click()
+    page.wait_for_timeout(500)
+    style = page.locator("[role='option'][data-key='__select_all__']").evaluate(
+        "e => { const s = getComputedStyle(e, '::before');"
+        " return [s.content, s.position, getComputedStyle(e, '::after').content] }"
+    )
+    assert style[0] == '"Tout sélectionner"' and style[1] != "absolute"
+    assert "sélectionner" not in style[2]
+    box.press_sequentially("e")
+    page.wait_for_timeout(500)
+    matches = page.locator("[role='option'][data-key='__select_matches__']").evaluate(
+        "e => [getComputedStyle(e, '::before').content, getComputedStyle(e, '::before').position]"
+    )
+    assert matches == ['"Sélectionner tous les résultats"', "static"]
+    page.screenshot(path=str(ARTIFACTS / "select_all_fr.png"))
+    page.keyboard.press("Escape")
+    assert not errors
+    page.close()
