@@ -252,6 +252,11 @@ def coded_display_names(
         Official commune name by INSEE code.
     fallback : pandas.Series
         The commune as published, for a code ``names`` does not know.
+
+    Returns
+    -------
+    pandas.Series
+        Same index: readable, accented names followed by the official commune.
     """
     commune = codes.map(names).fillna(fallback)
     # A name ends with a commune of its own département: normalising all 35,000 French
