@@ -45,11 +45,19 @@ def compare_scenarios(
     Raises
     ------
     InvalidRequest
-        Fewer than 2 or more than 4 scenarios.
+        Fewer than 2 or more than 4 scenarios, or scenarios of different thresholds.
     """
     if not _MIN_COMPARED <= len(scenarios) <= _MAX_COMPARED:
         raise InvalidRequest(
             f"Comparez de {_MIN_COMPARED} à {_MAX_COMPARED} scénarios (reçu : {len(scenarios)})."
+        )
+    thresholds = {s.name: s.parameters.threshold_min for s in scenarios}
+    if len(set(thresholds.values())) > 1:
+        listed = ", ".join(f"« {name} » {t:g} min" for name, t in thresholds.items())
+        raise InvalidRequest(
+            f"Ces scénarios n'ont pas le même seuil de temps de trajet ({listed}) : comparez "
+            "des scénarios de même seuil (la situation actuelle suit le seuil choisi dans la "
+            "barre latérale)."
         )
     run = evaluator or (lambda s: evaluate_scenario(territory, s, model))
     evaluated = [run(s).scenario for s in scenarios]

@@ -23,6 +23,7 @@ from equity.scenarios import (
     read_scenario_json,
     scenario_from_dict,
 )
+from equity.workflows import USER_ERRORS, InvalidRequest, compare_scenarios
 from geo.errors import DataValidationError
 
 
@@ -221,6 +222,16 @@ def test_evaluate_and_compare(territory):
     assert removed.results["headline"]["advisors"] < 41
     with pytest.raises(ValueError, match="2 à 4"):
         compare([base])
+
+
+def test_scenarios_of_different_thresholds_are_refused_in_french(territory):
+    # Walk-through: comparing at a 30 min sidebar threshold with a 20 min saved scenario
+    # showed a traceback (a plain ValueError the page did not expect).
+    current = Scenario("Situation actuelle", {"threshold_min": 30}, SiteChanges())
+    with pytest.raises(InvalidRequest) as err:
+        compare_scenarios(territory, [current, _scenario()])
+    assert isinstance(err.value, USER_ERRORS)
+    assert "« Situation actuelle » 30 min, « Plan A » 20 min" in str(err.value)
 
 
 def base_id(territory) -> str:
