@@ -15,6 +15,7 @@ import pandas as pd
 from equity.decision_table import decision_reasons_fr, decisions_table_fr
 from equity.diagnostics import Diagnosis
 from equity.mobile import MobileResult, MobileSettings
+from equity.mobile.result import CIRCUIT_STOP_SEPARATOR
 from equity.need import PERSONS_IN_NEED_METHOD_FR
 from geo.defaults import ADVISOR_COST_EUR, COFUNDING_PER_ADVISOR_EUR
 from geo.formatting import format_number_fr, format_percent_fr
@@ -158,9 +159,11 @@ def mobile_pages(mobile: MobileResult) -> list[TablePage]:
             "Conseiller": circuits["advisor_name"].astype(str).str.removeprefix("Itinérant — "),
             "Semaine": circuits["week"],
             "Jour": circuits["day"],
-            "Demi-journée": circuits["half_day"],
+            "Demi-journée(s)": circuits["half_day"],
+            # ``stop_ids`` is one text (« a → b »): split it, never iterate its letters.
             "Arrêts": [
-                ", ".join(str(names.get(s, s)) for s in ids) for ids in circuits["stop_ids"]
+                " → ".join(str(names.get(s, s)) for s in ids.split(CIRCUIT_STOP_SEPARATOR))
+                for ids in circuits["stop_ids"]
             ],
             "Conduite (min)": circuits["drive_min"].round(),
             "Distance (km)": circuits["km"].round(1),
@@ -170,7 +173,8 @@ def mobile_pages(mobile: MobileResult) -> list[TablePage]:
         TablePage(
             "Tournées mobiles : circuits sur quatre semaines",
             table,
-            note="Conseiller : base de départ de la tournée. Chaque ligne est une demi-journée.",
+            note="Conseiller : base de départ de la tournée. Chaque ligne est un circuit, "
+            "d'une demi-journée ou d'une journée.",
         )
     ]
 

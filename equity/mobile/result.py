@@ -34,6 +34,7 @@ from geo.settings import WORK_CRS
 
 __all__ = [
     "CIRCUIT_COLUMNS",
+    "CIRCUIT_STOP_SEPARATOR",
     "MobileResult",
     "capacity_by_stop",
     "circuits_layer",
@@ -44,6 +45,8 @@ __all__ = [
     "vehicle_use",
 ]
 
+#: Between the stop ids of a circuit's ``stop_ids`` text, in visiting order.
+CIRCUIT_STOP_SEPARATOR: str = " → "
 #: Columns of the circuits layer.
 CIRCUIT_COLUMNS: tuple[str, ...] = (
     "circuit_id",
@@ -233,7 +236,7 @@ def circuits_layer(schedule: pd.DataFrame, points: gpd.GeoSeries) -> gpd.GeoData
                 "departure": first["departure"],
                 "return_time": last["return_time"],
                 "n_stops": len(group),
-                "stop_ids": " → ".join(map(str, group["stop_id"])),
+                "stop_ids": CIRCUIT_STOP_SEPARATOR.join(map(str, group["stop_id"])),
                 "drive_min": float(first["circuit_drive_min"]),
                 "km": float(first["circuit_km"]),
             }

@@ -253,6 +253,12 @@ def test_pack_lists_every_decision_and_the_tours_when_asked(territory, tmp_path)
     assert "1. Mairie de Loué (Loué) : " in reasons
     tours = [p for p in pages if "Tournées mobiles" in p]
     assert any("circuits sur quatre semaines" in p for p in tours)
+    # Walk-through: the « Arrêts » column read « m, a, i, r, i, e, -, 7, … » (the ids'
+    # text iterated letter by letter): stops are named, in order.
+    circuits_text = "\n".join(p for p in tours if "circuits sur quatre semaines" in p)
+    first = mobile.circuits.iloc[0]["stop_ids"].split(" → ")[0]
+    assert str(mobile.stops.loc[first, "name"]).split(" ")[0] in circuits_text
+    assert "m, a, i, r" not in circuits_text and "-, 7" not in circuits_text
     assert any("Base d'une tournée" in p for p in tours)
     # The printable calendar: one page per advisor and week of the 4-week cycle.
     advisors = mobile.schedule["advisor_id"].nunique()
