@@ -50,8 +50,8 @@ EXPLANATION_COLUMNS: tuple[str, ...] = (
 _COMPLETE_TOL = 1e-12
 
 
-def _pct(x: float) -> str:
-    return f"{100 * x:.0f} %"
+def _pct(x: float, digits: int = 0) -> str:
+    return f"{100 * x:.{digits}f} %".replace(".", ",")
 
 
 def _thousands(x: float) -> str:
@@ -127,9 +127,12 @@ def _head(thr: str, before: dict[str, float], after: dict[str, float]) -> tuple[
             f"sites (elle était de {_pct(before['population_share'])})"
         )
     else:
+        # One decimal when whole percents would read « de 99 % à 99 % » for a real gain.
+        shares = (before["population_share"], after["population_share"])
+        digits = 0 if round(100 * shares[0]) != round(100 * shares[1]) else 1
         head = (
-            f"La couverture à {thr} min passe de {_pct(before['population_share'])} à "
-            f"{_pct(after['population_share'])} de la population"
+            f"La couverture à {thr} min passe de {_pct(shares[0], digits)} à "
+            f"{_pct(shares[1], digits)} de la population"
         )
     return head, complete_before or complete_after
 

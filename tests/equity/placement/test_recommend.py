@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -117,6 +118,11 @@ def test_default_recommendation_is_exact_and_explained(territory, before):
     # placement 61 » read as 48 + 20 ≠ 61. The 48 are full-time equivalents, the border
     # permanences' share included, and the head count's help says how both relate.
     assert "conseillers existants (48 en équivalent temps plein" in result.decided_by
+    # Walk-through: « passe de 99 % à 99 % » next to a metric of 99,4 % (+0,3 pt).
+    before_pct, after_pct = re.search(
+        r"passe de (\d+(?:,\d)?) % à (\d+(?:,\d)?) %", result.decided_by
+    ).groups()
+    assert before_pct != after_pct
     assert advisors_after_help_fr(result, before) == (
         "41 conseillers des permanences du territoire + 20 nouveaux. La capacité compte "
         "aussi l'équivalent de 7,0 conseiller(s) des permanences voisines hors Sarthe (la "
