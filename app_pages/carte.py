@@ -14,6 +14,7 @@ from app_pages.common import (
 )
 from equity.underserved import UNDERSERVED_COLORS, underserved_category
 from equity.workflows import value_status
+from geo.defaults import ILLECTRONISM_SOURCE
 from geo.formatting import format_number_fr, format_percent_fr
 from geo.render.classification import travel_time_bounds
 from geo.sites import SITE_TYPES
@@ -44,9 +45,9 @@ indicators = {
         "categorical": False,
     },
     "persons_in_need": {
-        "label": "Personnes en besoin (habitants pondérés par l'indice ; total = population)",
+        "label": "Personnes en besoin (estimation : 15 ans ou plus × taux d'illectronisme)",
         "short": "Personnes",
-        "source": "Maillage",
+        "source": f"Maillage, estimation ({ILLECTRONISM_SOURCE}, modulée par l'indice de besoin)",
         "vintage": "population 2022",
         "categorical": False,
     },

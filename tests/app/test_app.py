@@ -213,3 +213,15 @@ def test_coordinates_in_the_scenario_editor_follow_the_browser_locale():
     for key in ("lon", "lat"):
         assert columns[key]["type_config"]["format"] == "localized"
         assert columns[key]["type_config"]["step"] == 1e-05
+
+
+def test_carte_persons_in_need_says_how_it_is_estimated():
+    # Walk-through: the label said « total = population », while the legend topped at
+    # 21,191 persons (the total is about 71,800 persons in need, not 566,733 inhabitants).
+    app = _run("carte.py")
+    app.selectbox(key="map_indicator").set_value("persons_in_need").run()
+    assert not app.exception
+    caption = next(c.value for c in app.caption if "Personnes en besoin" in c.value)
+    assert "total = population" not in caption
+    assert "estimation : 15 ans ou plus × taux d'illectronisme" in caption
+    assert "Insee Première n° 1953" in caption
