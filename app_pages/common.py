@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import streamlit as st
 
@@ -133,27 +133,45 @@ def session_setting(name: str, default: object) -> object:
     return st.session_state.setdefault(SETTING_PREFIX + name, default)
 
 
-def _keep_setting(name: str) -> None:
+def _keep_setting(name: str, then: Callable[[], None] | None = None) -> None:
     st.session_state[SETTING_PREFIX + name] = st.session_state[name]
+    if then is not None:
+        then()
 
 
-def setting_widget(name: str, default: object, *, in_form: bool = False) -> dict[str, object]:
+def setting_widget(
+    name: str,
+    default: object,
+    *,
+    in_form: bool = False,
+    options: Sequence[object] | None = None,
+    on_change: Callable[[], None] | None = None,
+) -> dict[str, object]:
     """Keyword arguments that bind a widget (key ``name``) to the session setting ``name``.
 
     Use as ``st.selectbox(label, options, **setting_widget("x", default))``, without the
     widget's own default value: the widget shows the kept value on every page and each
     change is kept for the whole session (Streamlit forgets the state of a widget it
     does not draw, e.g. on another page). ``in_form``: a widget inside ``st.form``, which
-    takes no callback; its value is kept on the run its form submits.
+    takes no callback; its value is kept on the run its form submits. ``options``: the
+    widget's current choices, for a kept value that may have gone (a deleted scenario):
+    it is dropped (from a list) or replaced by ``default``. ``on_change``: the widget's
+    own callback, run after the setting is kept.
     """
     # A widget key already set (the widget on this page, or code choosing for the user)
     # is the latest choice; without it the kept setting feeds the widget.
     if name in st.session_state:
         st.session_state[SETTING_PREFIX + name] = st.session_state[name]
-    st.session_state[name] = session_setting(name, default)
+    value = session_setting(name, default)
+    if options is not None:
+        if isinstance(value, list):
+            value = [v for v in value if v in options]
+        elif value not in options:
+            value = default
+    st.session_state[name] = value
     if in_form:
         return {"key": name}
-    return {"key": name, "on_change": _keep_setting, "args": (name,)}
+    return {"key": name, "on_change": _keep_setting, "args": (name, on_change)}
 
 
 def offer_controls(territory: Territory) -> DiagnoseRequest:

@@ -14,6 +14,7 @@ from app_pages.common import (
     load_scenario,
     offer_controls,
     scenario_store,
+    setting_widget,
     show_problems,
     show_table,
     travel_model_banner,
@@ -95,8 +96,13 @@ def _on_base_change() -> None:
     """
     chosen = st.session_state["scenario_base"]
     st.session_state["scenario_name"] = "" if chosen == CURRENT else chosen
-    for key in ("map_added", "map_moved", "hosts_added", "scenario_added", "move_from", "move_to"):
+    for key in ("map_added", "map_moved", "scenario_added"):
         st.session_state.pop(key, None)
+    # Widget values are set, not dropped: a browser keeps a form widget's last value
+    # when its key merely disappears (the picks stayed after a save and were added twice).
+    st.session_state["hosts_added"] = []
+    st.session_state["move_from"] = None
+    st.session_state["move_to"] = None
 
 
 # After a save, the form opens the saved scenario (a second click must not silently
@@ -104,7 +110,6 @@ def _on_base_change() -> None:
 if "scenario_saved_name" in st.session_state:
     st.session_state["scenario_base"] = st.session_state.pop("scenario_saved_name")
     _on_base_change()
-st.session_state.setdefault("scenario_name", "")
 CLICK_ACTIONS = {
     "none": "ouvre la fiche (aucune modification)",
     "add": "ajoute un conseiller à cet endroit",
@@ -112,13 +117,17 @@ CLICK_ACTIONS = {
 }
 
 with tab_edit:
+    # « Partir de » and the comparison hold across pages, like the sidebar's settings.
     base_name = st.selectbox(
         "Partir de",
         [CURRENT, *names],
         placeholder="Choisir un scénario de départ",
-        key="scenario_base",
-        on_change=_on_base_change,
+        **setting_widget(
+            "scenario_base", CURRENT, options=[CURRENT, *names], on_change=_on_base_change
+        ),
     )
+    # Back from another page the name field is new: it names the kept base again.
+    st.session_state.setdefault("scenario_name", "" if base_name == CURRENT else base_name)
     base = load_scenario(base_name, settings)
     try:
         check_against_territory(base, territory)
@@ -339,10 +348,9 @@ with tab_compare:
     chosen = st.multiselect(
         "Scénarios à comparer (2 à 4, le premier sert de référence)",
         [CURRENT, *names],
-        default=[CURRENT, *names[:1]],
         max_selections=4,
         placeholder="Choisir des scénarios",
-        key="compare_names",
+        **setting_widget("compare_names", [CURRENT, *names[:1]], options=[CURRENT, *names]),
     )
     if len(chosen) < 2:
         st.info("Choisissez au moins deux scénarios.")

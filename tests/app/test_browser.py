@@ -565,3 +565,42 @@ def test_select_all_reads_french_inside_its_own_row(browser, app_url):
     page.keyboard.press("Escape")
     assert not errors
     page.close()
+
+
+def _shown(selectbox) -> str:
+    """The value a selectbox shows (the value of its combobox input)."""
+    return selectbox.locator("input").first.input_value()
+
+
+def test_saved_picks_leave_the_form_and_scenario_choices_hold_across_pages(browser, app_url):
+    # Walk-through: after a save the « Ajouter un conseiller dans ces lieux » picks stayed
+    # in the browser's form (their keys were dropped, not reset), and a second click
+    # failed with « identifiants ajoutés en double : mairie-72161-ajout »; « Partir de »
+    # and the comparison went back to their defaults after a visit to another page.
+    page, errors = _open(browser, f"{app_url}/scenarios")
+    main = page.locator("[data-testid='stMain']")
+    page.get_by_label("Nom", exact=True).fill("Deux clics")
+    _choose(page, main, "Ajouter un conseiller dans ces lieux", "Mairie — Lhomme", search=True)
+    page.get_by_role("button", name="Enregistrer une nouvelle version").click()
+    _settle(page)
+    page.get_by_text("« Deux clics » enregistré (version 1)").wait_for()
+    hosts = main.locator("[data-testid='stMultiSelect']").filter(
+        has_text="Ajouter un conseiller dans ces lieux"
+    )
+    assert "Mairie — Lhomme" not in hosts.inner_text()
+    page.get_by_role("button", name="Enregistrer une nouvelle version").click()
+    _settle(page)
+    page.get_by_text("« Deux clics » est déjà enregistré à l'identique (version 1)").wait_for()
+    assert "en double" not in main.inner_text()
+    base = main.locator("[data-testid='stSelectbox']").filter(has_text="Partir de")
+    assert _shown(base) == "Deux clics"
+    _goto(page, "Carte", "Carte de la Sarthe")
+    _goto(page, "Scénarios", "Scénarios")
+    base = page.locator("[data-testid='stMain'] [data-testid='stSelectbox']").filter(
+        has_text="Partir de"
+    )
+    assert _shown(base) == "Deux clics"
+    assert page.get_by_label("Nom", exact=True).input_value() == "Deux clics"
+    page.screenshot(path=str(ARTIFACTS / "scenarios_kept.png"), full_page=True)
+    assert not errors
+    page.close()
