@@ -20,6 +20,7 @@ import pandas as pd
 from equity.mobile.result import MobileResult
 from equity.mobile.settings import KIND_FR
 from geo.formatting import format_number_fr
+from geo.holidays import public_holiday_fr
 from geo.opening_hours import WEEKDAYS_FR
 
 __all__ = ["ics_text", "next_monday", "write_ics"]
@@ -74,6 +75,9 @@ def _event(row: pd.Series, date: dt.date, stamp: str, count: int, interval: int)
     )
     if row["hours_note"]:
         description += f"\nRemarque : {row['hours_note']}"
+    # Occurrences on a public holiday do not take place (EXDATE, RFC 5545 3.8.5.1).
+    occurrences = (date + dt.timedelta(weeks=interval * k) for k in range(count))
+    skipped = [_local(d, row["session_start"]) for d in occurrences if public_holiday_fr(d)]
     return [
         "BEGIN:VEVENT",
         f"UID:{uid}@maillage",
@@ -81,6 +85,7 @@ def _event(row: pd.Series, date: dt.date, stamp: str, count: int, interval: int)
         f"DTSTART:{_local(date, row['session_start'])}",
         f"DTEND:{_local(date, row['session_end'])}",
         f"RRULE:FREQ=WEEKLY;INTERVAL={interval};COUNT={count}",
+        *([f"EXDATE:{','.join(skipped)}"] if skipped else []),
         f"SUMMARY:{_escape('Séance numérique — ' + str(row['stop_name']))}",
         f"LOCATION:{_escape(row['stop_name'])}",
         f"DESCRIPTION:{_escape(description)}",

@@ -23,6 +23,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.patches import Rectangle
 
 from geo.formatting import format_date_fr, format_number_fr
+from geo.holidays import public_holiday_fr
 from geo.opening_hours import WEEKDAYS_FR
 from geo.render.pack import TablePage
 from geo.render.print_layout import (
@@ -155,6 +156,14 @@ def _week_rows(mine: pd.DataFrame, days: Sequence[str], dates: dict[str, dt.date
     for day in days:
         label = _short_date(dates[day])
         today = mine[mine["day"] == day].sort_values("order")
+        holiday = public_holiday_fr(dates[day])
+        if holiday is not None:
+            # The cycle repeats by weekday: a holiday's sessions do not take place.
+            rows.append([label, "", "", f"Jour férié ({holiday}) : pas de séance", "", "", ""])
+            row_days.append(label)
+            if len(today):
+                circuits.append(f"{label} : jour férié ({holiday}), tournée non assurée")
+            continue
         for half_day in _HALF_DAYS:
             part = today[today["half_day"] == half_day]
             if part.empty:

@@ -108,3 +108,22 @@ def test_pack_sections_render_in_the_council_pack(sessions, tmp_path):
     text = " ".join(_pages(path))
     assert "Bibliothèque de Crissé" in text and "11:45–12:30" in text
     assert "départ de la base 09:10" in text
+
+
+def test_sessions_on_a_public_holiday_are_shown_as_not_held():
+    # Walk-through: the pack's calendar booked sessions on 25 December and 1 January.
+    rows = [
+        _session("Sillé", 3, "vendredi", "matin", 1),
+        _session("Sillé", 4, "vendredi", "après-midi", 1, start="14:00", end="16:00"),
+        _session("Sillé", 4, "jeudi", "matin", 1),
+    ]
+    weeks = calendar_weeks(pd.DataFrame(rows), dt.date(2026, 12, 7))
+    week3, week4 = (w for w in weeks if w.week in (3, 4))
+    christmas = week3.table[week3.table["Jour"].str.contains("25 décembre")]
+    assert christmas["Lieu"].tolist() == ["Jour férié (Noël) : pas de séance"]
+    assert not christmas["Séance"].str.contains(TIMES).any()
+    assert any("jour férié (Noël)" in c for c in week3.circuits)
+    new_year = week4.table[week4.table["Jour"].str.contains("1er janvier")]
+    assert new_year["Lieu"].tolist() == ["Jour férié (jour de l'an) : pas de séance"]
+    # The working day of the same week keeps its session.
+    assert week4.table["Séance"].str.contains(TIMES).sum() == 1
