@@ -323,7 +323,9 @@ st.subheader("Pourquoi ces sites")
 st.caption(
     "Chaque conseiller accompagne au plus "
     f"{format_number_fr(persons['capacity_per_advisor'])} personnes par an : un lieu ne prend "
-    "jamais plus que sa capacité. Un renfort ajoute des conseillers à une permanence existante."
+    "jamais plus que sa capacité. Un renfort ajoute des conseillers à une permanence "
+    "existante : les personnes du lieu sont partagées entre ses conseillers, anciens et "
+    "nouveaux (comme dans le dossier du conseil)."
 )
 robust = result.travel_robustness
 if robust:
@@ -335,8 +337,10 @@ show_table(
         "kind_fr": ("Décision", "text"),
         "group": ("EPCI", "text"),
         "advisors": ("Nouveaux conseillers", "int"),
-        "load_persons": ("Personnes accompagnées", "int"),
-        "capacity_persons": ("Capacité (personnes)", "int"),
+        "load_persons_new": ("Personnes accompagnées par les nouveaux conseillers", "int"),
+        "advisors_after": ("Conseillers du lieu après", "int"),
+        "load_persons": ("Personnes accompagnées par le lieu", "int"),
+        "capacity_persons": ("Capacité du lieu (personnes)", "int"),
         "gain_population": (f"Habitants nouvellement à moins de {threshold:g} min", "int"),
         "gain_need": ("Personnes en besoin nouvellement couvertes", "int"),
         "newly_covered_count": ("Communes nouvellement couvertes", "int"),

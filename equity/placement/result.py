@@ -30,6 +30,7 @@ DECISION_COLUMNS: tuple[str, ...] = (
     "advisors",
     "advisors_after",
     "load_persons",
+    "load_persons_new",
     "capacity_persons",
     "near_permanence",
 )
@@ -247,6 +248,9 @@ def _explanation(inst: Instance, added: dict[int, int], load: dict[int, float]) 
     frame["advisors"] = [added[c] for c in cols]
     frame["advisors_after"] = [added[c] + base.get(c, 0.0) for c in cols]
     frame["load_persons"] = [load.get(c, 0.0) for c in cols]
+    # The new advisors' part of the place's persons, by number of advisors (a
+    # reinforcement shares its permanence's persons; the council pack splits the same way).
+    frame["load_persons_new"] = frame["load_persons"] * frame["advisors"] / frame["advisors_after"]
     frame["capacity_persons"] = frame["advisors_after"] * inst.capacity_per_advisor()
     frame["load_need_per_advisor"] *= inst.settings.advisors_per_site / frame["advisors_after"]
     frame["near_permanence"] = frame["site_id"].map(inst.near_existing)

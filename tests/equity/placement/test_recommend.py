@@ -118,6 +118,15 @@ def test_default_recommendation_is_exact_and_explained(territory, before):
     # placement 61 » read as 48 + 20 ≠ 61. The 48 are full-time equivalents, the border
     # permanences' share included, and the head count's help says how both relate.
     assert "conseillers existants (48 en équivalent temps plein" in result.decided_by
+    # Walk-through: « Pourquoi ces sites » gave a reinforcement of 3 advisors 3 000 persons
+    # (its permanence's 5 advisors) and summed to 14 400 against « 12 000 de plus »; the
+    # new advisors' part splits the place by advisors, as the council pack does.
+    table = result.explanation
+    gained = persons["served_persons_after"] - persons["served_persons_before"]
+    assert table["load_persons_new"].sum() == pytest.approx(gained, abs=1.0)
+    reinforced = table[table["kind"] == "reinforce"]
+    assert len(reinforced) and (reinforced["advisors_after"] > reinforced["advisors"]).all()
+    assert (reinforced["load_persons_new"] < reinforced["load_persons"]).all()
     # Walk-through: « passe de 99 % à 99 % » next to a metric of 99,4 % (+0,3 pt).
     before_pct, after_pct = re.search(
         r"passe de (\d+(?:,\d)?) % à (\d+(?:,\d)?) %", result.decided_by
