@@ -339,23 +339,29 @@ def zones_table(diagnosis: Diagnosis) -> pd.DataFrame:
 
 
 def comparison_table(comparison: Comparison) -> pd.DataFrame:
-    """Key figures of a comparison as French text (shares as percentages, Δ in points)."""
+    """Key figures of a comparison as French text (shares as percentages, Δ in points).
+
+    A difference is that of the figures as shown (« 0,44 → 0,46 » reads « +0,02 », not
+    the « 0,01 » of the unrounded values), with its sign.
+    """
     table = comparison.key_figures
-    shares = [i for i in table.index if i.startswith("Part ")]
+    reference = table.columns[0]
     out = pd.DataFrame(index=table.index, columns=table.columns, dtype=object)
     for row in table.index:
+        share = row.startswith("Part ")
+        scale, decimals = (100.0, 1) if share else (1.0, 2 if "Gini" in row else 0)
         for col in table.columns:
             value = table.at[row, col]
-            if row in shares:
-                text = (
-                    f"{format_number_fr(100 * value, 1)} pt"
-                    if col.startswith("Δ")
-                    else format_percent_fr(value, 1)
+            if not col.startswith("Δ "):
+                out.at[row, col] = (
+                    format_percent_fr(value, 1) if share else format_number_fr(value, decimals)
                 )
-            else:
-                decimals = 2 if "Gini" in row else 0
-                text = format_number_fr(value, decimals)
-            out.at[row, col] = text
+                continue
+            shown = [round(scale * float(table.at[row, c]), decimals) for c in (col[2:], reference)]
+            delta = shown[0] - shown[1]
+            sign = "+" if round(delta, decimals) > 0 else ""
+            unit = " pt" if share else ""
+            out.at[row, col] = f"{sign}{format_number_fr(delta, decimals)}{unit}"
     out.index.name = "Indicateur"
     return out
 

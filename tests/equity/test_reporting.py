@@ -13,6 +13,7 @@ from sample_sites import LOUE
 from equity.cli import main
 from equity.decision_table import decision_sites
 from equity.reporting import (
+    comparison_table,
     current_situation,
     decisions_of,
     export,
@@ -22,6 +23,7 @@ from equity.reporting import (
     view_scenario,
 )
 from equity.scenarios import Scenario, SiteChanges
+from equity.scenarios.comparison import Comparison
 from equity.underserved import underserved_category
 from equity.workflows import MobileRequest, plan_mobile
 from geo.exports import read_csv_fr
@@ -387,3 +389,19 @@ def test_tours_print_map_shows_bases_stops_circuits_and_decisions(territory, vie
     for label in ("Base d'une tournée", "Arrêt de tournée mobile", "Tournée au départ de"):
         assert label in text, label
     assert "Circuit de" not in text
+
+
+def test_comparison_differences_are_those_of_the_figures_shown():
+    # Walk-through: « Gini 0,44 0,46 0,01 » (the difference of the unrounded values), and
+    # gains without a sign next to losses written « -4 532 ».
+    figures = pd.DataFrame(
+        {"Actuel": [0.4449, 0.991, 41.0, 20.0], "Plan": [0.4551, 0.994, 61.0, 18.0]},
+        index=["Gini des temps de trajet", "Part de la population sous le seuil",
+               "Conseillers", "Communes mal desservies"],
+    )  # fmt: skip
+    figures["Δ Plan"] = figures["Plan"] - figures["Actuel"]
+    table = comparison_table(Comparison(figures, pd.DataFrame(), pd.DataFrame()))
+    assert table.loc["Gini des temps de trajet"].tolist() == ["0,44", "0,46", "+0,02"]
+    assert table.loc["Part de la population sous le seuil", "Δ Plan"] == "+0,3 pt"
+    assert table.loc["Conseillers", "Δ Plan"] == "+20"
+    assert table.loc["Communes mal desservies", "Δ Plan"] == "-2"
