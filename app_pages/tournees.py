@@ -154,7 +154,7 @@ gain = result.coverage_gain
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Arrêts programmés", f"{int(result.stops['scheduled'].sum())} / {len(result.stops)}")
 c2.metric(
-    "Habitants desservis",
+    "Habitants à portée d'un arrêt",
     format_number_fr(gain["population"]),
     help=f"Habitants, à moins de {short_drive} min d'un arrêt, des communes où la capacité "
     "des lieux fixes laisse des personnes sans accompagnement.",

@@ -26,6 +26,10 @@ def test_tournees_shows_unserved_persons_and_offers_the_calendar():
     assert shown.proto.direction == MetricProto.MetricDirection.DOWN
     assert shown.proto.color == MetricProto.MetricColor.GREEN
     assert shown.delta.startswith("-")
+    # Walk-through: « Habitants desservis 146 904 » read as people served, while the tours
+    # relieve a few hundred persons: the metric says they are within reach of a stop.
+    assert "Habitants desservis" not in metrics
+    assert "Habitants à portée d'un arrêt" in metrics
     button = next(b for b in app.button if b.label.startswith("Préparer le calendrier"))
     button.click().run()
     assert not app.exception, [e.message for e in app.exception]
