@@ -506,7 +506,10 @@ def test_plan_mobile_sessions_outputs(toy: dict, tmp_path) -> None:
     assert raw.startswith(b"\xef\xbb\xbf")
     text = raw.decode("utf-8-sig")
     header, first_line = text.splitlines()[:2]
-    assert header.startswith("conseiller_id;conseiller;base;semaine;jour;demi_journee")
+    # Walk-through: headers read « conseiller_id;…;demi_journee » beside the other
+    # exports' « Code INSEE », « Population 2022 »: French labels, as in those.
+    assert header.startswith("Identifiant du conseiller;Conseiller;Base;Semaine;Jour;Demi-journée")
+    assert "_" not in header
     assert "7,2;6,0" in first_line
     assert "une fois toutes les 4 semaines" in text and "après-midi" in text
 
