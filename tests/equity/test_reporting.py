@@ -171,6 +171,9 @@ def test_pack_sections_and_data_exports(territory, views, tmp_path):
     assert map_pages and all("Sources : voir annexe" in p for p in map_pages)
     assert not any("vérifier" in p for p in map_pages)
     assert "Licence Ouverte 2.0" in pages[-1]
+    # Walk-through: the annex printed working notes (« sans licence : à vérifier »).
+    assert "vérifier" not in pages[-1]
+    assert "licence de l'éditeur d'origine" in pages[-1]
     method = next(p for p in pages if p.startswith("Note de méthode") or "Note de méthode\n" in p)
     assert len(method.splitlines()) > 20
 
