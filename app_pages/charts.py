@@ -6,8 +6,6 @@ without it.
 
 from __future__ import annotations
 
-import math
-
 import altair as alt
 import streamlit as st
 
@@ -26,10 +24,39 @@ def _french_axis(title: str, decimals: int) -> alt.Axis:
 
 
 def french_bar_chart(
-    frame, category: str, value: str, value_title: str, decimals: int = 1, height: int = 480
+    frame,
+    category: str,
+    value: str,
+    value_title: str,
+    decimals: int = 1,
+    height: int = 480,
+    reference: float | None = None,
 ) -> None:
-    """Horizontal bars, longest names in full, French numbers on the axis and tooltips."""
-    chart = (
+    """Horizontal bars, longest names in full, French numbers on the axis and tooltips.
+
+    ``reference``: a value marked by a vertical line (the « 1 » of a balance).
+    """
+    st.altair_chart(
+        _bar_chart(frame, category, value, value_title, decimals, height, reference),
+        width="stretch",
+    )
+
+
+def french_line_chart(frame, x: str, y: str, x_title: str, y_title: str, decimals: int) -> None:
+    """A line with points from a zero baseline, French numbers on both axes."""
+    st.altair_chart(_line_chart(frame, x, y, x_title, y_title, decimals), width="stretch")
+
+
+def _bar_chart(
+    frame,
+    category: str,
+    value: str,
+    value_title: str,
+    decimals: int,
+    height: int,
+    reference: float | None,
+) -> alt.Chart | alt.LayerChart:
+    bars = (
         alt.Chart(
             frame[[category, value]].assign(
                 _shown=frame[value].map(lambda v: format_number_fr(v, decimals))
@@ -46,27 +73,23 @@ def french_bar_chart(
         )
         .properties(height=height)
     )
-    st.altair_chart(chart, width="stretch")
+    if reference is None:
+        return bars
+    rule = (
+        alt.Chart(alt.Data(values=[{"reference": reference}]))
+        .mark_rule(color="#333333", strokeDash=[4, 3])
+        .encode(x="reference:Q")
+    )
+    return alt.layer(bars, rule)
 
 
-def _axis_decimals(values, decimals: int) -> int:
-    """Enough decimals that ticks over a narrow range stay distinct (at most 3)."""
-    span = float(values.max() - values.min()) if len(values) else 0.0
-    if span <= 0 or not math.isfinite(span):
-        return decimals
-    # About five ticks: each step of span / 5 needs its first significant digit shown.
-    return min(max(decimals, math.ceil(-math.log10(span / 5))), 3)
-
-
-def french_line_chart(frame, x: str, y: str, x_title: str, y_title: str, decimals: int) -> None:
-    """A line with points, French numbers on both axes (more decimals if the range is narrow)."""
-    decimals = _axis_decimals(frame[y], decimals)
-    chart = (
+def _line_chart(frame, x: str, y: str, x_title: str, y_title: str, decimals: int) -> alt.Chart:
+    # From zero: a change of 0,05 min over 5,8 must not be drawn as a cliff.
+    return (
         alt.Chart(frame[[x, y]])
         .mark_line(point=True)
         .encode(
             x=alt.X(f"{x}:Q", axis=_french_axis(x_title, 0)),
-            y=alt.Y(f"{y}:Q", axis=_french_axis(y_title, decimals), scale=alt.Scale(zero=False)),
+            y=alt.Y(f"{y}:Q", axis=_french_axis(y_title, decimals), scale=alt.Scale(zero=True)),
         )
     )
-    st.altair_chart(chart, width="stretch")

@@ -126,11 +126,12 @@ with tab_epci:
     show_table(table, {"epci_name": ("EPCI", "text"), **GROUP_COLUMNS})
     st.markdown("**Équilibre** : 1 = conseillers en proportion du besoin ; moins de 1 = sous-doté.")
     french_bar_chart(
-        table.assign(balance=table["balance"].clip(lower=0.02)),
+        table,
         "epci_name",
         "balance",
         "Équilibre (1 = conseillers en proportion du besoin)",
         decimals=2,
+        reference=1.0,
     )
 with tab_density:
     show_table(
