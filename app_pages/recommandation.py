@@ -325,7 +325,8 @@ st.caption(
     f"{format_number_fr(persons['capacity_per_advisor'])} personnes par an : un lieu ne prend "
     "jamais plus que sa capacité. Un renfort ajoute des conseillers à une permanence "
     "existante : les personnes du lieu sont partagées entre ses conseillers, anciens et "
-    "nouveaux (comme dans le dossier du conseil)."
+    "nouveaux (comme dans le dossier du conseil). « Personnes (nouveaux) » : celles que "
+    "les nouveaux conseillers accompagnent ; « (lieu) » : tout le lieu."
 )
 robust = result.travel_robustness
 if robust:
@@ -333,14 +334,15 @@ if robust:
 show_table(
     sites.reset_index(drop=True),
     {
+        # The figures first, with short headers: at a laptop's width the grid scrolls.
         "name": ("Site", "text"),
         "kind_fr": ("Décision", "text"),
-        "group": ("EPCI", "text"),
         "advisors": ("Nouveaux conseillers", "int"),
-        "load_persons_new": ("Personnes accompagnées par les nouveaux conseillers", "int"),
-        "advisors_after": ("Conseillers du lieu après", "int"),
-        "load_persons": ("Personnes accompagnées par le lieu", "int"),
-        "capacity_persons": ("Capacité du lieu (personnes)", "int"),
+        "load_persons_new": ("Personnes (nouveaux)", "int"),
+        "advisors_after": ("Conseillers du lieu", "int"),
+        "load_persons": ("Personnes (lieu)", "int"),
+        "capacity_persons": ("Capacité (lieu)", "int"),
+        "group": ("EPCI", "text"),
         "gain_population": (f"Habitants nouvellement à moins de {threshold:g} min", "int"),
         "gain_need": ("Personnes en besoin nouvellement couvertes", "int"),
         "newly_covered_count": ("Communes nouvellement couvertes", "int"),
