@@ -156,19 +156,21 @@ with tab_zones:
         st.markdown(
             f"Communes au-delà de {threshold:g} min de tout lieu, ou dont l'accès aux "
             "conseillers (2SFCA) est inférieur à la moitié de la moyenne départementale, "
-            "regroupées en zones contiguës et classées par besoin non couvert."
+            "regroupées en zones contiguës et classées par indice de priorité (personnes "
+            "en besoin × écart au seuil ou à l'accès moyen)."
         )
         show_table(
             pd.DataFrame(zones.drop(columns="geometry")),
             {
                 "rank": ("Rang", "int"),
-                "n_communes": ("Communes", "int"),
+                "priority_score": ("Indice de priorité", "int"),
+                "n_communes": ("Nombre de communes", "int"),
                 "population": ("Habitants", "int"),
                 "persons_in_need": ("Personnes en besoin (estimation)", "int"),
                 "mean_travel_time_min": ("Temps moyen (min)", "dec"),
                 "dominant_density": ("Densité dominante", "text"),
                 "epci": ("EPCI", "text"),
-                "communes": ("Communes", "text"),
+                "communes": ("Liste des communes", "text"),
             },
         )
 

@@ -225,3 +225,16 @@ def test_carte_persons_in_need_says_how_it_is_estimated():
     assert "total = population" not in caption
     assert "estimation : 15 ans ou plus × taux d'illectronisme" in caption
     assert "Insee Première n° 1953" in caption
+
+
+def test_diagnostic_zones_table_names_its_columns_once_and_shows_its_order():
+    # Walk-through: two columns were both « Communes », and the zones said « classées par
+    # besoin non couvert » without showing what they were ranked by.
+    app = _run("diagnostic.py")
+    tables = [
+        [c["label"] for c in json.loads(e.proto.columns).values() if "label" in c]
+        for e in app.dataframe
+    ]
+    labels = next(t for t in tables if "Indice de priorité" in t)
+    assert len(labels) == len(set(labels))
+    assert {"Nombre de communes", "Liste des communes", "Indice de priorité"} <= set(labels)
