@@ -37,7 +37,12 @@ from equity.workflows import (
 )
 from equity.workflows.scenario_edit import site_at, with_map_edits
 from geo.errors import DataValidationError
-from geo.formatting import format_datetime_fr, format_number_fr, format_percent_fr
+from geo.formatting import (
+    format_datetime_fr,
+    format_number_fr,
+    format_percent_fr,
+    french_sort_key,
+)
 from geo.jsonio import dumps_strict
 from geo.render.classification import travel_time_bounds
 from geo.render.style import SITE_TYPE_LABELS_FR
@@ -365,9 +370,13 @@ with tab_compare:
         else:
             st.dataframe(comparison_table(comparison), width="stretch")
             st.markdown("**Par EPCI**")
-            by_epci = comparison.by_epci
+            # French order and header, shares to one decimal as on Diagnostic.
+            by_epci = comparison.by_epci.sort_index(key=lambda names: names.map(french_sort_key))
+            by_epci.index.name = "EPCI"
             formats = {
-                col: format_percent_fr if col.endswith("part sous le seuil") else format_number_fr
+                col: (lambda v: format_percent_fr(v, 1))
+                if col.endswith("part sous le seuil")
+                else format_number_fr
                 for col in by_epci.columns
             }
             st.dataframe(by_epci.style.format(formats), width="stretch")

@@ -163,7 +163,7 @@ c3.metric("Kilomètres par an", format_number_fr(result.km_per_year))
 c4.metric(
     "Frais de véhicule par an",
     f"{format_number_fr(result.cost_eur_per_year)} €",
-    help=f"{format_number_fr(result.co2_kg_per_year)} kg CO2e par an "
+    help=f"{format_number_fr(result.co2_kg_per_year)} kg CO₂e par an "
     f"({format_number_fr(result.drive_hours_per_year)} h de conduite).",
 )
 fewer = (
@@ -250,7 +250,7 @@ show_table(
     },
     height=420,
 )
-st.subheader("Véhicules : kilomètres, coût et CO2 par conseiller")
+st.subheader("Véhicules : kilomètres, coût et CO₂ par conseiller")
 show_table(
     result.by_advisor,
     {
@@ -260,7 +260,7 @@ show_table(
         "km_per_year": ("km par an", "int"),
         "drive_hours_per_year": ("Heures de conduite par an", "dec"),
         "cost_eur_per_year": ("Coût par an (€)", "int"),
-        "co2_kg_per_year": ("CO2 par an (kg)", "int"),
+        "co2_kg_per_year": ("CO₂ par an (kg)", "int"),
     },
 )
 cycle_start = st.date_input(

@@ -238,3 +238,18 @@ def test_diagnostic_zones_table_names_its_columns_once_and_shows_its_order():
     labels = next(t for t in tables if "Indice de priorité" in t)
     assert len(labels) == len(set(labels))
     assert {"Nombre de communes", "Liste des communes", "Indice de priorité"} <= set(labels)
+
+
+def test_comparison_by_epci_in_french_order_with_decimals():
+    # Walk-through: the header read `epci` and « CC Haute… » came before « CC de la
+    # Champagne… » (capitals first). (Shares now show one decimal: a Styler format the
+    # test client does not expose.)
+    from equity.scenarios import Scenario, ScenarioStore, SiteChanges
+
+    ScenarioStore().save(Scenario("Plan", {"threshold_min": 20}, SiteChanges()))
+    app = _run("scenarios.py")
+    table = next(e for e in app.dataframe if e.value.index.name == "EPCI").value
+    names = table.index.tolist()
+    assert names.index("CC de la Champagne Conlinoise et du Pays de Sillé") < names.index(
+        "CC Haute Sarthe Alpes Mancelles"
+    )
