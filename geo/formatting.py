@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import unicodedata
 from numbers import Real
 from zoneinfo import ZoneInfo
@@ -106,6 +107,79 @@ def format_date_fr(date: dt.date | str) -> str:
         date = dt.date.fromisoformat(date[:10])
     day = "1er" if date.day == 1 else str(date.day)
     return f"{day} {_MONTHS_FR[date.month - 1]} {date.year}"
+
+
+#: An ISO date (« 2024-08-01 ») or month (« 2024-06 ») inside a text; « 2022-2023 » is a
+#: range of years, not a month.
+_ISO_DATE = re.compile(r"\b(\d{4})-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?\b")
+
+
+def format_iso_dates_fr(text: str) -> str:
+    """Rewrite the ISO dates and months inside a text the French way.
+
+    Parameters
+    ----------
+    text : str
+        For instance a source's vintage, « COG 2025 (édition 2025-04-02) ».
+
+    Returns
+    -------
+    str
+        The same text with « 2025-04-02 » as « 2 avril 2025 », « 2024-08-01 » as
+        « 1er août 2024 » and « 2024-06 » as « juin 2024 »; ranges of years such as
+        « 2022-2023 » are kept.
+    """
+
+    def french(match: re.Match[str]) -> str:
+        year, month, day = match.groups()
+        if day is None:
+            return f"{_MONTHS_FR[int(month) - 1]} {year}"
+        try:
+            return format_date_fr(match.group(0))
+        except ValueError:  # « 2023-02-30 » is no date: keep it as written.
+            return match.group(0)
+
+    return _ISO_DATE.sub(french, text)
+
+
+def plural_fr(n: float, singular: str, plural: str | None = None) -> str:
+    """The French form of a word or phrase for a count: « 1 lieu », « 12 lieux ».
+
+    Parameters
+    ----------
+    n : float
+        The count; French takes the singular below 2 (« 0 lieu », « 1,5 conseiller »).
+    singular : str
+        Singular form, e.g. « lieu » or « nouveau lieu ».
+    plural : str, optional
+        Plural form; by default one word takes « x » after « au » or « eu » (« lieux »),
+        nothing after « s », « x » or « z », else « s ». Give it for a phrase, whose
+        words need not all agree (« valeur non publiée » / « valeurs non publiées »).
+
+    Returns
+    -------
+    str
+        Only the word or phrase, so the number keeps its own format.
+
+    Raises
+    ------
+    ValueError
+        For a phrase of several words without its ``plural``.
+
+    Examples
+    --------
+    >>> f"{12} {plural_fr(12, 'lieu')}, {1} {plural_fr(1, 'permanence')}"
+    '12 lieux, 1 permanence'
+    """
+    if abs(n) < 2:
+        return singular
+    if plural is not None:
+        return plural
+    if " " in singular.strip():
+        raise ValueError(f"Donnez le pluriel de « {singular} » (plusieurs mots).")
+    if singular.endswith(("au", "eu")):
+        return singular + "x"
+    return singular if singular.endswith(("s", "x", "z")) else singular + "s"
 
 
 def format_datetime_fr(timestamp: str, timezone: str = defaults.LOCAL_TIMEZONE) -> str:

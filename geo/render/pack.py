@@ -47,6 +47,7 @@ __all__ = [
     "TextSection",
     "build_pack",
     "format_table_fr",
+    "wrap_cell",
 ]
 
 ACCENT_COLOR = "#0b4f6c"
@@ -510,14 +511,60 @@ def _decimals(values: np.ndarray) -> int:
     return 1 if span >= 10 else 2
 
 
+#: Most lines of one table cell; a longer text ends « … » on its last line.
+MAX_CELL_LINES = 8
+
+
 @dataclass
 class _TableLayout:
     size: float
     widths: list[float]
     header: list[list[str]]
     right: list[bool]
-    row_h: float
+    line_h: float
     header_h: float
+    pad: float
+
+    def cell_lines(self, value: str, column: int, scale: float) -> list[str]:
+        """``value`` wrapped to its column (long names take several lines, never cut)."""
+        return wrap_cell(value, self.widths[column] - 2 * self.pad, self.size * scale)
+
+    def row_height(self, lines: Sequence[Sequence[str]], scale: float) -> float:
+        return max(len(cell) for cell in lines) * self.line_h + 1.8 * scale
+
+
+def wrap_cell(text: str, width: float, size: float, max_lines: int = MAX_CELL_LINES) -> list[str]:
+    """A table cell's text wrapped to a width (mm), a word wider than it split by letters.
+
+    Parameters
+    ----------
+    text : str
+        Cell text.
+    width : float
+        Width available, in millimetres.
+    size : float
+        Font size (points).
+    max_lines : int
+        Most lines; beyond them the last line ends with « … ».
+
+    Returns
+    -------
+    list of str
+        At least one line.
+    """
+    lines: list[str] = []
+    for line in wrap_text(text, width + _FIT_TOLERANCE_MM, size):
+        # A word wider than the column (a long compound name) is split where it must be.
+        while text_width_mm(line, size) > width + _FIT_TOLERANCE_MM and len(line) > 1:
+            cut = len(line) - 1
+            while cut > 1 and text_width_mm(line[:cut], size) > width + _FIT_TOLERANCE_MM:
+                cut -= 1
+            lines.append(line[:cut])
+            line = line[cut:]
+        lines.append(line)
+    if len(lines) > max_lines:
+        lines = [*lines[: max_lines - 1], _fit(" ".join(lines[max_lines - 1 :]) + "…", width, size)]
+    return lines
 
 
 def _table_layout(
@@ -536,12 +583,7 @@ def _table_layout(
             break
         size = max(MIN_TABLE_SIZE * scale, size - 0.5 * scale)
     if sum(widths) > width:
-        # Still too wide: the widest columns share what is left, their texts shortened.
-        order = np.argsort(widths)[::-1]
-        while sum(widths) > width:
-            widest = order[0]
-            widths[widest] -= min(sum(widths) - width, widths[widest] - widths[order[1]] + 0.1)
-            order = np.argsort(widths)[::-1]
+        widths = _shared_widths(text, widths, width, size, pad)
     else:
         extra = (width - sum(widths)) / len(widths)
         widths = [w + extra for w in widths]
@@ -549,9 +591,53 @@ def _table_layout(
         wrap_text(str(c), w - 2 * pad, size, "bold")
         for c, w in zip(text.columns, widths, strict=True)
     ]
-    row_h = line_height_mm(size) + 1.8 * scale
-    header_h = max(len(h) for h in header) * line_height_mm(size) + 2.4 * scale
-    return _TableLayout(size / scale, widths, header, numeric, row_h, header_h)
+    line_h = line_height_mm(size)
+    header_h = max(len(h) for h in header) * line_h + 2.4 * scale
+    return _TableLayout(size / scale, widths, header, numeric, line_h, header_h, pad)
+
+
+def _shared_widths(
+    text: pd.DataFrame, natural: list[float], width: float, size: float, pad: float
+) -> list[float]:
+    """Widths of a table too wide for the page: its texts wrap.
+
+    Each column keeps its longest word (so names break between words), and the rest
+    of the width goes to the columns in proportion to what their texts lack, so the
+    longest texts wrap over about as many lines as each other.
+    """
+    least = [
+        max(
+            [text_width_mm(w, size) for v in text[c] for w in str(v).split()]
+            + [text_width_mm(w, size, "bold") for w in str(c).split()]
+            + [0.0]
+        )
+        + 2 * pad
+        for c in text.columns
+    ]
+    least = [min(a, b) for a, b in zip(least, natural, strict=True)]
+    if sum(least) > width:
+        # Even single words do not fit: the widest columns share the width, words split.
+        widths = list(least)
+        order = np.argsort(widths)[::-1]
+        while sum(widths) > width:
+            widest = order[0]
+            widths[widest] -= min(sum(widths) - width, widths[widest] - widths[order[1]] + 0.1)
+            order = np.argsort(widths)[::-1]
+        return widths
+    lacking = [b - a for a, b in zip(least, natural, strict=True)]
+    share = (width - sum(least)) / sum(lacking)
+    return [a + share * gap for a, gap in zip(least, lacking, strict=True)]
+
+
+def _page_starts(heights: Sequence[float], available: float) -> list[int]:
+    """First row of each page, rows of ``heights`` filling ``available`` mm per page."""
+    starts, used = [0], 0.0
+    for i, height in enumerate(heights):
+        if used and used + height > available:
+            starts.append(i)
+            used = 0.0
+        used += height
+    return starts
 
 
 def _table_pages(section: TablePage, content: Box, scale: float) -> list[_PageDrawer]:
@@ -566,29 +652,35 @@ def _table_pages(section: TablePage, content: Box, scale: float) -> list[_PageDr
         for c in source.columns
     ]
     layout = _table_layout(text, numeric, content.w, scale)
+    rows = [
+        [layout.cell_lines(v, j, scale) for j, v in enumerate(row)]
+        for row in text.itertuples(index=False)
+    ]
+    heights = [layout.row_height(lines, scale) for lines in rows]
     note_lines = wrap_text(section.note, content.w, 8 * scale) if section.note else []
     note_h = len(note_lines) * line_height_mm(8 * scale) + 3 * scale if note_lines else 0.0
     available = content.h - _title_height(section.title, content.w, scale) - layout.header_h
-    per_page = max(1, int((available - note_h) // layout.row_h))
-    starts = list(range(0, len(text), per_page)) or [0]
+    starts = _page_starts(heights, available - note_h)
+    ends = [*starts[1:], len(rows)]
     return [
-        lambda _fig, c, start=start, i=i: _draw_table(
+        lambda _fig, c, start=start, end=end, i=i: _draw_table(
             c,
             section.title,
-            text.iloc[start : start + per_page],
+            list(zip(rows[start:end], heights[start:end], strict=True)),
             layout,
             content,
             i > 0,
             note_lines if i == len(starts) - 1 else [],
         )
-        for i, start in enumerate(starts)
+        for i, (start, end) in enumerate(zip(starts, ends, strict=True))
     ]
 
 
 def _draw_table(canvas, title, rows, layout: _TableLayout, content, continued, note_lines) -> None:
+    """Header, then rows of wrapped cells (each row as tall as its longest cell)."""
     s = canvas.scale
     size = layout.size
-    pad = 2.4 * s
+    pad = layout.pad
     y = _section_title(canvas, title + (CONTINUED_FR if continued else ""), content)
     total_w = sum(layout.widths)
     canvas.ax.add_patch(
@@ -598,25 +690,21 @@ def _draw_table(canvas, title, rows, layout: _TableLayout, content, continued, n
     for lines, w, right in zip(layout.header, layout.widths, layout.right, strict=True):
         for j, line in enumerate(lines):
             tx, ha = (x + w - pad, "right") if right else (x + pad, "left")
-            canvas.text(
-                tx, y + 1.2 * s + j * line_height_mm(size * s), line, size, weight="bold", ha=ha
-            )
+            canvas.text(tx, y + 1.2 * s + j * layout.line_h, line, size, weight="bold", ha=ha)
         x += w
     y += layout.header_h
-    for r, (_, row) in enumerate(rows.iterrows()):
+    for r, (cells, row_h) in enumerate(rows):
         if r % 2 == 1:
             canvas.ax.add_patch(
-                Rectangle(
-                    (content.x, y), total_w, layout.row_h, facecolor=STRIPE_FILL, edgecolor="none"
-                )
+                Rectangle((content.x, y), total_w, row_h, facecolor=STRIPE_FILL, edgecolor="none")
             )
         x = content.x
-        for value, w, right in zip(row, layout.widths, layout.right, strict=True):
-            cell = _fit(value, w - 2 * pad, size * s)
+        for lines, w, right in zip(cells, layout.widths, layout.right, strict=True):
             tx, ha = (x + w - pad, "right") if right else (x + pad, "left")
-            canvas.text(tx, y + 0.9 * s, cell, size, ha=ha)
+            for j, line in enumerate(lines):
+                canvas.text(tx, y + 0.9 * s + j * layout.line_h, line, size, ha=ha)
             x += w
-        y += layout.row_h
+        y += row_h
     canvas.ax.plot([content.x, content.x + total_w], [y, y], color=RULE_COLOR, linewidth=0.5 * s)
     y += 3 * s
     for line in note_lines:
