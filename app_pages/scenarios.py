@@ -20,7 +20,7 @@ from app_pages.common import (
     travel_model_banner,
 )
 from equity.decision_table import scenario_decisions
-from equity.reporting import comparison_table, export_stem
+from equity.reporting import comparison_note_fr, comparison_table, export_stem
 from equity.scenarios import check_against_territory
 from equity.workflows import (
     USER_ERRORS,
@@ -368,7 +368,9 @@ with tab_compare:
         except USER_ERRORS as exc:
             st.error(escape_markdown(exc))
         else:
-            st.dataframe(comparison_table(comparison), width="stretch")
+            table = comparison_table(comparison)
+            st.dataframe(table, width="stretch")
+            st.caption(comparison_note_fr(table))
             st.markdown("**Par EPCI**")
             # French order and header, shares to one decimal as on Diagnostic.
             by_epci = comparison.by_epci.sort_index(key=lambda names: names.map(french_sort_key))

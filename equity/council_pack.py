@@ -9,23 +9,30 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from dataclasses import replace
 
 import pandas as pd
 
 from equity.decision_table import decision_reasons_fr, decisions_table_fr
 from equity.diagnostics import Diagnosis
+from equity.inequality import RELATIVE_DISPERSION_NOTE_FR
 from equity.mobile import MobileResult, MobileSettings
 from equity.mobile.result import CIRCUIT_STOP_SEPARATOR
 from equity.need import PERSONS_IN_NEED_METHOD_FR
+from equity.offer import Offer
+from geo import national
 from geo.defaults import ADVISOR_COST_EUR, COFUNDING_PER_ADVISOR_EUR
-from geo.formatting import format_number_fr, format_percent_fr
+from geo.formatting import format_number_fr, format_percent_fr, plural_fr
 from geo.render.calendar import calendar_sections
 from geo.render.pack import TablePage, TextSection
 from geo.render.print_map import format_source_line
+from geo.sites import SITE_TYPES
 from geo.socio import INDICATORS
 from geo.territory import Territory
 
 __all__ = [
+    "GINI_CARD_NOTE_FR",
+    "HALF_DAYS_FR",
     "SUMMARY_TITLE",
     "calendar_pages",
     "calendar_table",
@@ -34,12 +41,42 @@ __all__ = [
     "decisions_page",
     "method_note",
     "mobile_pages",
+    "n_places",
     "sources_annex",
     "summary_figures",
     "summary_paragraphs",
 ]
 
 SUMMARY_TITLE = "Synthèse pour les élus"
+#: Note of the Gini key figure: a relative measure (:data:`RELATIVE_DISPERSION_NOTE_FR`).
+GINI_CARD_NOTE_FR = "mesure relative : peut augmenter quand tous les temps baissent"
+#: How the tours table writes a circuit's half-days (« matin, après-midi » is a day).
+HALF_DAYS_FR: dict[str, str] = {
+    "matin": "matin",
+    "après-midi": "après-midi",
+    "matin, après-midi": "journée",
+}
+
+
+def n_places(diagnosis: Diagnosis, decisions: pd.DataFrame | None = None) -> int:
+    """Places of help of the territory's own offer, as the app counts them.
+
+    A reinforcement is a site record of its own (``…-renfort``) at, or next to, the
+    permanence it reinforces: it stays one place with it, so it is not counted.
+
+    Parameters
+    ----------
+    diagnosis : Diagnosis
+        Diagnostic whose offer is counted (sites across the border are not).
+    decisions : pandas.DataFrame, optional
+        The scenario's decisions (:func:`equity.decision_table.decision_sites`).
+    """
+    offer = diagnosis.offer
+    own = offer.sites.loc[~offer.outside, "site_id"]
+    if decisions is None or not len(decisions):
+        return len(own)
+    reinforcing = decisions.loc[decisions["kind"] == "reinforce", "site_id"]
+    return int((~own.isin(reinforcing)).sum())
 
 
 def cost_figures(parameters: Mapping, n_added: float) -> dict[str, float]:
@@ -61,7 +98,41 @@ def _where(decisions: pd.DataFrame, limit: int = 6) -> str:
     by_epci = decisions.groupby("epci")["advisors"].sum().sort_values(ascending=False)
     parts = [f"{name} ({format_number_fr(n)})" for name, n in by_epci.head(limit).items()]
     rest = len(by_epci) - limit
-    return ", ".join(parts) + (f" et {rest} autre(s) intercommunalité(s)" if rest > 0 else "")
+    others = plural_fr(rest, "autre intercommunalité", "autres intercommunalités")
+    return ", ".join(parts) + (f" et {rest} {others}" if rest > 0 else "")
+
+
+def _kind_parts_fr(decisions: pd.DataFrame, types: bool = False) -> list[str]:
+    """« 13 dans 12 nouveaux lieux », « 7 en renfort de 3 permanences existantes ».
+
+    With ``types``, the new places' kinds follow (« (Mairie : 10 ; Bibliothèque : 1) »).
+    """
+    parts = []
+    new = decisions[decisions["kind"] == "new_site"]
+    if len(new):
+        n = len(new)
+        text = (
+            f"{format_number_fr(new['advisors'].sum())} "
+            f"dans {n} {plural_fr(n, 'nouveau lieu', 'nouveaux lieux')}"
+        )
+        if types and "site_type" in new:
+            counts = new["site_type"].map(lambda t: SITE_TYPES.get(t, t)).value_counts()
+            text += " (" + " ; ".join(f"{label} : {c}" for label, c in counts.items()) + ")"
+        parts.append(text)
+    reinforced = decisions[decisions["kind"] == "reinforce"]
+    if len(reinforced):
+        n = len(reinforced)
+        places = plural_fr(n, "permanence existante", "permanences existantes")
+        parts.append(f"{format_number_fr(reinforced['advisors'].sum())} en renfort de {n} {places}")
+    return parts
+
+
+def _proposed_fr(decisions: pd.DataFrame, types: bool = False) -> str:
+    """« 20 conseillers numériques de plus, 13 dans 12 nouveaux lieux et 7 en renfort… »."""
+    n_added = float(decisions["advisors"].sum())
+    advisors = plural_fr(n_added, "conseiller numérique", "conseillers numériques")
+    parts = _kind_parts_fr(decisions, types)
+    return f"{format_number_fr(n_added)} {advisors} de plus, " + " et ".join(parts)
 
 
 def summary_paragraphs(
@@ -73,23 +144,20 @@ def summary_paragraphs(
 ) -> list[str]:
     """What is proposed, where, for whom and at what cost, as short plain sentences."""
     threshold = after.settings.threshold_min
-    n_added = float(decisions["advisors"].sum()) if len(decisions) else 0.0
     if not len(decisions):
         return [
             "Ce scénario n'ajoute aucun conseiller : il décrit l'offre actuelle "
             f"({before.offer.describe_fr().removeprefix('Offre existante : ')}).",
         ]
-    n_new = int((decisions["kind"] == "new_site").sum())
-    n_reinforce = int((decisions["kind"] == "reinforce").sum())
-    cost = cost_figures(parameters, n_added)
+    cost = cost_figures(parameters, float(decisions["advisors"].sum()))
     gained = (
         after.headline()["population_within_threshold"]
         - before.headline()["population_within_threshold"]
     )
     paragraphs = [
-        f"Ce qui est proposé : {format_number_fr(n_added)} conseiller(s) numérique(s) de plus, "
-        f"dans {n_new} nouveau(x) lieu(x) et en renfort de {n_reinforce} permanence(s) "
-        "existante(s).",
+        f"Ce qui est proposé : {_proposed_fr(decisions)}. Les lieux d'accompagnement passent "
+        f"de {n_places(before)} à {n_places(after, decisions)} (un renfort reste dans le lieu "
+        "qu'il renforce).",
         f"Où : {_where(decisions)}. La carte ci-dessous montre chaque lieu (étoiles).",
         f"Pour qui : {format_number_fr(decisions['persons_served'].sum())} personnes en besoin "
         f"d'accompagnement numérique accompagnées dans ces lieux ; {format_number_fr(gained)} "
@@ -108,12 +176,18 @@ def summary_paragraphs(
     return paragraphs
 
 
-def summary_figures(before: Diagnosis, after: Diagnosis) -> list[tuple[str, str, str]]:
-    """Main figures before and after, as (label, today, with the scenario) in French."""
+def summary_figures(
+    before: Diagnosis, after: Diagnosis, decisions: pd.DataFrame | None = None
+) -> list[tuple[str, str, str]]:
+    """Main figures before and after, as (label, today, with the scenario) in French.
+
+    Places are counted by :func:`n_places` (a reinforcement joins its permanence).
+    """
     b, a = before.headline(), after.headline()
     threshold = after.settings.threshold_min
     return [
         ("Conseillers", format_number_fr(b["advisors"]), format_number_fr(a["advisors"])),
+        ("Lieux d'accompagnement", str(n_places(before)), str(n_places(after, decisions))),
         (
             f"Habitants à moins de {threshold:g} min",
             format_percent_fr(b["share_within_threshold"], 1),
@@ -159,7 +233,7 @@ def mobile_pages(mobile: MobileResult) -> list[TablePage]:
             "Conseiller": circuits["advisor_name"].astype(str).str.removeprefix("Itinérant — "),
             "Semaine": circuits["week"],
             "Jour": circuits["day"],
-            "Demi-journée(s)": circuits["half_day"],
+            "Moment": circuits["half_day"].map(HALF_DAYS_FR).fillna(circuits["half_day"]),
             # ``stop_ids`` is one text (« a → b »): split it, never iterate its letters.
             "Arrêts": [
                 " → ".join(str(names.get(s, s)) for s in ids.split(CIRCUIT_STOP_SEPARATOR))
@@ -173,8 +247,9 @@ def mobile_pages(mobile: MobileResult) -> list[TablePage]:
         TablePage(
             "Tournées mobiles : circuits sur quatre semaines",
             table,
-            note="Conseiller : base de départ de la tournée. Chaque ligne est un circuit, "
-            "d'une demi-journée ou d'une journée.",
+            note="Conseiller : base de départ de la tournée. Chaque ligne est le circuit d'un "
+            "conseiller : une demi-journée (« matin » ou « après-midi ») ou une journée entière "
+            "(« journée » : matin et après-midi).",
         )
     ]
 
@@ -209,8 +284,54 @@ def _need_index_paragraph(diagnosis: Diagnosis) -> str:
     )
 
 
-def method_note(territory: Territory, diagnosis: Diagnosis) -> TextSection:
-    """How every figure of the pack was computed, in a page a reader can check."""
+def _existing_offer(diagnosis: Diagnosis, decisions: pd.DataFrame | None) -> Offer:
+    """The offer of ``diagnosis`` without the scenario's additions (nor their new types)."""
+    offer = diagnosis.offer
+    if decisions is None or not len(decisions):
+        return offer
+    sites = offer.sites[~offer.sites["site_id"].isin(decisions["site_id"])]
+    added_types = set(decisions["site_type"]) if "site_type" in decisions else set()
+    kept = set(sites["site_type"])
+    types = tuple(t for t in offer.site_types if t in kept or t not in added_types)
+    return replace(offer, sites=sites, site_types=types)
+
+
+def _offer_paragraphs(
+    territory: Territory,
+    diagnosis: Diagnosis,
+    reference: Diagnosis | None,
+    decisions: pd.DataFrame | None,
+) -> list[str]:
+    """The existing offer, then what the scenario adds to it, then the places after."""
+    existing = reference.offer if reference is not None else _existing_offer(diagnosis, decisions)
+    paragraphs = [f"{existing.describe_fr()}."]
+    if decisions is None or not len(decisions):
+        return paragraphs
+    n_reinforced = int((decisions["kind"] == "reinforce").sum())
+    stays = plural_fr(n_reinforced, ", qui reste un lieu", ", qui restent chacune un lieu")
+    advisors = diagnosis.headline()["advisors"]
+    paragraphs.append(
+        "Propositions du scénario, en plus de l'offre existante : "
+        + _proposed_fr(decisions, types=True)
+        + (stays if n_reinforced else "")
+        + f". Avec le scénario : {n_places(diagnosis, decisions)} lieux et "
+        f"{format_number_fr(advisors)} {plural_fr(advisors, 'conseiller')} "
+        f"{national.in_departement(territory.departement_code)}."
+    )
+    return paragraphs
+
+
+def method_note(
+    territory: Territory,
+    diagnosis: Diagnosis,
+    reference: Diagnosis | None = None,
+    decisions: pd.DataFrame | None = None,
+) -> TextSection:
+    """How every figure of the pack was computed, in a page a reader can check.
+
+    The existing offer (``reference``'s, else ``diagnosis``'s without the scenario's
+    ``decisions``) is written apart from what the scenario proposes.
+    """
     threshold = diagnosis.settings.threshold_min
     paragraphs = [
         f"Temps de trajet : {diagnosis.travel_model.label}. La population de chaque commune "
@@ -223,7 +344,7 @@ def method_note(territory: Territory, diagnosis: Diagnosis) -> TextSection:
         f"{PERSONS_IN_NEED_METHOD_FR} Total du département : "
         f"{format_number_fr(diagnosis.communes['persons_in_need'].sum())} personnes. Ce "
         "n'est pas un nombre de personnes suivies.",
-        f"{diagnosis.offer.describe_fr()}.",
+        *_offer_paragraphs(territory, diagnosis, reference, decisions),
         "Accessibilité : lieu le plus proche, nombre de lieux sous le seuil, et ratio à deux "
         "étapes (2SFCA) : conseillers accessibles pour 10 000 habitants.",
         "Zones mal desservies : communes au-delà du seuil ou dont le ratio 2SFCA est sous la "
@@ -236,6 +357,9 @@ def method_note(territory: Territory, diagnosis: Diagnosis) -> TextSection:
         "kilomètre, est un renfort ; ailleurs, c'est un nouveau lieu.",
         "Cartes avant / après : mêmes classes de couleur sur les deux cartes, pour que la "
         "différence se lise directement.",
+        # The Diagnostic's own sentence, so the pack and the app say the same.
+        "Gini des temps de trajet : "
+        f"{RELATIVE_DISPERSION_NOTE_FR[0].lower()}{RELATIVE_DISPERSION_NOTE_FR[1:]}",
     ]
     paragraphs += [
         f"- {w}"

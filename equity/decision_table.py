@@ -17,7 +17,7 @@ import pandas as pd
 from equity.diagnostics import Diagnosis
 from equity.scenarios import Scenario
 from geo.defaults import REINFORCE_RADIUS_KM
-from geo.formatting import format_number_fr
+from geo.formatting import format_number_fr, plural_fr
 
 __all__ = [
     "DECISION_COLUMNS_FR",
@@ -212,7 +212,8 @@ def _reasons(
             now = after.loc[mine, "travel_time_min"]
             gained = int(((before > threshold) & (now <= threshold)).sum())
             if gained:
-                text += f" ; {gained} commune(s) passent sous le seuil"
+                passes = plural_fr(gained, "commune passe", "communes passent")
+                text += f" ; {gained} {passes} sous le seuil"
         reasons.append(text + ".")
     return reasons
 

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from geo.defaults import OFFER_TYPES
-from geo.formatting import format_number_fr
+from geo.formatting import format_number_fr, plural_fr
 from geo.sites import SITE_TYPES
 
 __all__ = [
@@ -83,17 +83,19 @@ class Offer:
         text = "Offre existante : " + ", ".join(parts)
         if self.outside.any():
             label = self.sites.loc[self.outside, "outside_label"].iloc[0]
+            n_out, advisors = int(self.outside.sum()), self.n_advisors_outside
             text += (
-                f", plus {int(self.outside.sum())} lieu(x) {label} "
-                f"({format_number_fr(self.n_advisors_outside)} conseiller(s), capacité partagée "
-                "avec leur département)"
+                f", plus {n_out} {plural_fr(n_out, 'lieu')} {label} "
+                f"({format_number_fr(advisors)} {plural_fr(advisors, 'conseiller')}, capacité "
+                "partagée avec leur département)"
             )
         known = self.sites["n_advisors"].astype(float).fillna(0) > 0
         if not known.all():
-            text += (
-                f" ; {int((~known).sum())} lieu(x) sans conseiller compté(s) chacun pour un "
-                "équivalent conseiller"
+            n_unknown = int((~known).sum())
+            counted = plural_fr(
+                n_unknown, "lieu sans conseiller compté", "lieux sans conseiller comptés"
             )
+            text += f" ; {n_unknown} {counted} chacun pour un équivalent conseiller"
         return text
 
     def per_advisor_help_fr(self) -> str:

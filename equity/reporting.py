@@ -21,11 +21,13 @@ import geopandas as gpd
 import pandas as pd
 
 from equity.council_pack import (
+    GINI_CARD_NOTE_FR,
     SUMMARY_TITLE,
     calendar_pages,
     decisions_page,
     method_note,
     mobile_pages,
+    n_places,
     sources_annex,
     summary_figures,
     summary_paragraphs,
@@ -33,6 +35,7 @@ from equity.council_pack import (
 from equity.csv_tables import CSV_HEADERS_FR, csv_table
 from equity.decision_table import decision_sites, existing_sites
 from equity.diagnostics import Diagnosis, demand_points
+from equity.inequality import RELATIVE_DISPERSION_NOTE_FR
 from equity.mobile import MobileResult, next_monday
 from equity.scenarios import (
     CURRENT_SITUATION,
@@ -46,7 +49,7 @@ from equity.underserved import UNDERSERVED_COLORS, underserved_category
 from geo import exports, national
 from geo.catchments import catchments
 from geo.defaults import DEPARTEMENT_CODE, EXPORT_STEM_MAX_CHARS
-from geo.formatting import format_date_fr, format_number_fr, format_percent_fr
+from geo.formatting import format_date_fr, format_number_fr, format_percent_fr, plural_fr
 from geo.jsonio import dumps_strict
 from geo.render.classification import travel_time_bounds
 from geo.render.interactive import DECISION_STYLE, commune_map
@@ -69,8 +72,10 @@ __all__ = [
     "MAP_KINDS",
     "ORGANISATION",
     "WHAT",
+    "ZONE_NAMES_LISTED",
     "MapKind",
     "ScenarioView",
+    "comparison_note_fr",
     "comparison_table",
     "council_pack",
     "current_situation",
@@ -328,13 +333,35 @@ def epci_table(diagnosis: Diagnosis) -> pd.DataFrame:
     return table
 
 
+#: Most commune names a zone's row lists in the pack; the others are counted.
+ZONE_NAMES_LISTED = 10
+
+
+def _listed_names(names: str, limit: int = ZONE_NAMES_LISTED) -> str:
+    """« A, B, C et 4 autres communes »: whole names, never a name cut in the middle."""
+    parts = [n for n in names.split(", ") if n]
+    if len(parts) <= limit:
+        return ", ".join(parts)
+    rest = len(parts) - limit
+    others = plural_fr(rest, "autre commune", "autres communes")
+    return f"{', '.join(parts[:limit])} et {rest} {others}"
+
+
 def zones_table(diagnosis: Diagnosis) -> pd.DataFrame:
+    """Under-served zones by priority, headers as on the Diagnostic page."""
     table = pd.DataFrame(diagnosis.zones.drop(columns=["geometry", "code_insee"]))
     table = table[
         ["rank", "n_communes", "population", "persons_in_need", "dominant_density", "communes"]
     ]
-    table.columns = ["Rang", "Communes", "Habitants", "Personnes en besoin", "Densité", "Liste"]
-    table["Liste"] = table["Liste"].str.slice(0, 80)
+    table.columns = [
+        "Rang",
+        "Nombre de communes",
+        "Habitants",
+        "Personnes en besoin",
+        "Densité",
+        "Liste des communes",
+    ]
+    table["Liste des communes"] = table["Liste des communes"].map(_listed_names)
     return table.set_index("Rang")
 
 
@@ -366,22 +393,43 @@ def comparison_table(comparison: Comparison) -> pd.DataFrame:
     return out
 
 
-def _offer_note(diagnosis: Diagnosis) -> str:
-    """Short note of the advisors' card (two lines); the method page names every type."""
+def comparison_note_fr(table: pd.DataFrame) -> str:
+    """The note under a comparison table: what Δ is, and what a Gini says when shown.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`comparison_table`'s output (or the comparison's key figures).
+    """
+    note = "Δ : écart avec le premier scénario, entre les chiffres tels qu'ils sont affichés."
+    if any("Gini" in str(row) for row in table.index):
+        note += f" {RELATIVE_DISPERSION_NOTE_FR}"
+    return note
+
+
+def _offer_note(diagnosis: Diagnosis, decisions: pd.DataFrame | None) -> str:
+    """Short note of the advisors' card (two lines); the method page names every type.
+
+    Places are counted as on the summary page: a reinforcement joins its permanence.
+    """
     outside = diagnosis.offer.outside
-    text = f"dans {int((~outside).sum())} lieux"
+    places = n_places(diagnosis, decisions)
+    text = f"dans {places} {plural_fr(places, 'lieu')}"
     if outside.any():
         label = diagnosis.offer.sites.loc[outside, "outside_label"].iloc[0]
-        text += f", plus {int(outside.sum())} lieux {label} (capacité partagée)"
+        n_out = int(outside.sum())
+        text += f", plus {n_out} {plural_fr(n_out, 'lieu')} {label} (capacité partagée)"
     return text + " ; détail dans la note de méthode"
 
 
-def _key_figures(view: ScenarioView, reference: ScenarioView | None) -> KeyFigures:
+def _key_figures(
+    view: ScenarioView, reference: ScenarioView | None, decisions: pd.DataFrame | None = None
+) -> KeyFigures:
     diagnosis = view.diagnosis
     head = diagnosis.headline()
     items = [
         ("Habitants", format_number_fr(head["population_total"]), "populations légales 2022"),
-        ("Conseillers", format_number_fr(head["advisors"]), _offer_note(diagnosis)),
+        ("Conseillers", format_number_fr(head["advisors"]), _offer_note(diagnosis, decisions)),
         ("Habitants par conseiller", format_number_fr(head["inhabitants_per_advisor"]), None),
     ]
     for threshold, row in diagnosis.coverage.iterrows():
@@ -397,7 +445,11 @@ def _key_figures(view: ScenarioView, reference: ScenarioView | None) -> KeyFigur
             )
         )
     items += [
-        ("Gini des temps de trajet", format_number_fr(head["gini_travel_time"], 2), None),
+        (
+            "Gini des temps de trajet",
+            format_number_fr(head["gini_travel_time"], 2),
+            GINI_CARD_NOTE_FR,
+        ),
         ("Communes mal desservies", format_number_fr(head["n_underserved_communes"]), None),
     ]
     return KeyFigures(f"Chiffres clés — {view.label}", items)
@@ -425,7 +477,7 @@ def _summary(
         summary_paragraphs(
             decisions, reference.diagnosis, view.diagnosis, view.scenario.parameters, mobile
         ),
-        summary_figures(reference.diagnosis, view.diagnosis),
+        summary_figures(reference.diagnosis, view.diagnosis, decisions),
         spec,
     )
 
@@ -467,7 +519,7 @@ def council_pack(
     if len(decisions):
         sections += decisions_page(decisions)
     sections += [
-        _key_figures(view, reference),
+        _key_figures(view, reference, decisions),
         MapPage(map_spec(territory, before, "situation", date, **on_map)),
         MapPage(map_spec(territory, before, "zones", date, **on_map)),
     ]
@@ -493,14 +545,19 @@ def council_pack(
         comparison = compare(
             [v.scenario for v in compared[:4]], territory.communes["name"].to_dict()
         )
+        table = comparison_table(comparison)
         sections.append(
-            TablePage(
-                "Comparaison des scénarios",
-                comparison_table(comparison),
-                note="Δ : écart avec le premier scénario.",
-            )
+            TablePage("Comparaison des scénarios", table, note=comparison_note_fr(table))
         )
-    sections += [method_note(territory, diagnosis), sources_annex(territory)]
+    sections += [
+        method_note(
+            territory,
+            diagnosis,
+            reference.diagnosis if reference is not None else None,
+            decisions,
+        ),
+        sources_annex(territory),
+    ]
     return build_pack(sections, path, paper=paper, date=date)
 
 

@@ -19,7 +19,7 @@ import geopandas as gpd
 from matplotlib.figure import Figure
 
 from geo import defaults
-from geo.formatting import format_number_fr
+from geo.formatting import format_iso_dates_fr, format_number_fr
 from geo.render.classification import SCHEMES, Classification, Scheme, classify
 from geo.render.print_layers import (
     EPCI_COLOR,
@@ -321,6 +321,8 @@ def map_source_line(source: Mapping[str, str]) -> str:
     str
     """
     details = ", ".join(source[k] for k in ("publisher", "vintage") if source.get(k))
+    # Vintages are often ISO dates (« 2024-08-01 »): French readers get « 1er août 2024 ».
+    details = format_iso_dates_fr(details)
     label = source.get("label", "")
     return f"{label} : {details}" if label and details else label or details
 
@@ -339,6 +341,8 @@ def format_source_line(source: Mapping[str, str]) -> str:
     str
     """
     details = ", ".join(source[k] for k in ("publisher", "vintage", "licence") if source.get(k))
+    # Vintages are often ISO dates (« 2024-08-01 »): French readers get « 1er août 2024 ».
+    details = format_iso_dates_fr(details)
     label = source.get("label", "")
     return f"{label} : {details}" if label and details else label or details
 

@@ -12,6 +12,7 @@ from scipy.spatial import cKDTree
 
 from geo import cog, defaults, fibre, national, settings, sites, socio, user_indicators
 from geo.errors import DataValidationError
+from geo.formatting import plural_fr
 from geo.territory.cache import cache_key, raise_together
 from geo.territory.inputs import TerritoryInputs, merger_warning, national_inputs, sarthe_inputs
 from geo.territory.model import Territory, UserFiles
@@ -286,9 +287,14 @@ def _indicators(inputs: TerritoryInputs, notes: _Notes) -> tuple[pd.DataFrame, p
         if gaps and len(gaps) < len(communes):
             gaps_by_indicator.setdefault(gaps, []).append(socio.INDICATORS[col][0])
     for gaps, labels in gaps_by_indicator.items():
+        values_fr = plural_fr(
+            len(gaps),
+            "valeur non publiée par commune, imputée",
+            "valeurs non publiées par commune, imputées",
+        )
         notes.warnings.append(
-            f"{' ; '.join(labels)} : {len(gaps)} valeur(s) non publiée(s) par commune, "
-            f"imputée(s) à partir des communes comparables les plus proches ({_listed(gaps)})."
+            f"{' ; '.join(labels)} : {len(gaps)} {values_fr} à partir des communes comparables "
+            f"les plus proches ({_listed(gaps)})."
         )
     return values, status
 
