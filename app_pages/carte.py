@@ -33,8 +33,10 @@ indicators = {
     "travel_time_min": {
         "label": "Temps de trajet jusqu'au lieu d'aide le plus proche (min)",
         "short": "Minutes",
-        "source": model.label,
-        "vintage": territory.vintages.get("cnfs_permanence", ""),
+        # A computed time has no vintage; the places it reaches have one.
+        "source": f"{model.label} ; lieux : permanences "
+        f"{territory.vintages.get('cnfs_permanence', '')}".rstrip(),
+        "vintage": "",
         "categorical": False,
     },
     "need_index": {
@@ -54,8 +56,10 @@ indicators = {
     "fca_ratio": {
         "label": f"Conseillers accessibles pour 10 000 habitants (2SFCA, {threshold:g} min)",
         "short": "Cons./10 000 hab.",
-        "source": model.label,
-        "vintage": territory.vintages.get("cnfs_permanence", ""),
+        # A computed time has no vintage; the places it reaches have one.
+        "source": f"{model.label} ; lieux : permanences "
+        f"{territory.vintages.get('cnfs_permanence', '')}".rstrip(),
+        "vintage": "",
         "categorical": False,
     },
     "underserved_reason": {

@@ -10,7 +10,7 @@ from app_pages.common import current_territory, current_user_files, escape_markd
 from equity.workflows import Upload, apply_uploads
 from geo.defaults import MAX_USER_FILE_BYTES
 from geo.errors import DataValidationError
-from geo.formatting import format_number_fr
+from geo.formatting import format_iso_dates_fr, format_number_fr
 from geo.network import build_network_from_pbf, network_info, network_is_damaged
 
 STATUS_FR = {
@@ -71,7 +71,7 @@ st.subheader("Sources et millésimes")
 rows = [
     {
         "Couche": meta.get("label", layer),
-        "Millésime": territory.vintages.get(layer, meta.get("vintage", "")),
+        "Millésime": format_iso_dates_fr(territory.vintages.get(layer, meta.get("vintage", ""))),
         "Statut": STATUS_FR.get(meta.get("status", ""), meta.get("status", "")),
         "Producteur": meta.get("publisher", ""),
         "Licence": meta.get("licence", ""),

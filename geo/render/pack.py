@@ -599,34 +599,45 @@ def _table_layout(
 def _shared_widths(
     text: pd.DataFrame, natural: list[float], width: float, size: float, pad: float
 ) -> list[float]:
-    """Widths of a table too wide for the page: its texts wrap.
+    """Widths of a table too wide for the page: its long texts wrap.
 
-    Each column keeps its longest word (so names break between words), and the rest
-    of the width goes to the columns in proportion to what their texts lack, so the
-    longest texts wrap over about as many lines as each other.
+    A column no wider than an equal share keeps its whole text on one line (« Nouveau
+    lieu » does not break); the others keep their longest word, so names break between
+    words, and share the rest in proportion to what their texts lack.
     """
-    least = [
-        max(
-            [text_width_mm(w, size) for v in text[c] for w in str(v).split()]
-            + [text_width_mm(w, size, "bold") for w in str(c).split()]
-            + [0.0]
+    whole: dict[int, float] = {}
+    while len(whole) < len(natural):
+        share = (width - sum(whole.values())) / (len(natural) - len(whole))
+        small = {j: w for j, w in enumerate(natural) if j not in whole and w <= share}
+        if not small:
+            break
+        whole |= small
+    wrapped = [j for j in range(len(natural)) if j not in whole]
+    least = {
+        j: min(
+            natural[j],
+            max(
+                [text_width_mm(w, size) for v in text.iloc[:, j] for w in str(v).split()]
+                + [text_width_mm(w, size, "bold") for w in str(text.columns[j]).split()]
+                + [0.0]
+            )
+            + 2 * pad,
         )
-        + 2 * pad
-        for c in text.columns
-    ]
-    least = [min(a, b) for a, b in zip(least, natural, strict=True)]
-    if sum(least) > width:
+        for j in wrapped
+    }
+    left = width - sum(whole.values())
+    if sum(least.values()) > left:
         # Even single words do not fit: the widest columns share the width, words split.
-        widths = list(least)
+        widths = [whole.get(j, least.get(j, 0.0)) for j in range(len(natural))]
         order = np.argsort(widths)[::-1]
         while sum(widths) > width:
             widest = order[0]
             widths[widest] -= min(sum(widths) - width, widths[widest] - widths[order[1]] + 0.1)
             order = np.argsort(widths)[::-1]
         return widths
-    lacking = [b - a for a, b in zip(least, natural, strict=True)]
-    share = (width - sum(least)) / sum(lacking)
-    return [a + share * gap for a, gap in zip(least, lacking, strict=True)]
+    lacking = {j: natural[j] - least[j] for j in wrapped}
+    ratio = (left - sum(least.values())) / sum(lacking.values())
+    return [whole[j] if j in whole else least[j] + ratio * lacking[j] for j in range(len(natural))]
 
 
 def _page_starts(heights: Sequence[float], available: float) -> list[int]:
