@@ -146,8 +146,9 @@ def summary_paragraphs(
     threshold = after.settings.threshold_min
     if not len(decisions):
         return [
-            "Ce scénario n'ajoute aucun conseiller : il décrit l'offre actuelle "
-            f"({before.offer.describe_fr().removeprefix('Offre existante : ')}).",
+            # A colon, not brackets: the offer's own text holds brackets (« (36) »).
+            "Ce scénario n'ajoute aucun conseiller ; il décrit l'offre actuelle : "
+            f"{before.offer.describe_fr().removeprefix('Offre existante : ')}.",
         ]
     cost = cost_figures(parameters, float(decisions["advisors"].sum()))
     gained = (

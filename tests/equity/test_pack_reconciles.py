@@ -14,9 +14,16 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
+from equity.council_pack import summary_paragraphs
 from equity.decision_table import REINFORCE_NAME_PREFIX
 from equity.inequality import RELATIVE_DISPERSION_NOTE_FR
-from equity.reporting import _listed_names, comparison_note_fr
+from equity.reporting import (
+    _listed_names,
+    comparison_note_fr,
+    current_situation,
+    decisions_of,
+    view_scenario,
+)
 from equity.scenarios import Scenario, SiteChanges
 from equity.workflows import exports
 from equity.workflows.scenario_store import open_store
@@ -154,3 +161,15 @@ def test_zone_lists_name_whole_communes_and_count_the_others():
     )
     assert _listed_names("Écommoy") == "Écommoy"
     assert _listed_names("A, B", limit=1) == "A et 1 autre commune"
+
+
+def test_current_situation_summary_has_no_nested_brackets(territory):
+    view = view_scenario(territory, current_situation())
+    (text,) = summary_paragraphs(
+        decisions_of(territory, view), view.diagnosis, view.diagnosis, {}, None
+    )
+    assert text.startswith(
+        "Ce scénario n'ajoute aucun conseiller ; il décrit l'offre actuelle : Permanence "
+        "conseiller numérique (36), plus 37 lieux hors Sarthe (38 conseillers, capacité"
+    )
+    assert not re.search(r"\([^()]*\(", text)
