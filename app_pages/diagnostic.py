@@ -99,23 +99,24 @@ st.caption(
     "au sein des EPCI. " + RELATIVE_DISPERSION_NOTE_FR
 )
 
+# The figures that rank the groups come first: at a laptop's width the last ones scroll.
 GROUP_COLUMNS = {
-    "n_communes": ("Communes", "int"),
-    "population": ("Habitants", "int"),
+    "balance": ("Équilibre (conseillers / besoin)", "dec"),
+    "unserved_share": ("Part non accompagnée", "pct"),
     "advisors": ("Conseillers", "int"),
-    "inhabitants_per_advisor": ("Habitants par conseiller", "int"),
-    "need_per_advisor": ("Personnes en besoin par conseiller", "int"),
     "persons_in_need": ("Personnes en besoin (estimation)", "int"),
     "unserved_persons": ("Non accompagnées (estimation)", "int"),
-    "unserved_share": ("Part non accompagnée", "pct"),
-    "capacity_per_person_in_need": ("Capacité par personne en besoin", "dec"),
     "share_within_threshold": (f"Part à moins de {threshold:g} min", "pct"),
     "mean_travel_time_min": ("Temps moyen (min)", "dec"),
+    "n_communes": ("Communes", "int"),
+    "population": ("Habitants", "int"),
+    "inhabitants_per_advisor": ("Habitants par conseiller", "int"),
+    "need_per_advisor": ("Personnes en besoin par conseiller", "int"),
+    "capacity_per_person_in_need": ("Capacité par personne en besoin", "dec"),
     "p90_travel_time_min": ("9e décile (min)", "dec"),
     "fca_ratio_mean": ("Conseillers accessibles / 10 000 hab.", "dec"),
     "need_share": ("Part du besoin", "pct"),
     "advisor_share": ("Part des conseillers", "pct"),
-    "balance": ("Équilibre (conseillers / besoin)", "dec"),
 }
 
 tab_epci, tab_density, tab_aav, tab_zones = st.tabs(

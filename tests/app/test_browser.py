@@ -461,6 +461,11 @@ def test_pack_from_the_exports_page(browser, app_url, territory, processed_dir):
     assert [int(r.split(" ")[0]) for r in rows] == list(range(1, 13))
     assert any("circuits sur quatre semaines" in p for p in pages)
     page.screenshot(path=str(ARTIFACTS / "exports.png"), full_page=True)
+    # Walk-through: the pack's download stayed offered after choosing the CSV tables.
+    _choose(page, main, "Export", "Tableaux (CSV pour Excel) et scénario (JSON)")
+    assert page.get_by_role("button", name="Télécharger").count() == 0
+    _choose(page, main, "Export", "Dossier du conseil (PDF)")
+    assert page.get_by_role("button", name="Télécharger").count() == 1
     assert not errors
     page.close()
 
