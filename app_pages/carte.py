@@ -31,12 +31,18 @@ model = travel_model()
 diagnosed = diagnosis(territory, request, model)
 threshold = request.threshold_min
 
+# A travel time is computed, not published: its vintage is that of the sites it reaches.
+sites_vintage = (
+    f"lieux {territory.vintages['cnfs_permanence']}"
+    if territory.vintages.get("cnfs_permanence")
+    else ""
+)
 indicators = {
     "travel_time_min": {
         "label": "Temps de trajet jusqu'au lieu d'aide le plus proche (min)",
         "short": "Minutes",
         "source": model.label,
-        "vintage": territory.vintages.get("cnfs_permanence", ""),
+        "vintage": sites_vintage,
         "categorical": False,
     },
     "need_index": {
@@ -57,7 +63,7 @@ indicators = {
         "label": f"Conseillers accessibles pour 10 000 habitants (à {threshold:g} min)",
         "short": "Cons./10 000 hab.",
         "source": model.label,
-        "vintage": territory.vintages.get("cnfs_permanence", ""),
+        "vintage": sites_vintage,
         "categorical": False,
     },
     "underserved_reason": {

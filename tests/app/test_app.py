@@ -60,6 +60,9 @@ def test_carte_fibre_layer_warns_it_is_outdated():
     assert not app.exception
     assert any("obsolète" in w.value for w in app.warning)
     assert any("T1 2018" in c.value for c in app.caption)
+    # Walk-through: « (ARCEP T1 2018 (obsolète)) », brackets inside brackets.
+    label = app.selectbox(key="map_indicator")
+    assert "(ARCEP T1 2018, obsolète)" in label.format_func(label.value)
 
 
 @pytest.mark.parametrize("indicator", ["density_label", "ifn_global", "poverty_rate_pct"])
@@ -73,7 +76,7 @@ def test_donnees_page_lists_sources_and_warnings():
     app = _run("donnees.py")
     assert app.title[0].value == "Données"
     table = app.dataframe[0].value
-    assert "ARCEP T1 2018 (obsolète)" in table["Millésime"].tolist()
+    assert "ARCEP T1 2018, obsolète" in table["Millésime"].tolist()
     assert any("27 points" in w.value for w in app.warning)
 
 

@@ -117,3 +117,12 @@ def test_solver_sentences_are_plain_french():
     texts.append(solver_summary_fr({"method": "milp", "status": 0}))
     for jargon in ("unicité", "sans preuve", "nombres entiers"):
         assert not any(jargon in t for t in texts), jargon
+
+
+def test_a_computed_travel_time_gives_the_vintage_of_its_sites():
+    # Walk-through: « Temps de trajet … millésime : 2022 » for a time computed today.
+    app = _run("carte.py")
+    app.selectbox(key="map_indicator").set_value("travel_time_min").run()
+    text = _page_texts(app)
+    assert "millésime : lieux 2022" in text
+    assert "millésime : 2022" not in text
