@@ -22,6 +22,8 @@ from geo.territory import ifn_scale_fr, map_indicators
 
 #: Catchment rings drawn on this map (the legend says « 10, 20 et 30 min »).
 CATCHMENT_RINGS_MIN = (10, 20, 30)
+#: Characters a sidebar select box shows on its one line (« Temps de trajet jusqu'au lieu d'a »).
+SELECTBOX_VISIBLE_CHARS = 30
 
 territory = current_territory()
 request = offer_controls(territory)
@@ -29,14 +31,18 @@ model = travel_model()
 diagnosed = diagnosis(territory, request, model)
 threshold = request.threshold_min
 
+# A travel time is computed, not published: its vintage is that of the sites it reaches.
+sites_vintage = (
+    f"lieux {territory.vintages['cnfs_permanence']}"
+    if territory.vintages.get("cnfs_permanence")
+    else ""
+)
 indicators = {
     "travel_time_min": {
         "label": "Temps de trajet jusqu'au lieu d'aide le plus proche (min)",
         "short": "Minutes",
-        # A computed time has no vintage; the places it reaches have one.
-        "source": f"{model.label} ; lieux : permanences "
-        f"{territory.vintages.get('cnfs_permanence', '')}".rstrip(),
-        "vintage": "",
+        "source": model.label,
+        "vintage": sites_vintage,
         "categorical": False,
     },
     "need_index": {
@@ -54,12 +60,10 @@ indicators = {
         "categorical": False,
     },
     "fca_ratio": {
-        "label": f"Conseillers accessibles pour 10 000 habitants (2SFCA, {threshold:g} min)",
+        "label": f"Conseillers accessibles pour 10 000 habitants (à {threshold:g} min)",
         "short": "Cons./10 000 hab.",
-        # A computed time has no vintage; the places it reaches have one.
-        "source": f"{model.label} ; lieux : permanences "
-        f"{territory.vintages.get('cnfs_permanence', '')}".rstrip(),
-        "vintage": "",
+        "source": model.label,
+        "vintage": sites_vintage,
         "categorical": False,
     },
     "underserved_reason": {
@@ -98,6 +102,9 @@ with st.sidebar:
         **setting_widget("map_indicator", "population"),
     )
     indicator = indicators[key]
+    # The box shows one line of the choice: a long label is written out in full below it.
+    if len(indicator["label"]) > SELECTBOX_VISIBLE_CHARS:
+        st.caption(indicator["label"])
     schemes = {
         "quantiles": "Quantiles (effectifs égaux)",
         "natural_breaks": "Seuils naturels (Jenks)",

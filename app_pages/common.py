@@ -339,11 +339,16 @@ def show_table(frame, columns: dict[str, tuple[str, str]], height: int | None = 
 
     ``columns`` maps a column to (French header, kind) where kind is ``"int"``,
     ``"dec"`` (one decimal), ``"pct"`` (a 0–1 share) or ``"text"``. Values are
-    formatted through a Styler, so columns still sort by their numeric value.
+    formatted through a Styler, so columns still sort by their numeric value. A first
+    text column (the names) stays pinned when a wide table scrolls sideways.
     """
     shown = frame[list(columns)].reset_index(drop=True)
     formats = {col: _fr_cell(kind) for col, (_, kind) in columns.items() if kind != "text"}
-    config = {col: st.column_config.Column(label) for col, (label, _) in columns.items()}
+    first = next(iter(columns))
+    config = {
+        col: st.column_config.Column(label, pinned=(col == first and kind == "text") or None)
+        for col, (label, kind) in columns.items()
+    }
     st.dataframe(
         shown.style.format(formats),
         column_config=config,

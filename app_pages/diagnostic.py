@@ -71,7 +71,7 @@ c2.metric(
     help=diagnosed.offer.per_advisor_help_fr(),
 )
 c3.metric(
-    "Gini des temps de trajet (secondaire)",
+    "Gini des temps de trajet (indicateur relatif)",
     format_number_fr(head["gini_travel_time"], 2),
     help=RELATIVE_DISPERSION_NOTE_FR,
 )
@@ -99,23 +99,24 @@ st.caption(
     "au sein des EPCI. " + RELATIVE_DISPERSION_NOTE_FR
 )
 
+# The figures that rank the groups come first: at a laptop's width the last ones scroll.
 GROUP_COLUMNS = {
-    "n_communes": ("Communes", "int"),
-    "population": ("Habitants", "int"),
+    "balance": ("Équilibre (conseillers / besoin)", "dec"),
+    "unserved_share": ("Part non accompagnée", "pct"),
     "advisors": ("Conseillers", "int"),
-    "inhabitants_per_advisor": ("Habitants par conseiller", "int"),
-    "need_per_advisor": ("Personnes en besoin par conseiller", "int"),
     "persons_in_need": ("Personnes en besoin (estimation)", "int"),
     "unserved_persons": ("Non accompagnées (estimation)", "int"),
-    "unserved_share": ("Part non accompagnée", "pct"),
-    "capacity_per_person_in_need": ("Capacité par personne en besoin", "dec"),
     "share_within_threshold": (f"Part à moins de {threshold:g} min", "pct"),
     "mean_travel_time_min": ("Temps moyen (min)", "dec"),
+    "n_communes": ("Communes", "int"),
+    "population": ("Habitants", "int"),
+    "inhabitants_per_advisor": ("Habitants par conseiller", "int"),
+    "need_per_advisor": ("Personnes en besoin par conseiller", "int"),
+    "capacity_per_person_in_need": ("Capacité par personne en besoin", "dec"),
     "p90_travel_time_min": ("9e décile (min)", "dec"),
     "fca_ratio_mean": ("Conseillers accessibles / 10 000 hab.", "dec"),
     "need_share": ("Part du besoin", "pct"),
     "advisor_share": ("Part des conseillers", "pct"),
-    "balance": ("Équilibre (conseillers / besoin)", "dec"),
 }
 
 tab_epci, tab_density, tab_aav, tab_zones = st.tabs(
@@ -155,7 +156,8 @@ with tab_zones:
     else:
         st.markdown(
             f"Communes au-delà de {threshold:g} min de tout lieu, ou dont l'accès aux "
-            "conseillers (2SFCA) est inférieur à la moitié de la moyenne départementale, "
+            "conseillers (conseillers à portée pour 10 000 habitants) est inférieur à la "
+            "moitié de la moyenne départementale, "
             "regroupées en zones contiguës et classées par indice de priorité (personnes "
             "en besoin × écart au seuil ou à l'accès moyen)."
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import streamlit as st
@@ -20,7 +21,7 @@ from app_pages.common import (
 )
 from equity.reporting import MAP_KINDS
 from equity.workflows import USER_ERRORS, ExportRequest, MobileRequest, bundle, export_scenario
-from equity.workflows.exports import ORIENTATIONS, PAPERS, PRINT_FORMATS
+from equity.workflows.exports import EXPORTS_WITH_MOBILE, ORIENTATIONS, PAPERS, PRINT_FORMATS
 
 CURRENT = CURRENT_SITUATION
 WHAT_FR = {
@@ -56,37 +57,45 @@ travel_model_banner(model)
 
 DEFAULT_MOBILE = MobileRequest()
 
+c1, c2 = st.columns(2)
+name = c1.selectbox("Scénario", [CURRENT, *store.list()["name"]], placeholder="Choisir un scénario")
+what = c2.selectbox(
+    "Export", list(WHAT_FR), format_func=WHAT_FR.get, placeholder="Choisir un export"
+)
+# Only the options of the chosen export are asked (the others would be ignored).
+request = ExportRequest(what)
 with st.form("export_form"):
-    c1, c2 = st.columns(2)
-    name = c1.selectbox(
-        "Scénario", [CURRENT, *store.list()["name"]], placeholder="Choisir un scénario"
-    )
-    what = c2.selectbox(
-        "Export", list(WHAT_FR), format_func=WHAT_FR.get, placeholder="Choisir un export"
-    )
-    c3, c4, c5, c6 = st.columns(4)
-    map_kind = c3.selectbox(
-        "Carte", list(MAP_KINDS), format_func=MAPS_FR.get, placeholder="Choisir une carte"
-    )
-    paper = c4.selectbox("Papier", PAPERS, placeholder="Choisir un papier")
-    orientation = c5.selectbox(
-        "Orientation",
-        ORIENTATIONS,
-        format_func={"landscape": "paysage", "portrait": "portrait"}.get,
-        placeholder="Choisir une orientation",
-    )
-    fmt = c6.selectbox(
-        "Format", PRINT_FORMATS, format_func=str.upper, placeholder="Choisir un format"
-    )
-    with_mobile = st.checkbox(
-        f"Inclure les tournées mobiles ({DEFAULT_MOBILE.half_days} demi-journées, "
-        f"{DEFAULT_MOBILE.n_stops} arrêts)"
-    )
+    if what == "map":
+        c3, c4, c5, c6 = st.columns([2, 1, 1, 1])
+        map_kind = c3.selectbox(
+            "Carte", list(MAP_KINDS), format_func=MAPS_FR.get, placeholder="Choisir une carte"
+        )
+        paper = c4.selectbox("Papier", PAPERS, placeholder="Choisir un papier")
+        orientation = c5.selectbox(
+            "Orientation",
+            ORIENTATIONS,
+            format_func={"landscape": "paysage", "portrait": "portrait"}.get,
+            placeholder="Choisir une orientation",
+        )
+        fmt = c6.selectbox(
+            "Format", PRINT_FORMATS, format_func=str.upper, placeholder="Choisir un format"
+        )
+        request = replace(request, map_kind=map_kind, paper=paper, orientation=orientation, fmt=fmt)
+    elif what == "pack":
+        paper = st.selectbox("Papier", PAPERS, placeholder="Choisir un papier")
+        request = replace(request, paper=paper)
+    if what in EXPORTS_WITH_MOBILE:
+        with_mobile = st.checkbox(
+            f"Inclure les tournées mobiles ({DEFAULT_MOBILE.half_days} demi-journées, "
+            f"{DEFAULT_MOBILE.n_stops} arrêts)"
+        )
+        request = replace(request, with_mobile=with_mobile)
+    if what == "html":
+        st.caption(WHAT_FR[what] + " : aucune option.")
     go = st.form_submit_button("Préparer le fichier", type="primary")
 
 if go:
     scenario = load_scenario(name, settings)
-    request = ExportRequest(what, map_kind, paper, orientation, fmt, with_mobile=with_mobile)
     progress = st.progress(0.2, text="Évaluation du scénario et rendu…")
     with tempfile.TemporaryDirectory() as folder:
         try:
@@ -104,10 +113,12 @@ if go:
             st.stop()
         payload, filename = bundle(files)
     progress.progress(1.0, text="Prêt")
-    st.session_state["export_file"] = (payload, filename)
+    st.session_state["export_file"] = (payload, filename, (name, what))
 
-if "export_file" in st.session_state:
-    payload, filename = st.session_state["export_file"]
+prepared = st.session_state.get("export_file")
+# A file prepared for another scenario or export is not offered under this choice.
+if prepared is not None and prepared[2] == (name, what):
+    payload, filename, _ = prepared
     st.download_button(
         f"Télécharger {filename}",
         payload,

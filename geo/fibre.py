@@ -33,7 +33,7 @@ __all__ = [
 ]
 
 EMBEDDED_FILE = settings.RAW_DIR / "fibre" / "arcep_ftth_communes_72_T3-2017_T1-2018.csv"
-EMBEDDED_VINTAGE = "ARCEP T1 2018 (obsolète)"
+EMBEDDED_VINTAGE = "ARCEP T1 2018, obsolète"
 
 _QUARTER = re.compile(r"^t([1-4])[ _-]?(\d{4})(?:[ _-]?locaux[ _-]?raccordables)?$", re.I)
 _CODE = ("code_insee", "code_commune", "insee_com", "codgeo", "code_commune_insee", "depcom")

@@ -17,6 +17,7 @@ from geo.territory import Territory
 from geo.travel_time import TravelModel
 
 __all__ = [
+    "EXPORTS_WITH_MOBILE",
     "ORIENTATIONS",
     "PAPERS",
     "PRINT_FORMATS",
@@ -28,8 +29,8 @@ __all__ = [
 PAPERS: tuple[str, ...] = ("A4", "A3")
 ORIENTATIONS: tuple[str, ...] = ("landscape", "portrait")
 PRINT_FORMATS: tuple[str, ...] = ("pdf", "png", "svg")
-#: Exports that carry the mobile programme unless the request says otherwise.
-_WITH_MOBILE_BY_DEFAULT = ("pack", "gpkg", "csv")
+#: Exports that can include the mobile programme (they do unless told otherwise).
+EXPORTS_WITH_MOBILE: tuple[str, ...] = ("pack", "gpkg", "csv")
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ class ExportRequest:
         if self.what == "map" and self.map_kind == "mobile":
             return True
         if self.with_mobile is None:
-            return self.what in _WITH_MOBILE_BY_DEFAULT
+            return self.what in EXPORTS_WITH_MOBILE
         return self.with_mobile
 
 

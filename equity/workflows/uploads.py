@@ -24,6 +24,7 @@ from geo.territory import Territory, UserFiles
 
 __all__ = [
     "UPLOAD_EXTENSIONS",
+    "UPLOAD_FIELDS_FR",
     "AppliedFiles",
     "StoredUpload",
     "Upload",
@@ -32,6 +33,14 @@ __all__ = [
     "store_upload",
     "uploads_dir",
 ]
+
+#: The Données page's field of every kind of user file: messages name it, so the same
+#: file refused in two fields does not give the same message twice.
+UPLOAD_FIELDS_FR: dict[str, str] = {
+    "sites": "Lieux / conseillers",
+    "fibre": "Fibre (ARCEP)",
+    "indicators": "Indicateurs par commune",
+}
 
 #: Accepted extensions per kind of user file.
 UPLOAD_EXTENSIONS: dict[str, tuple[str, ...]] = {
@@ -177,9 +186,14 @@ def _without_path(exc: DataValidationError, probe: Path, shown: str) -> DataVali
 
 
 def _combined(failures: list[DataValidationError]) -> DataValidationError:
-    if len(failures) == 1:
-        return failures[0]
+    # Even alone, every problem names its field and file: the page lists only problems.
     return DataValidationError.combine(failures, "fichiers fournis")
+
+
+def _in_field(kind: str, exc: DataValidationError) -> DataValidationError:
+    """The same error, its source naming the field: « Indicateurs par commune (a.csv) »."""
+    source = f"{UPLOAD_FIELDS_FR.get(kind, kind)} ({exc.source})"
+    return DataValidationError(source, exc.problems, exc.total)
 
 
 def _discard(stored: list[StoredUpload]) -> None:
@@ -222,7 +236,7 @@ def apply_uploads(
         try:
             stored.append(store_upload(kind, upload, folder))
         except DataValidationError as exc:
-            failures.append(exc)
+            failures.append(_in_field(kind, exc))
     if failures:
         _discard(stored)
         raise _combined(failures)

@@ -125,8 +125,7 @@ def map_indicators(territory: Territory) -> dict[str, dict[str, object]]:
         else None
     )
     out["fibre_share"] = entry(
-        # The vintage may hold its own brackets (« ARCEP T1 2018 (obsolète) »): no nesting.
-        f"Part des locaux raccordables à la fibre — {v.get('fibre', '')}".rstrip(" —"),
+        f"Part des locaux raccordables à la fibre ({v.get('fibre', '')})",
         "Locaux raccordables",
         "fibre",
         warning=fibre_warning,

@@ -60,6 +60,9 @@ def test_carte_fibre_layer_warns_it_is_outdated():
     assert not app.exception
     assert any("obsolète" in w.value for w in app.warning)
     assert any("T1 2018" in c.value for c in app.caption)
+    # Walk-through: « (ARCEP T1 2018 (obsolète)) », brackets inside brackets.
+    label = app.selectbox(key="map_indicator")
+    assert "(ARCEP T1 2018, obsolète)" in label.format_func(label.value)
 
 
 @pytest.mark.parametrize("indicator", ["density_label", "ifn_global", "poverty_rate_pct"])
@@ -73,7 +76,7 @@ def test_donnees_page_lists_sources_and_warnings():
     app = _run("donnees.py")
     assert app.title[0].value == "Données"
     table = app.dataframe[0].value
-    assert "ARCEP T1 2018 (obsolète)" in table["Millésime"].tolist()
+    assert "ARCEP T1 2018, obsolète" in table["Millésime"].tolist()
     assert any("27 points" in w.value for w in app.warning)
 
 
@@ -128,6 +131,24 @@ def test_scenarios_tournees_exports_pages():
     ):
         app = _run(page)
         assert app.title[0].value == title
+
+
+def test_exports_ask_only_the_options_of_the_chosen_export():
+    # Walk-through: Carte / Papier / Orientation / Format stayed editable for the council
+    # pack and the CSV tables, which ignore them.
+    app = _run("exports.py")
+    labels = {}
+    for what in ("map", "pack", "html", "csv"):
+        next(box for box in app.selectbox if box.label == "Export").set_value(what).run()
+        labels[what] = sorted(box.label for box in app.main.selectbox)
+        labels[what + "_mobile"] = any("tournées mobiles" in c.label for c in app.checkbox)
+        labels[what + "_none"] = any("aucune option" in c.value for c in app.caption)
+    assert labels["map"] == ["Carte", "Export", "Format", "Orientation", "Papier", "Scénario"]
+    assert labels["pack"] == ["Export", "Papier", "Scénario"]
+    assert labels["html"] == labels["csv"] == ["Export", "Scénario"]
+    assert labels["pack_mobile"] and labels["csv_mobile"]
+    assert not labels["map_mobile"] and not labels["html_mobile"]
+    assert [w for w in ("map", "pack", "html", "csv") if labels[w + "_none"]] == ["html"]
 
 
 def test_diagnostic_need_weights_apply_to_session():
@@ -213,6 +234,19 @@ def test_coordinates_in_the_scenario_editor_follow_the_browser_locale():
     for key in ("lon", "lat"):
         assert columns[key]["type_config"]["format"] == "localized"
         assert columns[key]["type_config"]["step"] == 1e-05
+
+
+def test_diagnostic_epci_table_shows_its_ranking_figures_first_and_pins_the_names():
+    # Walk-through: « Part non accompagnée » and « Équilibre » (the sort key) were out of
+    # view at the right of a 17-column table, even at 1,400 px.
+    app = _run("diagnostic.py")
+    table = next(e for e in app.dataframe if '"epci_name"' in e.proto.columns)
+    columns = json.loads(table.proto.columns)
+    assert columns["balance"]["label"] == "Équilibre (conseillers / besoin)"
+    order = list(table.value.columns)
+    assert order[:3] == ["epci_name", "balance", "unserved_share"]
+    assert columns["epci_name"]["pinned"] is True
+    assert "pinned" not in columns["balance"] or columns["balance"]["pinned"] in (None, False)
 
 
 def test_carte_persons_in_need_says_how_it_is_estimated():

@@ -462,6 +462,11 @@ def test_pack_from_the_exports_page(browser, app_url, territory, processed_dir):
     assert [int(r.split(" ")[0]) for r in rows] == list(range(1, 13))
     assert any("circuits sur quatre semaines" in p for p in pages)
     page.screenshot(path=str(ARTIFACTS / "exports.png"), full_page=True)
+    # Walk-through: the pack's download stayed offered after choosing the CSV tables.
+    _choose(page, main, "Export", "Tableaux (CSV pour Excel) et scénario (JSON)")
+    assert page.get_by_role("button", name="Télécharger").count() == 0
+    _choose(page, main, "Export", "Dossier du conseil (PDF)")
+    assert page.get_by_role("button", name="Télécharger").count() == 1
     assert not errors
     page.close()
 
@@ -523,6 +528,33 @@ def test_diagnostic_metrics_are_read_whole(browser, app_url):
     assert page.locator("[data-testid='stMetric']").count() >= 8
     assert cut == []
     page.screenshot(path=str(ARTIFACTS / "diagnostic_metrics_1100.png"), full_page=True)
+    assert not errors
+    page.close()
+
+
+def test_sidebar_choices_are_read_whole(browser, app_url):
+    # Walk-through: « Permanence consei… » on every page; on Tournées 5 of the 21 bases
+    # showed, cut (« Communauté Com… »), in a small scrolling box.
+    page, errors = _open(browser, app_url)
+    _goto(page, "Tournées mobiles", "Tournées mobiles")
+    page.get_by_text("Bases des conseillers itinérants").first.wait_for()
+    chips = page.evaluate(
+        """Array.from(document.querySelectorAll(
+            '[data-testid="stSidebar"] [data-testid="stMultiSelect"] [data-tag] > span[title]'),
+          e => [e.innerText, e.scrollWidth > e.clientWidth + 1,
+                e.getBoundingClientRect().height])"""
+    )
+    assert len(chips) >= 10
+    assert [c[0] for c in chips if c[1]] == []
+    # A long name takes several lines of its chip.
+    assert max(c[2] for c in chips) > 30
+    boxes = page.evaluate(
+        """Array.from(document.querySelectorAll(
+            '[data-testid="stSidebar"] [data-testid="stMultiSelectTagsContainer"]'),
+          e => e.clientHeight)"""
+    )
+    assert max(boxes) > 250
+    page.locator("[data-testid='stSidebar']").screenshot(path=str(ARTIFACTS / "sidebar_chips.png"))
     assert not errors
     page.close()
 

@@ -92,8 +92,28 @@ def test_apply_uploads_lists_the_problems_of_every_file(tmp_path):
     with pytest.raises(DataValidationError) as info:
         apply_uploads(uploads, UserFiles(), False, load_territory, tmp_path)
     sources = {p.message.split(" : ")[0] for p in info.value.problems}
-    assert {"lieux.csv", "indicateurs.csv", "fibre.csv"} <= sources
+    assert {
+        "Lieux / conseillers (lieux.csv)",
+        "Indicateurs par commune (indicateurs.csv)",
+        "Fibre (ARCEP) (fibre.csv)",
+    } <= sources
     assert _files(tmp_path) == []
+
+
+def test_one_file_refused_in_two_fields_names_each_field(tmp_path):
+    # Walk-through: the same binary file in « Lieux » and « Indicateurs » gave the same
+    # message twice, word for word.
+    binary = bytes(range(256)) * 4
+    uploads = {"sites": Upload(binary, "binaire.csv"), "indicators": Upload(binary, "binaire.csv")}
+    with pytest.raises(DataValidationError) as info:
+        apply_uploads(uploads, UserFiles(), False, load_territory, tmp_path)
+    messages = [p.message for p in info.value.problems]
+    assert len(messages) == len(set(messages)) == 2
+    assert messages[0].startswith("Lieux / conseillers (binaire.csv) : encodage")
+    assert messages[1].startswith("Indicateurs par commune (binaire.csv) : encodage")
+    with pytest.raises(DataValidationError) as single:
+        apply_uploads({"fibre": Upload(binary, "f.csv")}, UserFiles(), False, load_territory)
+    assert "Fibre (ARCEP) (f.csv)" in str(single.value)
 
 
 def test_apply_uploads_applies_accepted_files(tmp_path):
