@@ -23,4 +23,3 @@ def test_donnees_sources_table_writes_dates_in_french():
     assert "1er août 2024" in vintages  # France services, « 2024-08-01 » in the file
     assert "COG 2025 (édition 2 avril 2025)" in vintages
     assert "ARCEP T1 2018, obsolète" in vintages
-
