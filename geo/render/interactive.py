@@ -184,7 +184,7 @@ class _FitClearOfControls(branca.element.MacroElement):
         """
         {% macro script(this, kwargs) %}
         (function (map, bounds) {
-            var GAP = 6, fitted = null;
+            var GAP = 6, fitting = false, moved = false;
             function box(corner) {
                 var el = map._controlCorners[corner];
                 if (!el || !el.children.length) { return [0, 0]; }
@@ -221,14 +221,12 @@ class _FitClearOfControls(branca.element.MacroElement):
                     options.paddingTopLeft = [best.pad.left, best.pad.top];
                     options.paddingBottomRight = [best.pad.right, best.pad.bottom];
                 }
+                fitting = true;
                 map.fitBounds(bounds, options);
-                fitted = {zoom: map.getZoom(), center: map.getCenter()};
+                fitting = false;
             }
-            map.on("resize", function () {
-                var moved = fitted && (map.getZoom() !== fitted.zoom
-                                       || !map.getCenter().equals(fitted.center, 1e-6));
-                if (!moved) { fit(); }
-            });
+            map.on("dragstart zoomstart", function () { moved = moved || !fitting; });
+            map.on("resize", function () { if (!moved) { fit(); } });
             fit();
             map.whenReady(fit);
         })({{ this._parent.get_name() }}, L.latLngBounds({{ this.bounds|tojson }}));
