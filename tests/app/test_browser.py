@@ -354,10 +354,7 @@ def test_every_new_advisor_shows_and_a_click_adds_one(browser, app_url, territor
     assert page.get_by_label("Nom").input_value() == "Vingt lieux"
     page.screenshot(path=str(ARTIFACTS / "scenarios_decisions.png"), full_page=True)
 
-    box = frame.locator(".leaflet-container").bounding_box()
-    frame.locator(".leaflet-container").click(
-        position={"x": box["width"] * 0.30, "y": box["height"] * 0.62}
-    )
+    frame.locator(".leaflet-container").click(position=_territory_position(page, 0.30, 0.62))
     page.get_by_text("1 conseiller(s) ajouté(s)").wait_for(timeout=90_000)
     page.frame_locator(FOLIUM_FRAME).first.locator(".maillage-decision").nth(20).wait_for(
         timeout=60_000
@@ -390,17 +387,12 @@ def test_a_click_moves_a_scenario_site(browser, app_url, territory, processed_di
     _choose(page, main, "Lieu à déplacer d'un clic", f"Conseiller ajouté : {moving['name']}")
     frame = page.frame_locator(FOLIUM_FRAME).first
     frame.locator(".maillage-decision").first.wait_for(timeout=90_000)
-    box = frame.locator(".leaflet-container").bounding_box()
-    frame.locator(".leaflet-container").click(
-        position={"x": box["width"] * 0.30, "y": box["height"] * 0.62}
-    )
+    frame.locator(".leaflet-container").click(position=_territory_position(page, 0.30, 0.62))
     page.get_by_text("0 conseiller(s) ajouté(s), 1 lieu(x) déplacé(s)").wait_for(timeout=90_000)
     # An existing permanence moves the same way (a « moved » change of the scenario).
     permanence = territory.sites[territory.sites["site_type"] == "cnfs_permanence"].iloc[0]
     _choose(page, main, "Lieu à déplacer d'un clic", permanence["name"], search=True)
-    frame.locator(".leaflet-container").click(
-        position={"x": box["width"] * 0.55, "y": box["height"] * 0.45}
-    )
+    frame.locator(".leaflet-container").click(position=_territory_position(page, 0.55, 0.45))
     page.get_by_text("0 conseiller(s) ajouté(s), 2 lieu(x) déplacé(s)").wait_for(timeout=90_000)
     # Still three added advisors on the map: the site moved, none was added.
     stars = page.frame_locator(FOLIUM_FRAME).first.locator(".maillage-decision")
@@ -633,6 +625,20 @@ def _map_boxes(page) -> dict:
             if frame.evaluate("document.querySelectorAll('path.leaflet-interactive').length"):
                 return frame.evaluate(_MAP_BOXES_JS)
     raise AssertionError("no Leaflet map on the page")
+
+
+def _territory_position(page, x: float, y: float) -> dict:
+    """A click position in the map, at fractions ``x``, ``y`` of the territory's box.
+
+    The view is fitted around the corner boxes, so the territory's place in the map
+    depends on the map's width: fractions of the map itself can fall beside it.
+    """
+    boxes = _map_boxes(page)
+    territory, frame = boxes["territory"], boxes["map"]
+    return {
+        "x": territory["l"] - frame["l"] + x * (territory["r"] - territory["l"]),
+        "y": territory["t"] - frame["t"] + y * (territory["b"] - territory["t"]),
+    }
 
 
 def _assert_corners_clear(boxes: dict) -> None:
