@@ -22,6 +22,8 @@ from geo.territory import ifn_scale_fr, map_indicators
 
 #: Catchment rings drawn on this map (the legend says « 10, 20 et 30 min »).
 CATCHMENT_RINGS_MIN = (10, 20, 30)
+#: Characters a sidebar select box shows on its one line (« Temps de trajet jusqu'au lieu d'a »).
+SELECTBOX_VISIBLE_CHARS = 30
 
 territory = current_territory()
 request = offer_controls(territory)
@@ -52,7 +54,7 @@ indicators = {
         "categorical": False,
     },
     "fca_ratio": {
-        "label": f"Conseillers accessibles pour 10 000 habitants (2SFCA, {threshold:g} min)",
+        "label": f"Conseillers accessibles pour 10 000 habitants (à {threshold:g} min)",
         "short": "Cons./10 000 hab.",
         "source": model.label,
         "vintage": territory.vintages.get("cnfs_permanence", ""),
@@ -94,6 +96,9 @@ with st.sidebar:
         **setting_widget("map_indicator", "population"),
     )
     indicator = indicators[key]
+    # The box shows one line of the choice: a long label is written out in full below it.
+    if len(indicator["label"]) > SELECTBOX_VISIBLE_CHARS:
+        st.caption(indicator["label"])
     schemes = {
         "quantiles": "Quantiles (effectifs égaux)",
         "natural_breaks": "Seuils naturels (Jenks)",

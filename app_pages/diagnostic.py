@@ -71,7 +71,7 @@ c2.metric(
     help=diagnosed.offer.per_advisor_help_fr(),
 )
 c3.metric(
-    "Gini des temps de trajet (secondaire)",
+    "Gini des temps de trajet (indicateur relatif)",
     format_number_fr(head["gini_travel_time"], 2),
     help=RELATIVE_DISPERSION_NOTE_FR,
 )
@@ -155,7 +155,8 @@ with tab_zones:
     else:
         st.markdown(
             f"Communes au-delà de {threshold:g} min de tout lieu, ou dont l'accès aux "
-            "conseillers (2SFCA) est inférieur à la moitié de la moyenne départementale, "
+            "conseillers (conseillers à portée pour 10 000 habitants) est inférieur à la "
+            "moitié de la moyenne départementale, "
             "regroupées en zones contiguës et classées par indice de priorité (personnes "
             "en besoin × écart au seuil ou à l'accès moyen)."
         )

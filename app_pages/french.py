@@ -23,7 +23,8 @@ __all__ = ["FRENCH_WIDGETS_CSS", "french_widget_texts"]
 #: stays. Placeholders, labels and helps are set on every widget (never Streamlit's
 #: « Choose an option »). Metric labels and values wrap instead of ending in « … »:
 #: French labels are long, and four metrics a row cut « Personnes non accompagnées
-#: (estimation) » and « CC Loir-Lucé-Bercé ».
+#: (estimation) » and « CC Loir-Lucé-Bercé ». Multiselect chips wrap too, in a box
+#: up to 20rem high (« Permanence consei… »; 5 of 21 advisors' bases were visible).
 FRENCH_WIDGETS_CSS = """
 <style>
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {
@@ -47,6 +48,11 @@ FRENCH_WIDGETS_CSS = """
 [data-testid="stMetricLabel"] p,
 [data-testid="stMetricValue"] [data-testid="stMarkdownContainer"],
 [data-testid="stMetricValue"] p {
+  white-space: normal; overflow: visible; text-overflow: clip; }
+[data-testid="stMultiSelect"] [role="group"]:has(> [data-testid="stMultiSelectTagsContainer"]),
+[data-testid="stMultiSelectTagsContainer"] { max-height: 20rem; }
+[data-testid="stMultiSelectTagsContainer"] [data-tag] { max-width: 100%; height: auto; }
+[data-testid="stMultiSelectTagsContainer"] [data-tag] > span[title] {
   white-space: normal; overflow: visible; text-overflow: clip; }
 </style>
 """

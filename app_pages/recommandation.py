@@ -30,6 +30,7 @@ from equity.decision_table import placement_decisions
 from equity.placement import OBJECTIVE_LABELS_FR, PlacementInfeasible, solver_summary_fr
 from equity.recommend import (
     advisors_after_help_fr,
+    balance_caption_fr,
     candidate_sites,
     chosen_sites,
     curve_caption_fr,
@@ -378,7 +379,7 @@ thresholds_fr = ", ".join(f"{t:g}" for t in SENSITIVITY_THRESHOLDS_MIN)
 sensitivity_asked = st.session_state.get("reco_sensitivity_key") == request.cache_key()
 if not sensitivity_asked and st.button(
     f"Calculer la sensibilité au seuil ({thresholds_fr} min)",
-    help="Une optimisation complète par seuil : compter environ une demi-minute.",
+    help="Une optimisation complète par autre seuil : compter 15 à 20 secondes.",
 ):
     st.session_state["reco_sensitivity_key"] = request.cache_key()
     # Drawn again without the button, the table in its place.
@@ -395,6 +396,8 @@ if sensitivity_asked:
             "population_share_before": ("Avant", "pct"),
             "population_share_after": ("Après", "pct"),
             "mean_travel_time_min_after": ("Temps moyen après (min)", "dec"),
+            "sites_kept_fr": ("Sites recommandés retenus", "text"),
+            "sites_changed_fr": ("Sites qui changent", "text"),
         },
     )
 else:
@@ -404,8 +407,9 @@ else:
     )
 
 st.subheader("Effet par EPCI")
+effect = epci_effect(before, after, result)
 show_table(
-    epci_effect(before, after, result).reset_index(),
+    effect.reset_index(),
     {
         "epci": ("EPCI", "text"),
         "new_sites": ("Nouveaux sites", "int"),
@@ -419,6 +423,7 @@ show_table(
         "balance_after": ("Équilibre après", "dec"),
     },
 )
+st.caption(balance_caption_fr(effect))
 
 with st.expander("Robustesse : si des postes existants disparaissent"):
     n_lost = st.slider(

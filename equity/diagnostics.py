@@ -473,7 +473,7 @@ def _notes(
     if model.is_approximate:
         notes.append(
             "Temps de trajet approximatifs tant qu'aucun réseau routier n'est construit "
-            "(maillage network build)."
+            "(construction du réseau : page Données)."
         )
     fibre_weight = weights.weights.get("fibre_share", 0.0)
     if fibre_outdated and fibre_weight > 0:

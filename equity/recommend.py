@@ -37,6 +37,7 @@ __all__ = [
     "CANDIDATE_TYPES",
     "PlacementInputs",
     "advisors_after_help_fr",
+    "balance_caption_fr",
     "candidate_sites",
     "chosen_sites",
     "curve_caption_fr",
@@ -352,6 +353,36 @@ def epci_effect(before: Diagnosis, after: Diagnosis, result: PlacementResult) ->
     table = table.join(persons)
     table.index.name = "epci"
     return table
+
+
+def balance_caption_fr(effect: pd.DataFrame) -> str:
+    """What « Équilibre » measures, and why it falls where nothing is taken away.
+
+    ``effect`` is :func:`epci_effect`'s table. The balance is relative (an EPCI's share
+    of the département's advisors over its share of the persons in need): when the
+    other EPCIs gain advisors it falls in an EPCI that receives none, although its own
+    advisors stay; the sentence names those EPCIs so nobody reads it as a loss.
+    """
+    text = (
+        "« Équilibre » : part des conseillers du département présents dans l'EPCI, "
+        "rapportée à sa part des personnes en besoin (1 = sa juste part). C'est une "
+        "mesure relative : elle baisse quand les autres EPCI se renforcent."
+    )
+    untouched = effect[
+        (effect["new_sites"] + effect["reinforcements"] == 0)
+        & (effect["balance_after"] < effect["balance_before"] - 0.05)
+    ]
+    if untouched.empty:
+        return text
+    listed = ", ".join(
+        f"{name} ({format_number_fr(row['balance_before'], 1)} → "
+        f"{format_number_fr(row['balance_after'], 1)})"
+        for name, row in untouched.iterrows()
+    )
+    return (
+        f"{text} Ainsi dans {listed} : ces EPCI ne reçoivent personne et gardent leurs "
+        "conseillers, mais leur part du total diminue."
+    )
 
 
 def recommendation_report(

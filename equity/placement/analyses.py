@@ -123,10 +123,18 @@ def threshold_sensitivity(
     *,
     demand_group: pd.Series | None = None,
     near_existing: pd.Series | None = None,
+    reference: PlacementResult | None = None,
 ) -> pd.DataFrame:
-    """Coverage before and after placement when the threshold changes.
+    """Coverage before and after placement when the threshold changes, and which sites change.
 
     Each threshold gets its own exact placement (same objective and constraints).
+
+    Parameters
+    ----------
+    reference : PlacementResult, optional
+        The placement at ``settings.threshold_min`` already solved (the recommendation):
+        reused at that threshold instead of solved again, and the sites of every
+        threshold are compared with its sites.
 
     Returns
     -------
@@ -134,16 +142,20 @@ def threshold_sensitivity(
         One row per ``threshold_min``: ``population_share_before``,
         ``population_share_after``, ``need_share_before``, ``need_share_after``,
         ``mean_travel_time_min_after``, ``unserved_persons_after``, ``chosen``
-        (comma-separated ids), ``decided_by``.
+        (comma-separated ids), ``decided_by``; with a ``reference``, ``sites_kept``
+        (its sites chosen again), ``sites_added`` and ``sites_dropped`` (lists of ids).
     """
     settings = settings or PlacementSettings()
     rows = []
     for thr in thresholds:
-        res = solve_placement(
-            times, weight, population, existing, candidate_group,
-            replace(settings, threshold_min=float(thr)),
-            demand_group=demand_group, near_existing=near_existing,
-        )  # fmt: skip
+        if reference is not None and np.isclose(reference.threshold_min, thr):
+            res = reference
+        else:
+            res = solve_placement(
+                times, weight, population, existing, candidate_group,
+                replace(settings, threshold_min=float(thr)),
+                demand_group=demand_group, near_existing=near_existing,
+            )  # fmt: skip
         rows.append(
             {
                 "threshold_min": float(thr),
@@ -155,9 +167,22 @@ def threshold_sensitivity(
                 "unserved_persons_after": res.persons["unserved_persons_after"],
                 "chosen": ",".join(res.chosen),
                 "decided_by": res.decided_by,
+                **_site_changes(res.chosen, reference),
             }
         )
     return pd.DataFrame(rows)
+
+
+def _site_changes(chosen: list[str], reference: PlacementResult | None) -> dict[str, Any]:
+    """The reference's sites chosen again, and the sites added and dropped."""
+    if reference is None:
+        return {}
+    ref = list(reference.chosen)
+    return {
+        "sites_kept": sum(c in chosen for c in ref),
+        "sites_added": [c for c in chosen if c not in ref],
+        "sites_dropped": [c for c in ref if c not in chosen],
+    }
 
 
 def travel_robustness(

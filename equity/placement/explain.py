@@ -151,7 +151,7 @@ def _capacity_reason(info: dict[str, Any]) -> str:
         "constraints": "les contraintes imposées déterminent entièrement le placement",
         "unknown": "le placement maximise le besoin servi (capacité de chaque conseiller), "
         "puis minimise le temps de trajet des personnes accompagnées, puis équilibre les "
-        "EPCI ; l'unicité n'a pas été vérifiée",
+        "EPCI ; il n'a pas été vérifié qu'aucun autre placement n'est aussi bon",
     }[stage]
 
 
@@ -161,7 +161,7 @@ def _unproven_sentence(info: dict[str, Any]) -> str:
         return (
             "Besoin servi et temps de trajet : optimum prouvé ; équilibre entre EPCI "
             "(départage entre placements équivalents) : meilleure répartition trouvée dans "
-            "le temps imparti, sans preuve."
+            "le temps imparti, sans garantie qu'il n'y en a pas de meilleure."
         )
     if info.get("proven_stages", 0) == 1 and len(info.get("stages", ())) > 1:
         gap = _gap_fr(info["stages"][1].get("mip_gap"))
@@ -288,7 +288,7 @@ def decided_by(
 
 
 _METHODS_FR = {
-    "milp": "optimisation exacte (programme linéaire en nombres entiers, HiGHS)",
+    "milp": "optimisation exacte (la meilleure combinaison de lieux, prouvée par le calcul)",
     "greedy": "méthode gloutonne (ajout du meilleur site, un par un)",
 }
 _STATUS_FR = {

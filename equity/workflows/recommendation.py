@@ -242,7 +242,7 @@ def run_recommendation(
     options = inputs.engine_options()
     curve = trade_off_curve(*inputs.engine_args(), settings, **options)
     sensitivity = (
-        threshold_sensitivity(*inputs.engine_args(), settings, **options)
+        threshold_sensitivity(*inputs.engine_args(), settings, **options, reference=result)
         if request.sensitivity
         else None
     )
@@ -259,14 +259,34 @@ def run_threshold_sensitivity(territory: Territory, recommendation: Recommendati
     """The recommendation's placement re-solved at the sensitivity thresholds.
 
     One full placement per threshold of :data:`geo.defaults.SENSITIVITY_THRESHOLDS_MIN`
-    (same objective and constraints), so it is computed on request.
+    (same objective and constraints; the recommendation itself at its own threshold), so
+    it is computed on request. Besides the engine's columns, ``sites_kept_fr`` (« 18 lieux sur
+    20 ») and ``sites_changed_fr`` (the sites added and dropped, by name) say whether the
+    recommended sites hold when the threshold changes.
     """
     inputs = recommendation.inputs
-    return threshold_sensitivity(
+    table = threshold_sensitivity(
         *inputs.engine_args(),
         recommendation.request.placement_settings(territory.epci["epci_name"].tolist()),
         **inputs.engine_options(),
+        reference=recommendation.result,
     )
+    names = territory.sites.set_index("site_id")["name"]
+    n_sites = len(recommendation.result.chosen)
+    table["sites_kept_fr"] = [
+        f"{kept} {'lieu' if kept <= 1 else 'lieux'} sur {n_sites}" for kept in table["sites_kept"]
+    ]
+    table["sites_changed_fr"] = [
+        _changes_fr(added, dropped, names)
+        for added, dropped in zip(table["sites_added"], table["sites_dropped"], strict=True)
+    ]
+    return table
+
+
+def _changes_fr(added: list[str], dropped: list[str], names: pd.Series) -> str:
+    """« + Mairie — Lhomme ; − Mairie — Loué », or « aucun » when the sites hold."""
+    parts = [f"+ {names.get(s, s)}" for s in added] + [f"− {names.get(s, s)}" for s in dropped]
+    return " ; ".join(parts) if parts else "aucun"
 
 
 def check_robustness(

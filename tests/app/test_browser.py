@@ -519,6 +519,33 @@ def test_diagnostic_metrics_are_read_whole(browser, app_url):
     page.close()
 
 
+def test_sidebar_choices_are_read_whole(browser, app_url):
+    # Walk-through: « Permanence consei… » on every page; on Tournées 5 of the 21 bases
+    # showed, cut (« Communauté Com… »), in a small scrolling box.
+    page, errors = _open(browser, app_url)
+    _goto(page, "Tournées mobiles", "Tournées mobiles")
+    page.get_by_text("Bases des conseillers itinérants").first.wait_for()
+    chips = page.evaluate(
+        """Array.from(document.querySelectorAll(
+            '[data-testid="stSidebar"] [data-testid="stMultiSelect"] [data-tag] > span[title]'),
+          e => [e.innerText, e.scrollWidth > e.clientWidth + 1,
+                e.getBoundingClientRect().height])"""
+    )
+    assert len(chips) >= 10
+    assert [c[0] for c in chips if c[1]] == []
+    # A long name takes several lines of its chip.
+    assert max(c[2] for c in chips) > 30
+    boxes = page.evaluate(
+        """Array.from(document.querySelectorAll(
+            '[data-testid="stSidebar"] [data-testid="stMultiSelectTagsContainer"]'),
+          e => e.clientHeight)"""
+    )
+    assert max(boxes) > 250
+    page.locator("[data-testid='stSidebar']").screenshot(path=str(ARTIFACTS / "sidebar_chips.png"))
+    assert not errors
+    page.close()
+
+
 def test_uploaded_file_shows_no_english_size(browser, app_url, tmp_path):
     # Walk-through: an uploaded file showed « 73.0B » (Streamlit's English byte units).
     upload = tmp_path / "demandes.csv"

@@ -87,3 +87,33 @@ def test_every_combobox_has_a_french_placeholder():
         if not (isinstance(text, str) and text.startswith(("Choisir", "Aucun"))):
             missing.append(where)
     assert not missing, missing
+
+
+def _page_texts(app: AppTest) -> str:
+    """Every text the page shows (markdown, notes, metrics and their help, options)."""
+    parts = [
+        e.value for kind in ("markdown", "caption", "info", "warning") for e in getattr(app, kind)
+    ]
+    parts += [f"{m.label} {m.help or ''}" for m in app.metric]
+    parts += [str(o) for box in app.selectbox for o in box.options]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("page", ["carte.py", "diagnostic.py"])
+def test_pages_for_elected_members_carry_no_jargon(page):
+    # Walk-through: « 2SFCA », « (maillage network build) », « Gini … (secondaire) ».
+    text = _page_texts(_run(page))
+    for jargon in ("2SFCA", "maillage network", "(secondaire)", "HiGHS", "unicité"):
+        assert jargon not in text, jargon
+
+
+def test_solver_sentences_are_plain_french():
+    from equity.placement.explain import _capacity_reason, _unproven_sentence, solver_summary_fr
+
+    texts = [
+        _capacity_reason({"decisive_stage": "unknown"}),
+        _unproven_sentence({"proven_stages": 2}),
+    ]
+    texts.append(solver_summary_fr({"method": "milp", "status": 0}))
+    for jargon in ("unicité", "sans preuve", "nombres entiers"):
+        assert not any(jargon in t for t in texts), jargon

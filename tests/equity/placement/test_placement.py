@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -323,6 +324,25 @@ def test_trade_off_curve_monotone_and_sensitivity():
     assert list(sens["threshold_min"]) == [10.0, 15.0, 30.0]
     assert (np.diff(sens["population_share_before"]) >= 0).all()
     assert (sens["population_share_after"] >= sens["population_share_before"]).all()
+
+
+def test_sensitivity_reuses_the_reference_and_says_which_sites_change():
+    times, weight, population, existing, group = random_instance(1, n=20, n_cand=10)
+    settings = PlacementSettings(k=3, threshold_min=15.0, objective="coverage")
+    reference = solve_placement(times, weight, population, existing, group, settings)
+    # A reference the engine could not have found: reused, not solved again, at 15 min.
+    marked = replace(reference, chosen=[*reference.chosen[:2], "C-marque"])
+    sens = threshold_sensitivity(
+        times, weight, population, existing, group, settings, (10, 15, 30), reference=marked
+    ).set_index("threshold_min")
+    assert sens.loc[15.0, "chosen"] == ",".join(marked.chosen)
+    assert sens.loc[15.0, "sites_kept"] == 3
+    assert sens.loc[15.0, "sites_added"] == [] and sens.loc[15.0, "sites_dropped"] == []
+    for thr in (10.0, 30.0):
+        chosen = sens.loc[thr, "chosen"].split(",")
+        assert "C-marque" in sens.loc[thr, "sites_dropped"]
+        assert sens.loc[thr, "sites_kept"] == sum(c in chosen for c in marked.chosen)
+        assert sens.loc[thr, "sites_added"] == [c for c in chosen if c not in marked.chosen]
 
 
 def test_robustness_tiny():

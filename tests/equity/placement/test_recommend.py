@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+import pandas as pd
 import pytest
 
 from equity.cli import main
@@ -13,6 +14,7 @@ from equity.placement import PlacementSettings, trade_off_curve
 from equity.recommend import (
     CANDIDATE_TYPES,
     advisors_after_help_fr,
+    balance_caption_fr,
     candidate_sites,
     chosen_sites,
     curve_caption_fr,
@@ -220,3 +222,21 @@ def test_cli_recommend_json_and_save(tmp_path):
     added = ScenarioStore(db).load("Cinq").changes.added
     assert sum(site["n_advisors"] for site in added) == 5
     assert main(["recommend", "--extra", "5", "--min-per-epci", "1"]) == 2
+
+
+def test_balance_caption_names_epci_whose_balance_falls_without_losing_advisors():
+    # Walk-through: CC LBN Communauté, 0 new site and 0 reinforcement, went from 2,5 to 1,7.
+    effect = pd.DataFrame(
+        {
+            "new_sites": [0, 2, 0],
+            "reinforcements": [0, 0, 0],
+            "balance_before": [2.5, 0.4, 1.0],
+            "balance_after": [1.7, 0.9, 1.0],
+        },
+        index=pd.Index(["CC LBN Communauté", "CC Maine Saosnois", "CC du Val de Sarthe"]),
+    )
+    text = balance_caption_fr(effect)
+    assert "mesure relative" in text
+    assert "CC LBN Communauté (2,5 → 1,7)" in text
+    assert "Maine Saosnois" not in text and "Val de Sarthe" not in text
+    assert "Ainsi" not in balance_caption_fr(effect.iloc[1:])

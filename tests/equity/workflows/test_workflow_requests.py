@@ -24,6 +24,8 @@ from equity.workflows import (
     open_store,
     recommendation_parameters,
     run_diagnosis,
+    run_recommendation,
+    run_threshold_sensitivity,
     scenario_key,
     value_status,
 )
@@ -161,3 +163,19 @@ class _Returning:
 
     def parse_args(self, _argv):
         return self.args
+
+
+def test_sensitivity_says_whether_the_recommended_sites_change(territory):
+    recommendation = run_recommendation(territory, RecommendRequest(k=2))
+    table = run_threshold_sensitivity(territory, recommendation).set_index("threshold_min")
+    n = len(recommendation.result.chosen)
+    own = table.loc[float(recommendation.request.diagnosis.threshold_min)]
+    assert own["sites_kept_fr"] == f"{n} {'lieu' if n == 1 else 'lieux'} sur {n}"
+    assert own["sites_changed_fr"] == "aucun"
+    names = territory.sites.set_index("site_id")["name"]
+    for _, row in table.iterrows():
+        expected = [f"+ {names[s]}" for s in row["sites_added"]]
+        expected += [f"− {names[s]}" for s in row["sites_dropped"]]
+        assert row["sites_changed_fr"] == (" ; ".join(expected) or "aucun")
+        kept = n - len(row["sites_dropped"])
+        assert row["sites_kept_fr"] == f"{kept} {'lieu' if kept <= 1 else 'lieux'} sur {n}"
