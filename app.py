@@ -5,7 +5,9 @@ import streamlit as st
 from app_pages.french import french_widget_texts
 from app_pages.static_files import serve_static_files
 
-st.set_page_config(page_title="Maillage", page_icon=":material/map:", layout="wide")
+# An emoji favicon is drawn in the browser (a data: URL); a :material/…: one is fetched
+# from Google Fonts, and the app works offline.
+st.set_page_config(page_title="Maillage", page_icon="🗺️", layout="wide")
 french_widget_texts()
 serve_static_files()  # Leaflet for the clickable maps, before any page renders
 

@@ -27,6 +27,7 @@ from geo.render.style import (
     SITE_TYPE_COLORS,
     SITE_TYPE_LABELS_FR,
     catchment_colors,
+    catchment_dashes,
     catchment_label_fr,
 )
 from geo.settings import LONLAT_CRS, WORK_CRS
@@ -53,7 +54,7 @@ _MAP_CSS = f"""
 .maillage-swatch {{ flex: none; width: 18px; height: 12px; border: 1px solid #777; }}
 .maillage-dot {{ flex: none; width: 10px; height: 10px; border-radius: 50%;
   border: 1px solid #fff; box-shadow: 0 0 0 1px #777; }}
-.maillage-line {{ flex: none; width: 18px; height: 0; border-top: 3px dashed; }}
+.maillage-line {{ flex: none; }}
 .leaflet-control-layers {{ font-size: 13px; }}
 /* Popups (pane z-index 700) open over the corner controls, never under them. */
 .leaflet-top, .leaflet-bottom {{ z-index: 650; }}
@@ -70,7 +71,8 @@ _MAP_CSS = f"""
   max-width: 240px; white-space: normal; }}
 """
 
-_LegendEntry = tuple[str, str, str]  # (swatch kind, colour, label)
+# (swatch kind, colour, label) or, for a dashed line, (kind, colour, label, dash array).
+_LegendEntry = tuple[str, ...]
 
 
 def _format_column(values: pd.Series, percent: bool) -> list[str]:
@@ -158,12 +160,119 @@ class _MetricScale(branca.element.MacroElement):
         self._name = "MetricScale"
 
 
+def _line_swatch(color: str, dash: str) -> str:
+    """A short line drawn as on the map: colour, width and dash pattern."""
+    dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+    return (
+        '<svg class="maillage-line" width="26" height="8" aria-hidden="true">'
+        f'<line x1="1" y1="4" x2="25" y2="4" stroke="{color}" stroke-width="2.5"{dash_attr}/>'
+        "</svg>"
+    )
+
+
+class _FitClearOfControls(branca.element.MacroElement):
+    """Fit the territory in the part of the map its corner boxes leave free.
+
+    The title, layer control, legends, zoom buttons and scale bar sit in the map's
+    corners; at a laptop's width they hid the southern communes and the north-east
+    tours. Each corner's box is measured in the browser and reserved either beside or
+    above/below the territory, whichever of the 16 choices gives the largest zoom; the
+    view is fitted again when the map is resized, unless the reader has moved it.
+    """
+
+    _template = branca.element.Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map, bounds) {
+            var GAP = 6, fitting = false, moved = false;
+            function box(corner) {
+                var el = map._controlCorners[corner];
+                if (!el || !el.children.length) { return [0, 0]; }
+                var r = el.getBoundingClientRect();
+                return [r.width + GAP, r.height + GAP];
+            }
+            function padding(corners, mask) {
+                var pad = {top: 0, right: 0, bottom: 0, left: 0};
+                corners.forEach(function (c, i) {
+                    var side = (mask >> i) & 1 ? c.x : c.y, size = (mask >> i) & 1 ? c.w : c.h;
+                    pad[side] = Math.max(pad[side], size);
+                });
+                return pad;
+            }
+            function fit() {
+                var size = map.getSize(), best = null;
+                if (!size.x || !size.y) { return; }
+                var corners = ["topleft", "topright", "bottomleft", "bottomright"].map(
+                    function (name) {
+                        var wh = box(name);
+                        return {x: name.slice(-4) === "left" ? "left" : "right",
+                                y: name.slice(0, 3) === "top" ? "top" : "bottom",
+                                w: wh[0], h: wh[1]};
+                    });
+                for (var mask = 0; mask < 16; mask++) {
+                    var pad = padding(corners, mask);
+                    var free = L.point(pad.left + pad.right, pad.top + pad.bottom);
+                    if (free.x >= size.x - 40 || free.y >= size.y - 40) { continue; }
+                    var zoom = map.getBoundsZoom(bounds, false, free);
+                    if (!best || zoom > best.zoom) { best = {zoom: zoom, pad: pad}; }
+                }
+                var options = {animate: false};
+                if (best) {
+                    options.paddingTopLeft = [best.pad.left, best.pad.top];
+                    options.paddingBottomRight = [best.pad.right, best.pad.bottom];
+                }
+                fitting = true;
+                map.fitBounds(bounds, options);
+                fitting = false;
+            }
+            map.on("dragstart zoomstart", function () { moved = moved || !fitting; });
+            map.on("resize", function () { if (!moved) { fit(); } });
+            fit();
+            map.whenReady(fit);
+        })({{ this._parent.get_name() }}, L.latLngBounds({{ this.bounds|tojson }}));
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, communes: gpd.GeoDataFrame) -> None:
+        super().__init__()
+        self._name = "FitClearOfControls"
+        west, south, east, north = communes.to_crs(LONLAT_CRS).total_bounds
+        self.bounds = [[float(south), float(west)], [float(north), float(east)]]
+
+
+class _FrenchControlTitles(branca.element.MacroElement):
+    """French tooltips of Leaflet's zoom buttons and layer toggle (English by default)."""
+
+    _template = branca.element.Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (root) {
+            var titles = {".leaflet-control-zoom-in": "Zoom avant",
+                          ".leaflet-control-zoom-out": "Zoom arrière",
+                          ".leaflet-control-layers-toggle": "Couches de la carte"};
+            Object.keys(titles).forEach(function (selector) {
+                root.querySelectorAll(selector).forEach(function (el) {
+                    el.title = titles[selector];
+                    el.setAttribute("aria-label", titles[selector]);
+                });
+            });
+        })({{ this._parent.get_name() }}.getContainer());
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "FrenchControlTitles"
+
+
 def _legend_html(title: str, entries: list[_LegendEntry]) -> str:
-    """Legend markup; entries are (swatch kind, colour, label)."""
+    """Legend markup; entries are (swatch kind, colour, label[, dash array])."""
     items = []
-    for kind, color, label in entries:
+    for kind, color, label, *dash in entries:
         if kind == "line":
-            swatch = f'<span class="maillage-line" style="border-color:{color}"></span>'
+            swatch = _line_swatch(color, dash[0] if dash else "")
         elif kind == "star":
             swatch = f'<span class="maillage-star" style="color:{color}">★</span>'
         else:
@@ -273,13 +382,16 @@ def commune_map(
     if decisions is not None and len(decisions):
         site_entries = _add_decisions(m, decisions) + site_entries
     _add_controls(m, title, legend_title, classes, site_entries, notes)
+    # Last: every corner box must be on the map when the view is fitted around them.
+    m.add_child(_FitClearOfControls(communes))
     return m
 
 
 def _base_map(communes: gpd.GeoDataFrame, tiles: bool) -> folium.Map:
     """An empty map fitted to the communes, with Maillage's style and optional tiles."""
     bounds = communes.to_crs(LONLAT_CRS).total_bounds
-    m = folium.Map(tiles=None, zoom_snap=0.25)
+    # A fine zoom step: fitted around the corner boxes, the territory loses at most 7 %.
+    m = folium.Map(tiles=None, zoom_snap=0.1)
     m.add_child(_MetricScale())
     m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     m.add_child(_MapStyle())
@@ -306,7 +418,9 @@ def _add_controls(
         f'<div class="maillage-note">{html.escape(n)}</div>' for n in notes
     )
     m.add_child(_HtmlControl(heading, "topright", "maillage-title"))
-    folium.LayerControl(collapsed=False).add_to(m)
+    # Collapsed to its button (it opens on hover or tap): open, it covered the north-east.
+    folium.LayerControl(collapsed=True).add_to(m)
+    m.add_child(_FrenchControlTitles())
     m.add_child(_HtmlControl(_legend_html(legend_title, legend), "bottomright", "maillage-legend"))
     if site_entries:
         m.add_child(
@@ -379,22 +493,34 @@ def _add_epci(m: folium.Map, epci: gpd.GeoDataFrame) -> None:
     ).add_to(m)
 
 
+#: Catchment outlines: width of the dashed line, and of the white casing drawn under it
+#: so that the line stands out on the lightest and the darkest classes alike.
+_CATCHMENT_WEIGHT = 2.5
+_CATCHMENT_CASING_WEIGHT = 5.5
+
+
 def _add_catchments(m: folium.Map, catchments: gpd.GeoDataFrame) -> list[_LegendEntry]:
+    """One layer per threshold: a white casing, then the dashed line in the zone's colour."""
     entries = []
+    dashes = catchment_dashes(catchments["threshold_min"])
     for threshold, color in catchment_colors(catchments["threshold_min"]).items():
         label = catchment_label_fr(threshold)
         part = catchments.loc[catchments["threshold_min"] == threshold, ["geometry"]]
-        folium.GeoJson(
-            _light_geojson(part.reset_index(drop=True)),
-            name=label,
-            style_function=lambda _, c=color: {
-                "fill": False,
-                "color": c,
-                "weight": 2,
-                "dashArray": "6 4",
-            },
-        ).add_to(m)
-        entries.append(("line", color, label))
+        data = _light_geojson(part.reset_index(drop=True))
+        group = folium.FeatureGroup(name=label)
+        # Leaflet draws a group's layers in the order they were made: casing first.
+        for style in (
+            {"color": "#ffffff", "weight": _CATCHMENT_CASING_WEIGHT, "opacity": 0.85},
+            {"color": color, "weight": _CATCHMENT_WEIGHT, "dashArray": dashes[threshold]},
+        ):
+            folium.GeoJson(
+                data,
+                control=False,
+                interactive=False,
+                style_function=lambda _, st=style: {"fill": False, **st},
+            ).add_to(group)
+        group.add_to(m)
+        entries.append(("line", color, label, dashes[threshold]))
     return entries
 
 

@@ -13,6 +13,7 @@ from geo.sites import SITE_TYPES
 
 __all__ = [
     "CATCHMENT_COLORS",
+    "CATCHMENT_DASHES",
     "MISSING_COLOR",
     "MISSING_LABEL_FR",
     "OKABE_ITO",
@@ -21,6 +22,7 @@ __all__ = [
     "SITE_TYPE_COLORS",
     "SITE_TYPE_LABELS_FR",
     "catchment_colors",
+    "catchment_dashes",
     "catchment_label_fr",
     "circuit_label_fr",
 ]
@@ -58,8 +60,23 @@ SITE_TYPE_COLORS: dict[str, str] = {
     "mobile_base": "#56B4E9",
 }
 
-#: Catchment outline colours, by increasing threshold.
-CATCHMENT_COLORS: tuple[str, ...] = tuple(OKABE_ITO[i] for i in (4, 0, 5, 6, 2, 1))
+#: Catchment outline colours, by increasing threshold: black, Paul Tol's vibrant red, then
+#: Okabe–Ito's reddish purple and orange, Tol's wine and a grey. No blue, green or yellow,
+#: the hues of :data:`SEQUENTIAL_PALETTE` (the former blue 10 min line vanished on it),
+#: and the first three stay apart under protanopia, deuteranopia and tritanopia (the
+#: former 20 and 30 min oranges read as one).
+CATCHMENT_COLORS: tuple[str, ...] = (
+    "#000000",
+    "#CC3311",
+    "#CC79A7",
+    "#E69F00",
+    "#882255",
+    "#777777",
+)
+
+#: Dash pattern of each catchment outline (SVG ``stroke-dasharray``, pixels), by
+#: increasing threshold: the lines differ by their pattern as well as their colour.
+CATCHMENT_DASHES: tuple[str, ...] = ("2 5", "10 5", "16 4 3 4", "6 3", "1 3", "12 3 3 3 3 3")
 
 #: ColorBrewer sequential palette (colour-blind safe) for numeric choropleths.
 SEQUENTIAL_PALETTE: str = "YlGnBu"
@@ -83,6 +100,24 @@ def catchment_colors(thresholds_min: Iterable[float]) -> dict[float, str]:
     """
     distinct = sorted({float(t) for t in thresholds_min if t == t})
     return {t: CATCHMENT_COLORS[i % len(CATCHMENT_COLORS)] for i, t in enumerate(distinct)}
+
+
+def catchment_dashes(thresholds_min: Iterable[float]) -> dict[float, str]:
+    """Dash pattern of each catchment threshold, in increasing order of threshold.
+
+    Parameters
+    ----------
+    thresholds_min : iterable of float
+        Thresholds in minutes (duplicates and NaN are ignored).
+
+    Returns
+    -------
+    dict of float to str
+        SVG ``stroke-dasharray`` of each distinct threshold, smallest first, paired
+        with the colours of :func:`catchment_colors`.
+    """
+    distinct = sorted({float(t) for t in thresholds_min if t == t})
+    return {t: CATCHMENT_DASHES[i % len(CATCHMENT_DASHES)] for i, t in enumerate(distinct)}
 
 
 def catchment_label_fr(threshold_min: float) -> str:

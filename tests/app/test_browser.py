@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -353,10 +354,7 @@ def test_every_new_advisor_shows_and_a_click_adds_one(browser, app_url, territor
     assert page.get_by_label("Nom").input_value() == "Vingt lieux"
     page.screenshot(path=str(ARTIFACTS / "scenarios_decisions.png"), full_page=True)
 
-    box = frame.locator(".leaflet-container").bounding_box()
-    frame.locator(".leaflet-container").click(
-        position={"x": box["width"] * 0.30, "y": box["height"] * 0.62}
-    )
+    frame.locator(".leaflet-container").click(position=_territory_position(page, 0.30, 0.62))
     page.get_by_text("1 conseiller(s) ajouté(s)").wait_for(timeout=90_000)
     page.frame_locator(FOLIUM_FRAME).first.locator(".maillage-decision").nth(20).wait_for(
         timeout=60_000
@@ -389,17 +387,12 @@ def test_a_click_moves_a_scenario_site(browser, app_url, territory, processed_di
     _choose(page, main, "Lieu à déplacer d'un clic", f"Conseiller ajouté : {moving['name']}")
     frame = page.frame_locator(FOLIUM_FRAME).first
     frame.locator(".maillage-decision").first.wait_for(timeout=90_000)
-    box = frame.locator(".leaflet-container").bounding_box()
-    frame.locator(".leaflet-container").click(
-        position={"x": box["width"] * 0.30, "y": box["height"] * 0.62}
-    )
+    frame.locator(".leaflet-container").click(position=_territory_position(page, 0.30, 0.62))
     page.get_by_text("0 conseiller(s) ajouté(s), 1 lieu(x) déplacé(s)").wait_for(timeout=90_000)
     # An existing permanence moves the same way (a « moved » change of the scenario).
     permanence = territory.sites[territory.sites["site_type"] == "cnfs_permanence"].iloc[0]
     _choose(page, main, "Lieu à déplacer d'un clic", permanence["name"], search=True)
-    frame.locator(".leaflet-container").click(
-        position={"x": box["width"] * 0.55, "y": box["height"] * 0.45}
-    )
+    frame.locator(".leaflet-container").click(position=_territory_position(page, 0.55, 0.45))
     page.get_by_text("0 conseiller(s) ajouté(s), 2 lieu(x) déplacé(s)").wait_for(timeout=90_000)
     # Still three added advisors on the map: the site moved, none was added.
     stars = page.frame_locator(FOLIUM_FRAME).first.locator(".maillage-decision")
@@ -635,5 +628,140 @@ def test_saved_picks_leave_the_form_and_scenario_choices_hold_across_pages(brows
     assert _shown(base) == "Deux clics"
     assert page.get_by_label("Nom", exact=True).input_value() == "Deux clics"
     page.screenshot(path=str(ARTIFACTS / "scenarios_kept.png"), full_page=True)
+    assert not errors
+    page.close()
+
+
+# ------------------------------------------- issue 14 leftovers: maps at 1,100 px, offline
+
+#: In a map's frame: the box the communes are drawn in (their white 0.6 px outlines tell
+#: them from the sites' circles), and the boxes of the title, legends and layer control.
+_MAP_BOXES_JS = """() => {
+    const box = e => { const r = e.getBoundingClientRect();
+                       return {l: r.left, t: r.top, r: r.right, b: r.bottom}; };
+    const paths = Array.from(document.querySelectorAll(
+        'path.leaflet-interactive[stroke="#ffffff"][stroke-width="0.6"]'), box);
+    const territory = paths.reduce((a, p) => ({l: Math.min(a.l, p.l), t: Math.min(a.t, p.t),
+        r: Math.max(a.r, p.r), b: Math.max(a.b, p.b)}), paths[0]);
+    const corners = Array.from(document.querySelectorAll(
+        '.maillage-legend, .maillage-title, .leaflet-control-layers'),
+        e => [e.innerText.split('\\n')[0], box(e)]);
+    const map = document.querySelector('.leaflet-container');
+    return {communes: paths.length, territory, corners, map: box(map)};
+}"""
+
+
+def _map_boxes(page) -> dict:
+    """Boxes of the page's Leaflet map that draws the communes (see :data:`_MAP_BOXES_JS`)."""
+    for frame in page.frames:
+        with contextlib.suppress(playwright.Error):
+            if frame.evaluate("document.querySelectorAll('path.leaflet-interactive').length"):
+                return frame.evaluate(_MAP_BOXES_JS)
+    raise AssertionError("no Leaflet map on the page")
+
+
+def _territory_position(page, x: float, y: float) -> dict:
+    """A click position in the map, at fractions ``x``, ``y`` of the territory's box.
+
+    The view is fitted around the corner boxes, so the territory's place in the map
+    depends on the map's width: fractions of the map itself can fall beside it.
+    """
+    boxes = _map_boxes(page)
+    territory, frame = boxes["territory"], boxes["map"]
+    return {
+        "x": territory["l"] - frame["l"] + x * (territory["r"] - territory["l"]),
+        "y": territory["t"] - frame["t"] + y * (territory["b"] - territory["t"]),
+    }
+
+
+def _assert_corners_clear(boxes: dict) -> None:
+    territory = boxes["territory"]
+    assert boxes["communes"] == 352
+    # The territory is drawn large: more than half of the map's width or height.
+    size = (territory["r"] - territory["l"], territory["b"] - territory["t"])
+    frame = boxes["map"]
+    assert max(size[0] / (frame["r"] - frame["l"]), size[1] / (frame["b"] - frame["t"])) > 0.5
+    assert len(boxes["corners"]) >= 3  # title, layer control, choropleth legend (and places)
+    for name, c in boxes["corners"]:
+        apart = (
+            c["r"] <= territory["l"]
+            or c["l"] >= territory["r"]
+            or c["b"] <= territory["t"]
+            or c["t"] >= territory["b"]
+        )
+        assert apart, (name, c, territory)
+
+
+@pytest.mark.parametrize(
+    ("path", "heading", "width"),
+    [
+        ("", "Carte de la Sarthe", 1100),
+        ("", "Carte de la Sarthe", 1400),
+        ("tournees", "Tournées mobiles", 1100),
+    ],
+)
+def test_map_corner_boxes_leave_the_territory_clear(browser, app_url, path, heading, width):
+    # Walk-through 3 at 1,100 × 900: the « Lieux » box hid the southern communes, on
+    # Tournées the « Desserte par les lieux fixes » box the south-east and the open
+    # layer control the north-east tours; at 1,400 a site at the bottom was hidden.
+    page, errors = _open(browser, f"{app_url}/{path}")
+    page.get_by_role("heading", name=heading).wait_for()
+    page.set_viewport_size({"width": width, "height": 900})  # the map is fitted again
+    page.wait_for_timeout(1500)
+    boxes = _map_boxes(page)
+    page.locator("iframe").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / f"map_clear_{path or 'carte'}_{width}.png"))
+    _assert_corners_clear(boxes)
+    assert not errors
+    page.close()
+
+
+def test_recommendation_map_leaves_the_territory_clear(browser, app_url):
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    page.set_default_timeout(90_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{app_url}/recommandation")
+    page.get_by_role("button", name="Calculer la recommandation").click()
+    page.get_by_text("Pourquoi ces sites").wait_for(timeout=120_000)
+    frame = page.frame_locator(FOLIUM_FRAME).first
+    frame.locator(".maillage-decision").first.wait_for()
+    page.wait_for_timeout(1500)
+    boxes = _map_boxes(page)
+    page.locator(FOLIUM_FRAME).scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "map_clear_recommandation_1100.png"))
+    _assert_corners_clear(boxes)
+    assert not errors
+    page.close()
+
+
+def test_no_request_leaves_localhost(browser, app_url):
+    # Walk-through 3: every page asked Google Fonts for the :material/map: favicon; the
+    # app is offline-first. Every request of a visit to every page, frames included.
+    page, errors = _open(browser, app_url)
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.reload()
+    page.get_by_role("heading", name="Carte de la Sarthe").wait_for()
+    _settle(page)
+    for label, heading in [
+        ("Diagnostic", "Diagnostic d'équité d'accès"),
+        ("Recommandation", "Recommandation de placement"),
+        ("Scénarios", "Scénarios"),
+        ("Tournées mobiles", "Tournées mobiles"),
+        ("Exports", "Exports"),
+        ("Données", "Données"),
+    ]:
+        _goto(page, label, heading)
+    page.wait_for_timeout(1500)
+    local = {"127.0.0.1", "localhost"}
+    outside = [
+        url
+        for url in requests
+        if not url.startswith(("data:", "blob:", "about:"))
+        and urllib.parse.urlsplit(url).hostname not in local
+    ]
+    assert len(requests) > 20  # the page, its scripts, the maps' frames
+    assert outside == []
     assert not errors
     page.close()
