@@ -31,7 +31,7 @@ from equity.workflows import (
 )
 from geo.defaults import DEPARTEMENT_CODE, OFFER_TYPES, THRESHOLD_MIN
 from geo.errors import DataValidationError
-from geo.formatting import format_number_fr, format_percent_fr
+from geo.formatting import format_number_fr, format_percent_fr, plural_fr
 from geo.sites import SITE_TYPES
 from geo.socio import INDICATORS
 from geo.territory import Territory, UserFiles
@@ -87,7 +87,9 @@ def show_problems(
     lines = [f"- {escape_markdown(p)}" for p in exc.ordered()[:limit]]
     # exc.total counts the problems found beyond those kept (exc.problems stops at 1,000).
     if exc.total > len(lines):
-        lines.append(f"- … et {format_number_fr(exc.total - len(lines))} autre(s) problème(s).")
+        more = exc.total - len(lines)
+        others = plural_fr(more, "autre problème", "autres problèmes")
+        lines.append(f"- … et {format_number_fr(more)} {others}.")
     box(head + "\n\n" + "\n".join(lines))
 
 

@@ -10,7 +10,7 @@ from app_pages.common import current_territory, current_user_files, escape_markd
 from equity.workflows import Upload, apply_uploads
 from geo.defaults import MAX_USER_FILE_BYTES
 from geo.errors import DataValidationError
-from geo.formatting import format_iso_dates_fr, format_number_fr
+from geo.formatting import format_iso_dates_fr, format_number_fr, plural_fr
 from geo.network import build_network_from_pbf, network_info, network_is_damaged
 
 STATUS_FR = {
@@ -131,7 +131,8 @@ if submitted:
         )
     except DataValidationError as exc:
         show_problems(
-            f"Fichier refusé — {format_number_fr(exc.total)} problème(s). Rien n'a été "
+            f"Fichier refusé — {format_number_fr(exc.total)} {plural_fr(exc.total, 'problème')}. "
+            "Rien n'a été "
             "conservé ; les données en cours sont gardées.",
             exc,
         )

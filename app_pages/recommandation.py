@@ -51,7 +51,7 @@ from geo.defaults import (
     NEW_ADVISORS,
     SENSITIVITY_THRESHOLDS_MIN,
 )
-from geo.formatting import format_number_fr, format_percent_fr
+from geo.formatting import format_number_fr, format_percent_fr, plural_fr
 from geo.render.classification import travel_time_bounds
 
 territory = current_territory()
@@ -305,9 +305,11 @@ state = clickable_map(
     key="reco_map",
     height=600,
 )
+n_new = int((decisions["kind"] == "new_site").sum())
+n_reinforce = int((decisions["kind"] == "reinforce").sum())
 st.caption(
-    f"Étoiles : {int((decisions['kind'] == 'new_site').sum())} nouveau(x) lieu(x) (orange) et "
-    f"{int((decisions['kind'] == 'reinforce').sum())} renfort(s) de permanences existantes "
+    f"Étoiles : {n_new} {plural_fr(n_new, 'nouveau lieu', 'nouveaux lieux')} (orange) et "
+    f"{n_reinforce} {plural_fr(n_reinforce, 'renfort')} de permanences existantes "
     "(rose). Cliquez sur une commune pour l'exclure : la recommandation est recalculée sans "
     "aucun de ses lieux."
 )
@@ -441,7 +443,8 @@ with st.expander("Robustesse : si des postes existants disparaissent"):
             + ", ".join(escape_markdown(names.get(s, s)) for s in stress.lost_sites)
         )
         st.markdown(
-            f"Avec le placement recommandé, **{len(lost)} commune(s)** sortent du seuil de "
+            f"Avec le placement recommandé, **{len(lost)} "
+            f"{plural_fr(len(lost), 'commune sort', 'communes sortent')}** du seuil de "
             f"{threshold:g} min ({format_number_fr(lost_population)} habitants). Placement "
             "qui garde le plus de couverture sans ces postes : "
             + ", ".join(escape_markdown(names.get(s, s)) for s in stress.resolved.chosen[:10])

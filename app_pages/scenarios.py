@@ -42,6 +42,7 @@ from geo.formatting import (
     format_number_fr,
     format_percent_fr,
     french_sort_key,
+    plural_fr,
 )
 from geo.jsonio import dumps_strict
 from geo.render.classification import travel_time_bounds
@@ -234,8 +235,10 @@ with tab_edit:
             st.rerun()
     if map_added or map_moved:
         st.caption(
-            f"Modifications par clic non enregistrées : {len(map_added)} conseiller(s) "
-            f"ajouté(s), {len(map_moved)} lieu(x) déplacé(s). Enregistrez ci-dessous."
+            f"Modifications par clic non enregistrées : {len(map_added)} "
+            f"{plural_fr(len(map_added), 'conseiller ajouté', 'conseillers ajoutés')}, "
+            f"{len(map_moved)} {plural_fr(len(map_moved), 'lieu déplacé', 'lieux déplacés')}. "
+            "Enregistrez ci-dessous."
         )
         if st.button("Annuler les modifications par clic"):
             st.session_state.pop("map_added")

@@ -9,6 +9,7 @@ import pandas as pd
 
 from equity.placement.evaluation import nearest_existing, open_sites
 from equity.placement.problem import Instance
+from geo.formatting import plural_fr
 
 __all__ = [
     "DECISION_KINDS_FR",
@@ -199,9 +200,11 @@ def _persons_sentence(persons: dict[str, float], threshold: float, kinds: dict[s
     )
     if new:
         gained = persons["served_persons_after"] - persons["served_persons_before"]
+        n_new, n_reinforce = kinds.get("new_site", 0), kinds.get("reinforce", 0)
         text += (
-            f". Les {_thousands(new)} nouveaux conseillers ({kinds.get('new_site', 0)} "
-            f"nouveau(x) lieu(x), {kinds.get('reinforce', 0)} renfort(s) de permanence) en "
+            f". Les {_thousands(new)} nouveaux conseillers ({n_new} "
+            f"{plural_fr(n_new, 'nouveau lieu', 'nouveaux lieux')}, {n_reinforce} "
+            f"{plural_fr(n_reinforce, 'renfort')} de permanence) en "
             f"accompagnent {_thousands(gained)} de plus ; "
             f"{_thousands(persons['unserved_persons_after'])} restent sans accompagnement"
         )

@@ -355,7 +355,7 @@ def test_every_new_advisor_shows_and_a_click_adds_one(browser, app_url, territor
     page.screenshot(path=str(ARTIFACTS / "scenarios_decisions.png"), full_page=True)
 
     frame.locator(".leaflet-container").click(position=_territory_position(page, 0.30, 0.62))
-    page.get_by_text("1 conseiller(s) ajouté(s)").wait_for(timeout=90_000)
+    page.get_by_text("1 conseiller ajouté").wait_for(timeout=90_000)
     page.frame_locator(FOLIUM_FRAME).first.locator(".maillage-decision").nth(20).wait_for(
         timeout=60_000
     )
@@ -388,12 +388,12 @@ def test_a_click_moves_a_scenario_site(browser, app_url, territory, processed_di
     frame = page.frame_locator(FOLIUM_FRAME).first
     frame.locator(".maillage-decision").first.wait_for(timeout=90_000)
     frame.locator(".leaflet-container").click(position=_territory_position(page, 0.30, 0.62))
-    page.get_by_text("0 conseiller(s) ajouté(s), 1 lieu(x) déplacé(s)").wait_for(timeout=90_000)
+    page.get_by_text("0 conseiller ajouté, 1 lieu déplacé").wait_for(timeout=90_000)
     # An existing permanence moves the same way (a « moved » change of the scenario).
     permanence = territory.sites[territory.sites["site_type"] == "cnfs_permanence"].iloc[0]
     _choose(page, main, "Lieu à déplacer d'un clic", permanence["name"], search=True)
     frame.locator(".leaflet-container").click(position=_territory_position(page, 0.55, 0.45))
-    page.get_by_text("0 conseiller(s) ajouté(s), 2 lieu(x) déplacé(s)").wait_for(timeout=90_000)
+    page.get_by_text("0 conseiller ajouté, 2 lieux déplacés").wait_for(timeout=90_000)
     # Still three added advisors on the map: the site moved, none was added.
     stars = page.frame_locator(FOLIUM_FRAME).first.locator(".maillage-decision")
     stars.first.wait_for(timeout=60_000)

@@ -126,3 +126,24 @@ def test_a_computed_travel_time_gives_the_vintage_of_its_sites():
     text = _page_texts(app)
     assert "millésime : lieux 2022" in text
     assert "millésime : 2022" not in text
+
+
+def test_decision_sentence_agrees_in_number():
+    # Walk-through: « 1 nouveau(x) lieu(x), 1 renfort(s) » in the recommendation's sentence.
+    from equity.placement.explain import _persons_sentence
+
+    persons = {
+        "persons_in_need_estimated": 3000.0,
+        "capacity_per_advisor": 600.0,
+        "advisors_before": 2.0,
+        "advisors_after": 4.0,
+        "unserved_persons_before": 1800.0,
+        "beyond_threshold_persons_before": 100.0,
+        "served_persons_before": 1200.0,
+        "served_persons_after": 2400.0,
+        "unserved_persons_after": 600.0,
+    }
+    one = _persons_sentence(persons, 20.0, {"new_site": 1, "reinforce": 1})
+    assert "(1 nouveau lieu, 1 renfort de permanence)" in one
+    two = _persons_sentence(persons, 20.0, {"new_site": 2, "reinforce": 3})
+    assert "(2 nouveaux lieux, 3 renforts de permanence)" in two

@@ -77,9 +77,9 @@ def test_donnees_gives_the_true_count_beyond_the_problems_kept():
     rows = "".join(f"Lieu {i};user;72181;-{i + 1}\n" for i in range(1_200))
     app = _upload(_page("donnees.py"), "lieux.csv", (_NASTY_CSV + rows).encode())
     (error,) = [e.value for e in app.error if "Fichier refusé" in e.value]
-    assert error.startswith(f"Fichier refusé — 1{NNBSP}200 problème(s).")
+    assert error.startswith(f"Fichier refusé — 1{NNBSP}200 problèmes.")
     assert error.count("\n- ") == 101  # 100 listed, then the rest counted
-    assert error.endswith(f"- … et 1{NNBSP}100 autre(s) problème(s).")
+    assert error.endswith(f"- … et 1{NNBSP}100 autres problèmes.")
 
 
 def test_donnees_says_a_damaged_network_is_ignored():

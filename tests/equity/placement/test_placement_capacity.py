@@ -157,7 +157,7 @@ def test_reinforcement_chosen_when_the_best_place_is_next_to_a_permanence():
     assert row["kind_fr"] == "renfort d'une permanence existante"
     # The later stages keep the served persons up to a 1e-6 relative slack.
     assert row["advisors_after"] == 2 and row["load_persons"] == pytest.approx(200.0, rel=1e-5)
-    assert "1 renfort(s) de permanence" in res.decided_by
+    assert "(0 nouveau lieu, 1 renfort de permanence)" in res.decided_by
     # Without the radius rule C1 would be shown as a new site doing the same.
     plain = solve_placement(times, weight, weight, existing, group, settings)
     assert plain.objective_value == pytest.approx(res.objective_value)
