@@ -21,7 +21,11 @@ from equity.mobile.result import CIRCUIT_STOP_SEPARATOR
 from equity.need import PERSONS_IN_NEED_METHOD_FR
 from equity.offer import Offer
 from geo import national
-from geo.defaults import ADVISOR_COST_EUR, COFUNDING_PER_ADVISOR_EUR
+from geo.defaults import (
+    ADVISOR_COST_EUR,
+    CAPACITY_PERSONS_PER_ADVISOR,
+    COFUNDING_PER_ADVISOR_EUR,
+)
 from geo.formatting import format_number_fr, format_percent_fr, plural_fr
 from geo.render.calendar import calendar_sections
 from geo.render.pack import TablePage, TextSection
@@ -346,14 +350,19 @@ def method_note(
         f"{format_number_fr(diagnosis.communes['persons_in_need'].sum())} personnes. Ce "
         "n'est pas un nombre de personnes suivies.",
         *_offer_paragraphs(territory, diagnosis, reference, decisions),
-        "Accessibilité : lieu le plus proche, nombre de lieux sous le seuil, et ratio à deux "
-        "étapes (2SFCA) : conseillers accessibles pour 10 000 habitants.",
-        "Zones mal desservies : communes au-delà du seuil ou dont le ratio 2SFCA est sous la "
-        "moitié de la moyenne départementale, regroupées en zones contiguës.",
-        "Placement (objectif par défaut) : optimisation exacte (programme linéaire en nombres "
-        "entiers, HiGHS). La capacité des conseillers existants est répartie sur le besoin "
-        "à moins du seuil ; le besoin qu'ils ne peuvent pas absorber est rapproché au mieux "
-        "des nouveaux lieux (p-médian), les sites existants restant fixes.",
+        "Accessibilité : lieu le plus proche, nombre de lieux sous le seuil, et conseillers "
+        "accessibles pour 10 000 habitants (chaque conseiller partagé entre les habitants "
+        "à moins du seuil de son lieu ; méthode des aires flottantes à deux étapes, dite "
+        "2SFCA).",
+        "Zones mal desservies : communes au-delà du seuil ou dont les conseillers "
+        "accessibles pour 10 000 habitants sont moins de la moitié de la moyenne "
+        "départementale, regroupées en zones contiguës.",
+        "Placement (objectif par défaut) : calcul exact de la meilleure répartition des "
+        "nouveaux conseillers. Chaque conseiller, existant ou nouveau, accompagne au plus "
+        f"{format_number_fr(CAPACITY_PERSONS_PER_ADVISOR)} personnes par an (valeur par "
+        "défaut). Le calcul accompagne d'abord le plus de personnes en besoin à moins du "
+        "seuil ; à nombre égal, il réduit leur temps de trajet ; puis il équilibre les EPCI. "
+        "Solveur : HiGHS, logiciel libre d'optimisation.",
         "Décisions : un conseiller ajouté dans une permanence existante, ou à moins d'un "
         "kilomètre, est un renfort ; ailleurs, c'est un nouveau lieu.",
         "Cartes avant / après : mêmes classes de couleur sur les deux cartes, pour que la "

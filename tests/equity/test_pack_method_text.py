@@ -47,3 +47,13 @@ def test_method_page_with_weights_summing_to_one_and_min_max_scale(territory, di
     assert "score global (50\u202f%), Taux de pauvreté (%) (50\u202f%)." in text
     assert "totalisent" not in text and "rangs" not in text
     assert "minimum à 0, maximum à 1" in text
+
+
+def test_method_page_describes_the_default_placement_model(territory, diagnosis):
+    # The page described the former « residual » model (p-median of the residual need)
+    # in solver jargon; the default is the capacity model, decided in three steps.
+    text = _paragraph(method_note(territory, diagnosis), "Placement (objectif par défaut)")
+    assert "p-médian" not in text and "nombres entiers" not in text
+    assert "accompagne au plus 600 personnes par an" in text
+    assert text.index("le plus de personnes en besoin") < text.index("temps de trajet")
+    assert text.index("temps de trajet") < text.index("équilibre les EPCI")
