@@ -176,7 +176,9 @@ st.caption(
     f"{gain['communes']} communes où la capacité des lieux fixes laisse des personnes sans "
     f"accompagnement gagnent un arrêt à moins de {short_drive} min (à ne pas confondre avec "
     "les communes mal desservies du Diagnostic : au-delà du seuil ou de ratio faible). "
-    f"Année = {request.settings().working_weeks_per_year} semaines "
+    "Les arrêts vont là où ils touchent le plus de personnes sans accompagnement : une "
+    "commune isolée et peu peuplée peut rester sans arrêt ; imposez-la dans « Arrêts "
+    f"imposés ». Année = {request.settings().working_weeks_per_year} semaines "
     "travaillées." + fewer
 )
 effect = result.capacity_effect

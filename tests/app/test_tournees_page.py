@@ -30,6 +30,9 @@ def test_tournees_shows_unserved_persons_and_offers_the_calendar():
     # relieve a few hundred persons: the metric says they are within reach of a stop.
     assert "Habitants desservis" not in metrics
     assert "Habitants à portée d'un arrêt" in metrics
+    # Walk-through: the worst-served EPCI's communes got stops only on their edges; the
+    # page says how stops are chosen and how to place one there.
+    assert any("imposez-la dans « Arrêts imposés »" in c.value for c in app.caption)
     button = next(b for b in app.button if b.label.startswith("Préparer le calendrier"))
     button.click().run()
     assert not app.exception, [e.message for e in app.exception]
