@@ -6,7 +6,7 @@ on screen, in the offline HTML and on paper.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from geo.formatting import format_number_fr
 from geo.sites import SITE_TYPES
@@ -98,26 +98,18 @@ def catchment_colors(thresholds_min: Iterable[float]) -> dict[float, str]:
     dict of float to str
         Hex colour of each distinct threshold, smallest first.
     """
-    distinct = sorted({float(t) for t in thresholds_min if t == t})
-    return {t: CATCHMENT_COLORS[i % len(CATCHMENT_COLORS)] for i, t in enumerate(distinct)}
+    return _by_threshold(thresholds_min, CATCHMENT_COLORS)
 
 
 def catchment_dashes(thresholds_min: Iterable[float]) -> dict[float, str]:
-    """Dash pattern of each catchment threshold, in increasing order of threshold.
+    """SVG ``stroke-dasharray`` of each threshold, keyed as :func:`catchment_colors`."""
+    return _by_threshold(thresholds_min, CATCHMENT_DASHES)
 
-    Parameters
-    ----------
-    thresholds_min : iterable of float
-        Thresholds in minutes (duplicates and NaN are ignored).
 
-    Returns
-    -------
-    dict of float to str
-        SVG ``stroke-dasharray`` of each distinct threshold, smallest first, paired
-        with the colours of :func:`catchment_colors`.
-    """
+def _by_threshold(thresholds_min: Iterable[float], styles: Sequence[str]) -> dict[float, str]:
+    """The styles in turn, one per distinct threshold (NaN ignored), smallest first."""
     distinct = sorted({float(t) for t in thresholds_min if t == t})
-    return {t: CATCHMENT_DASHES[i % len(CATCHMENT_DASHES)] for i, t in enumerate(distinct)}
+    return {t: styles[i % len(styles)] for i, t in enumerate(distinct)}
 
 
 def catchment_label_fr(threshold_min: float) -> str:

@@ -253,6 +253,17 @@ ENGLISH_WIDGET_TEXTS = (
     "Add options",
     "No options to select",
 )
+#: Every page's entry in the sidebar and its heading, in the sidebar's order.
+PAGE_HEADINGS = [
+    ("Carte", "Carte de la Sarthe"),
+    ("Diagnostic", "Diagnostic d'équité d'accès"),
+    ("Recommandation", "Recommandation de placement"),
+    ("Scénarios", "Scénarios"),
+    ("Tournées mobiles", "Tournées mobiles"),
+    ("Exports", "Exports"),
+    ("Données", "Données"),
+]
+
 FOLIUM_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
 
@@ -464,18 +475,7 @@ def test_pack_from_the_exports_page(browser, app_url, territory, processed_dir):
     page.close()
 
 
-@pytest.mark.parametrize(
-    ("label", "heading"),
-    [
-        ("Carte", "Carte de la Sarthe"),
-        ("Diagnostic", "Diagnostic d'équité d'accès"),
-        ("Recommandation", "Recommandation de placement"),
-        ("Scénarios", "Scénarios"),
-        ("Tournées mobiles", "Tournées mobiles"),
-        ("Exports", "Exports"),
-        ("Données", "Données"),
-    ],
-)
+@pytest.mark.parametrize(("label", "heading"), PAGE_HEADINGS)
 def test_no_english_widget_text(browser, app_url, label, heading):
     page, errors = _open(browser, app_url)
     if label != "Carte":
@@ -744,14 +744,7 @@ def test_no_request_leaves_localhost(browser, app_url):
     page.reload()
     page.get_by_role("heading", name="Carte de la Sarthe").wait_for()
     _settle(page)
-    for label, heading in [
-        ("Diagnostic", "Diagnostic d'équité d'accès"),
-        ("Recommandation", "Recommandation de placement"),
-        ("Scénarios", "Scénarios"),
-        ("Tournées mobiles", "Tournées mobiles"),
-        ("Exports", "Exports"),
-        ("Données", "Données"),
-    ]:
+    for label, heading in PAGE_HEADINGS[1:]:
         _goto(page, label, heading)
     page.wait_for_timeout(1500)
     local = {"127.0.0.1", "localhost"}

@@ -147,3 +147,10 @@ def test_decision_sentence_agrees_in_number():
     assert "(1 nouveau lieu, 1 renfort de permanence)" in one
     two = _persons_sentence(persons, 20.0, {"new_site": 2, "reinforce": 3})
     assert "(2 nouveaux lieux, 3 renforts de permanence)" in two
+
+
+def test_donnees_sources_table_writes_dates_in_french():
+    vintages = _run("donnees.py").dataframe[0].value["Millésime"].tolist()
+    assert "1er août 2024" in vintages  # France services, « 2024-08-01 » in the file
+    assert "COG 2025 (édition 2 avril 2025)" in vintages
+    assert "ARCEP T1 2018, obsolète" in vintages
