@@ -31,9 +31,10 @@ model = travel_model()
 diagnosed = diagnosis(territory, request, model)
 threshold = request.threshold_min
 
-# A travel time is computed, not published: its vintage is that of the sites it reaches.
+# A travel time is computed, not published: its vintage is that of the permanences (the
+# default offer) it reaches.
 sites_vintage = (
-    f"lieux {territory.vintages['cnfs_permanence']}"
+    f"permanences {territory.vintages['cnfs_permanence']}"
     if territory.vintages.get("cnfs_permanence")
     else ""
 )

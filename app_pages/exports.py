@@ -58,7 +58,8 @@ travel_model_banner(model)
 DEFAULT_MOBILE = MobileRequest()
 
 c1, c2 = st.columns(2)
-name = c1.selectbox("Scénario", [CURRENT, *store.list()["name"]], placeholder="Choisir un scénario")
+saved = store.list()
+name = c1.selectbox("Scénario", [CURRENT, *saved["name"]], placeholder="Choisir un scénario")
 what = c2.selectbox(
     "Export", list(WHAT_FR), format_func=WHAT_FR.get, placeholder="Choisir un export"
 )
@@ -94,6 +95,10 @@ with st.form("export_form"):
         st.caption(WHAT_FR[what] + " : aucune option.")
     go = st.form_submit_button("Préparer le fichier", type="primary")
 
+versions = dict(zip(saved["name"], saved["versions"], strict=True))
+prepared_for = (
+    name, versions.get(name), what, request, settings.cache_key(), territory.cache_key
+)  # fmt: skip
 if go:
     scenario = load_scenario(name, settings)
     progress = st.progress(0.2, text="Évaluation du scénario et rendu…")
@@ -113,11 +118,12 @@ if go:
             st.stop()
         payload, filename = bundle(files)
     progress.progress(1.0, text="Prêt")
-    st.session_state["export_file"] = (payload, filename, (name, what))
+    st.session_state["export_file"] = (payload, filename, prepared_for)
 
 prepared = st.session_state.get("export_file")
-# A file prepared for another scenario or export is not offered under this choice.
-if prepared is not None and prepared[2] == (name, what):
+# A file prepared for another scenario (or version), export, offer, threshold or territory
+# is not offered under the current choice.
+if prepared is not None and prepared[2] == prepared_for:
     payload, filename, _ = prepared
     st.download_button(
         f"Télécharger {filename}",

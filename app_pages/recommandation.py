@@ -307,9 +307,12 @@ state = clickable_map(
 )
 n_new = int((decisions["kind"] == "new_site").sum())
 n_reinforce = int((decisions["kind"] == "reinforce").sum())
+reinforcements = plural_fr(
+    n_reinforce, "renfort de permanence existante", "renforts de permanences existantes"
+)
 st.caption(
     f"Étoiles : {n_new} {plural_fr(n_new, 'nouveau lieu', 'nouveaux lieux')} (orange) et "
-    f"{n_reinforce} {plural_fr(n_reinforce, 'renfort')} de permanences existantes "
+    f"{n_reinforce} {reinforcements} "
     "(rose). Cliquez sur une commune pour l'exclure : la recommandation est recalculée sans "
     "aucun de ses lieux."
 )

@@ -177,9 +177,9 @@ st.caption(
     f"accompagnement gagnent un arrêt à moins de {short_drive} min (à ne pas confondre avec "
     "les communes mal desservies du Diagnostic : au-delà du seuil ou de ratio faible). "
     "Les arrêts vont là où ils touchent le plus de personnes sans accompagnement : une "
-    "commune isolée et peu peuplée peut rester sans arrêt ; imposez-la dans « Arrêts "
-    f"imposés ». Année = {request.settings().working_weeks_per_year} semaines "
-    "travaillées." + fewer
+    "commune isolée et peu peuplée peut rester sans arrêt ; imposez l'un de ses lieux (sa "
+    "mairie…) dans « Arrêts imposés » (barre latérale). "
+    f"Année = {request.settings().working_weeks_per_year} semaines travaillées." + fewer
 )
 effect = result.capacity_effect
 relief = effect["unserved_persons_before"] - effect["unserved_persons_after"]

@@ -111,7 +111,12 @@ class Offer:
         own = self.sites.loc[~self.outside]
         unknown = int((own["n_advisors"].astype(float).fillna(0) <= 0).sum())
         if unknown:
-            text += f", dont {unknown} lieu(x) sans conseiller connu compté(s) chacun pour un"
+            counted = plural_fr(
+                unknown,
+                "lieu sans conseiller connu compté",
+                "lieux sans conseiller connu comptés chacun",
+            )
+            text += f", dont {unknown} {counted} pour un"
         return text + "."
 
     def to_dict(self) -> dict[str, object]:

@@ -28,7 +28,7 @@ from equity.placement import (
 )
 from equity.scenarios import Scenario, ScenarioParameters, SiteChanges
 from geo import defaults
-from geo.formatting import format_number_fr
+from geo.formatting import format_number_fr, plural_fr
 from geo.jsonio import to_jsonable
 from geo.territory import Territory
 from geo.travel_time import TravelModel
@@ -207,7 +207,8 @@ def advisors_after_help_fr(result: PlacementResult, diagnosis: Diagnosis) -> str
         label = offer.sites.loc[offer.outside, "outside_label"].iloc[0]
         text += (
             f" La capacité compte aussi l'équivalent de {format_number_fr(border, 1)} "
-            f"conseiller(s) des permanences voisines {label} (la part de leur capacité au "
+            f"{plural_fr(border, 'conseiller')} des permanences voisines {label} (la part de "
+            "leur capacité au "
             "service du territoire)."
         )
     return text
@@ -358,27 +359,41 @@ def epci_effect(before: Diagnosis, after: Diagnosis, result: PlacementResult) ->
 def balance_caption_fr(effect: pd.DataFrame) -> str:
     """What « Équilibre » measures, and why it falls where nothing is taken away.
 
-    ``effect`` is :func:`epci_effect`'s table. The balance is relative (an EPCI's share
-    of the département's advisors over its share of the persons in need): when the
-    other EPCIs gain advisors it falls in an EPCI that receives none, although its own
-    advisors stay; the sentence names those EPCIs so nobody reads it as a loss.
+    The balance is relative (an EPCI's share of the département's advisors over its
+    share of the persons in need): when the other EPCIs gain advisors it falls in an
+    EPCI that receives none, although its own advisors stay; the sentence names those
+    EPCIs so nobody reads it as a loss.
+
+    Parameters
+    ----------
+    effect : pandas.DataFrame
+        :func:`epci_effect`'s table (``new_sites``, ``reinforcements``,
+        ``balance_before``, ``balance_after``), indexed by EPCI name.
+
+    Returns
+    -------
+    str
+        The French caption; an EPCI is named when its balance, as the table shows it
+        (one decimal), falls.
     """
     text = (
         "« Équilibre » : part des conseillers du département présents dans l'EPCI, "
         "rapportée à sa part des personnes en besoin (1 = sa juste part). C'est une "
         "mesure relative : elle baisse quand les autres EPCI se renforcent."
     )
-    untouched = effect[
-        (effect["new_sites"] + effect["reinforcements"] == 0)
-        & (effect["balance_after"] < effect["balance_before"] - 0.05)
-    ]
+    before, after = effect["balance_before"].round(1), effect["balance_after"].round(1)
+    untouched = effect[(effect["new_sites"] + effect["reinforcements"] == 0) & (after < before)]
     if untouched.empty:
         return text
     listed = ", ".join(
-        f"{name} ({format_number_fr(row['balance_before'], 1)} → "
-        f"{format_number_fr(row['balance_after'], 1)})"
-        for name, row in untouched.iterrows()
+        f"{name} ({format_number_fr(before[name], 1)} → {format_number_fr(after[name], 1)})"
+        for name in untouched.index
     )
+    if len(untouched) == 1:
+        return (
+            f"{text} Ainsi dans {listed} : cet EPCI ne reçoit personne et garde ses "
+            "conseillers, mais sa part du total diminue."
+        )
     return (
         f"{text} Ainsi dans {listed} : ces EPCI ne reçoivent personne et gardent leurs "
         "conseillers, mais leur part du total diminue."

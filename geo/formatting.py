@@ -110,8 +110,9 @@ def format_date_fr(date: dt.date | str) -> str:
 
 
 #: An ISO date (« 2024-08-01 ») or month (« 2024-06 ») inside a text; « 2022-2023 » is a
-#: range of years, not a month.
-_ISO_DATE = re.compile(r"\b(\d{4})-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?\b")
+#: range of years, not a month. A date inside a name (« lieux-2024-06.csv », a user's
+#: file) touches a letter, digit, dot, dash or slash: it is kept as written.
+_ISO_DATE = re.compile(r"(?<![\w./-])(\d{4})-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?(?![\w./-])")
 
 
 def format_iso_dates_fr(text: str) -> str:

@@ -44,7 +44,7 @@ SOURCES: dict[str, dict[str, str]] = {
     },
     "census": {
         "label": "Chômage et âges (recensement)",
-        "publisher": "INSEE, comparateur de territoires (édition 2024-06)",
+        "publisher": "INSEE, comparateur de territoires (édition juin 2024)",
         "licence": _REPUBLISHED_OPEN,
         "vintage": "RP 2021",
         "status": "VERIFY",

@@ -17,6 +17,7 @@ from equity.placement.problem import Instance, PlacementSettings, prepare_instan
 from equity.placement.result import PlacementResult, RobustnessResult
 from equity.placement.solve import solve_placement
 from geo import defaults
+from geo.formatting import plural_fr
 
 __all__ = [
     "lost_table",
@@ -255,9 +256,10 @@ def travel_robustness(
         "sensitive_sites": sensitive,
         "variants": variants,
         "summary": (
-            f"{len(stable)} site(s) stable(s) sur {len(placement.chosen)} : choisis quel que soit "
-            f"le modèle de trajet (détour {_fr_values(circuities)}, vitesse "
-            f"{_fr_values(speeds_kmh)} km/h) ; {len(sensitive)} site(s) sensible(s)."
+            f"{len(stable)} {plural_fr(len(stable), 'site stable', 'sites stables')} sur "
+            f"{len(placement.chosen)} : choisis quel que soit le modèle de trajet (détour "
+            f"{_fr_values(circuities)}, vitesse {_fr_values(speeds_kmh)} km/h) ; "
+            f"{len(sensitive)} {plural_fr(len(sensitive), 'site sensible', 'sites sensibles')}."
         ),
     }
     placement.travel_robustness = report

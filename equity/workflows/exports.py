@@ -33,6 +33,10 @@ PRINT_FORMATS: tuple[str, ...] = ("pdf", "png", "svg")
 EXPORTS_WITH_MOBILE: tuple[str, ...] = ("pack", "gpkg", "csv")
 
 
+# The choices whose French name is feminine (« carte inconnue », « format inconnu »).
+_FEMININE_CHOICES = ("carte", "orientation")
+
+
 @dataclass(frozen=True)
 class ExportRequest:
     """Which file to produce for a scenario.
@@ -66,7 +70,8 @@ class ExportRequest:
             ("format", self.fmt, PRINT_FORMATS),
         )
         problems = [
-            f"{label} inconnu(e) « {value} » (choix : {', '.join(allowed)})"
+            f"{label} inconnu{'e' if label in _FEMININE_CHOICES else ''} « {value} » "
+            f"(choix : {', '.join(allowed)})"
             for label, value, allowed in choices
             if value not in allowed
         ]

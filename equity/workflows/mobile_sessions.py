@@ -15,6 +15,7 @@ from geo.defaults import (
     MOBILE_N_STOPS,
     MOBILE_SESSION_HOURS,
 )
+from geo.formatting import plural_fr
 from geo.territory import Territory
 from geo.travel_time import TravelModel
 
@@ -93,9 +94,8 @@ class MobileRequest:
 def _check_forced(territory: Territory, request: MobileRequest) -> None:
     unknown = sorted(set(request.forced) - set(host_candidates(territory).index))
     if unknown:
-        raise InvalidRequest(
-            "Arrêt(s) imposé(s) inconnu(s) parmi les lieux d'accueil : " + ", ".join(unknown) + "."
-        )
+        which = plural_fr(len(unknown), "Arrêt imposé inconnu", "Arrêts imposés inconnus")
+        raise InvalidRequest(f"{which} parmi les lieux d'accueil : {', '.join(unknown)}.")
     if len(set(request.forced)) > request.n_stops:
         raise InvalidRequest(
             f"{len(set(request.forced))} arrêts imposés pour au plus {request.n_stops} arrêts : "

@@ -41,6 +41,7 @@ from geo.defaults import (
     NEW_ADVISORS,
     SOLVER_TIME_LIMIT_S,
 )
+from geo.formatting import plural_fr
 from geo.territory import Territory
 from geo.travel_time import TravelModel
 
@@ -274,7 +275,7 @@ def run_threshold_sensitivity(territory: Territory, recommendation: Recommendati
     names = territory.sites.set_index("site_id")["name"]
     n_sites = len(recommendation.result.chosen)
     table["sites_kept_fr"] = [
-        f"{kept} {'lieu' if kept <= 1 else 'lieux'} sur {n_sites}" for kept in table["sites_kept"]
+        f"{kept} {plural_fr(kept, 'lieu')} sur {n_sites}" for kept in table["sites_kept"]
     ]
     table["sites_changed_fr"] = [
         _changes_fr(added, dropped, names)

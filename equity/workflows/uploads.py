@@ -38,7 +38,7 @@ __all__ = [
 #: file refused in two fields does not give the same message twice.
 UPLOAD_FIELDS_FR: dict[str, str] = {
     "sites": "Lieux / conseillers",
-    "fibre": "Fibre (ARCEP)",
+    "fibre": "Fibre ARCEP",
     "indicators": "Indicateurs par commune",
 }
 

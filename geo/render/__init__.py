@@ -49,7 +49,7 @@ _MODULE_OF = {
     "export_geopackage": "exports",
     "export_html": "exports",
     "format_source_line": "print_map",
-    "format_table_fr": "pack",
+    "format_table_fr": "table_text",
     "map_source_line": "print_map",
     "map_to_html": "offline_html",
     "neutralise_formula": "exports",

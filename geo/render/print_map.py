@@ -320,9 +320,10 @@ def map_source_line(source: Mapping[str, str]) -> str:
     -------
     str
     """
-    details = ", ".join(source[k] for k in ("publisher", "vintage") if source.get(k))
     # Vintages are often ISO dates (« 2024-08-01 »): French readers get « 1er août 2024 ».
-    details = format_iso_dates_fr(details)
+    # Only the vintage: a publisher or a licence is written as its owner writes it.
+    fields = {**source, "vintage": format_iso_dates_fr(source.get("vintage") or "")}
+    details = ", ".join(fields[k] for k in ("publisher", "vintage") if fields.get(k))
     label = source.get("label", "")
     return f"{label} : {details}" if label and details else label or details
 
@@ -340,9 +341,10 @@ def format_source_line(source: Mapping[str, str]) -> str:
     -------
     str
     """
-    details = ", ".join(source[k] for k in ("publisher", "vintage", "licence") if source.get(k))
     # Vintages are often ISO dates (« 2024-08-01 »): French readers get « 1er août 2024 ».
-    details = format_iso_dates_fr(details)
+    # Only the vintage: a publisher or a licence is written as its owner writes it.
+    fields = {**source, "vintage": format_iso_dates_fr(source.get("vintage") or "")}
+    details = ", ".join(fields[k] for k in ("publisher", "vintage", "licence") if fields.get(k))
     label = source.get("label", "")
     return f"{label} : {details}" if label and details else label or details
 

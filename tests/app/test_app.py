@@ -151,6 +151,20 @@ def test_exports_ask_only_the_options_of_the_chosen_export():
     assert [w for w in ("map", "pack", "html", "csv") if labels[w + "_none"]] == ["html"]
 
 
+def test_exports_offer_no_file_prepared_under_other_settings():
+    # Review: the prepared file was kept for any change but the scenario and the export
+    # (a new threshold or offer gave the old file under the new settings).
+    app = _run("exports.py")
+    next(box for box in app.selectbox if box.label == "Export").set_value("html").run()
+    next(b for b in app.button if b.label == "Préparer le fichier").click().run()
+    assert not app.exception, [e.message for e in app.exception]
+    assert len(app.get("download_button")) == 1
+    app.select_slider(key="threshold_min").set_value(30).run()
+    assert len(app.get("download_button")) == 0
+    app.select_slider(key="threshold_min").set_value(20).run()
+    assert len(app.get("download_button")) == 1
+
+
 def test_diagnostic_need_weights_apply_to_session():
     app = _run("diagnostic.py")
     app.slider(key="w_ifn_global").set_value(0)

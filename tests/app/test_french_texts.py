@@ -124,7 +124,7 @@ def test_a_computed_travel_time_gives_the_vintage_of_its_sites():
     app = _run("carte.py")
     app.selectbox(key="map_indicator").set_value("travel_time_min").run()
     text = _page_texts(app)
-    assert "millésime : lieux 2022" in text
+    assert "millésime : permanences 2022" in text
     assert "millésime : 2022" not in text
 
 

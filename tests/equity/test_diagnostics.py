@@ -110,8 +110,8 @@ def test_inhabitants_per_advisor_says_what_it_divides_by(territory):
     )
     with_fs = select_offer(territory.sites, ("cnfs_permanence", "france_services"))
     assert with_fs.per_advisor_help_fr() == (
-        "Population ÷ 67 conseillers des lieux comptés du territoire, dont 26 lieu(x) sans "
-        "conseiller connu compté(s) chacun pour un."
+        "Population ÷ 67 conseillers des lieux comptés du territoire, dont 26 lieux sans "
+        "conseiller connu comptés chacun pour un."
     )
 
 

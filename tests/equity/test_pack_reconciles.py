@@ -16,14 +16,9 @@ from pypdf import PdfReader
 
 from equity.council_pack import summary_paragraphs
 from equity.decision_table import REINFORCE_NAME_PREFIX
+from equity.document_tables import comparison_note_fr, listed_names
 from equity.inequality import RELATIVE_DISPERSION_NOTE_FR
-from equity.reporting import (
-    _listed_names,
-    comparison_note_fr,
-    current_situation,
-    decisions_of,
-    view_scenario,
-)
+from equity.reporting import current_situation, decisions_of, view_scenario
 from equity.scenarios import Scenario, SiteChanges
 from equity.workflows import exports
 from equity.workflows.scenario_store import open_store
@@ -156,11 +151,11 @@ def test_comparison_note_adds_the_gini_caveat_only_under_a_gini():
 
 def test_zone_lists_name_whole_communes_and_count_the_others():
     names = ", ".join(f"Commune {i}" for i in range(1, 14))
-    assert _listed_names(names, limit=10) == (
+    assert listed_names(names, limit=10) == (
         ", ".join(f"Commune {i}" for i in range(1, 11)) + " et 3 autres communes"
     )
-    assert _listed_names("Écommoy") == "Écommoy"
-    assert _listed_names("A, B", limit=1) == "A et 1 autre commune"
+    assert listed_names("Écommoy") == "Écommoy"
+    assert listed_names("A, B", limit=1) == "A et 1 autre commune"
 
 
 def test_current_situation_summary_has_no_nested_brackets(territory):

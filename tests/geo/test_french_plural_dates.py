@@ -43,7 +43,20 @@ def test_plural_fr_asks_the_plural_of_a_phrase():
         ("2017-2023", "2017-2023"),
         ("RP 2021", "RP 2021"),
         ("2023-02-30", "2023-02-30"),
+        # Review: a user's file name was rewritten (« lieux-juin 2024.csv »).
+        ("fichier fourni (lieux-2024-06.csv)", "fichier fourni (lieux-2024-06.csv)"),
+        ("fichier fourni (2024-06-01_export.csv)", "fichier fourni (2024-06-01_export.csv)"),
+        ("données/2024-06/lieux", "données/2024-06/lieux"),
     ],
 )
 def test_iso_dates_in_a_text_read_in_french(text, expected):
     assert format_iso_dates_fr(text) == expected
+
+
+def test_source_lines_rewrite_the_vintage_only():
+    from geo.render.print_map import format_source_line
+
+    line = format_source_line(
+        {"label": "Lieux", "publisher": "Éditeur 2024-06-01", "vintage": "2024-08-01"}
+    )
+    assert line == "Lieux : Éditeur 2024-06-01, 1er août 2024"

@@ -357,7 +357,13 @@ def test_travel_robustness_tells_stable_from_sensitive_sites():
     assert factors == sorted(round(c / 1.3 * 60 / s, 4) for c in (1.2, 1.4) for s in (50, 70))
     counted = set(varied["stable_sites"]) | {s["site_id"] for s in varied["sensitive_sites"]}
     assert counted == set(res.chosen)
-    assert "stable(s)" in varied["summary"]
+    n_stable, n_sensitive = len(varied["stable_sites"]), len(varied["sensitive_sites"])
+    assert varied["summary"].startswith(
+        f"{n_stable} {'site stable' if n_stable < 2 else 'sites stables'} sur {len(res.chosen)} :"
+    )
+    assert varied["summary"].endswith(
+        f"{n_sensitive} {'site sensible' if n_sensitive < 2 else 'sites sensibles'}."
+    )
 
 
 def test_capacity_trade_off_curve_counts_every_block():

@@ -136,7 +136,7 @@ def test_default_recommendation_is_exact_and_explained(territory, before):
     assert before_pct != after_pct
     assert advisors_after_help_fr(result, before) == (
         "41 conseillers des permanences du territoire + 20 nouveaux. La capacité compte "
-        "aussi l'équivalent de 7,0 conseiller(s) des permanences voisines hors Sarthe (la "
+        "aussi l'équivalent de 7,0 conseillers des permanences voisines hors Sarthe (la "
         "part de leur capacité au service du territoire)."
     )
     # The greedy curve's last point (5,8 min) and the plan (4,7 min) are set side by side.
@@ -237,6 +237,17 @@ def test_balance_caption_names_epci_whose_balance_falls_without_losing_advisors(
     )
     text = balance_caption_fr(effect)
     assert "mesure relative" in text
-    assert "CC LBN Communauté (2,5 → 1,7)" in text
+    assert text.endswith(
+        "Ainsi dans CC LBN Communauté (2,5 → 1,7) : cet EPCI ne reçoit personne et garde "
+        "ses conseillers, mais sa part du total diminue."
+    )
     assert "Maine Saosnois" not in text and "Val de Sarthe" not in text
     assert "Ainsi" not in balance_caption_fr(effect.iloc[1:])
+    # Review: 1,04 → 0,98 reads « 1,0 → 1,0 » in the table: no fall to explain.
+    same_shown = effect.assign(balance_before=[2.5, 0.4, 1.04], balance_after=[1.7, 0.9, 0.98])
+    assert "Val de Sarthe" not in balance_caption_fr(same_shown)
+    two = effect.assign(balance_before=[2.5, 0.4, 1.3], balance_after=[1.7, 0.9, 1.1])
+    assert balance_caption_fr(two).endswith(
+        "Ainsi dans CC LBN Communauté (2,5 → 1,7), CC du Val de Sarthe (1,3 → 1,1) : ces EPCI "
+        "ne reçoivent personne et gardent leurs conseillers, mais leur part du total diminue."
+    )

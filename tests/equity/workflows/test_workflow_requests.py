@@ -131,8 +131,10 @@ def test_invalid_requests_are_reported_not_computed(territory):
         run_diagnosis(territory, DiagnoseRequest(offer_types=("castle",)))
     with pytest.raises(InvalidRequest, match="tous les poids sont nuls"):
         run_diagnosis(territory, DiagnoseRequest(need_weights=NeedWeights({}, {})))
-    with pytest.raises(InvalidRequest, match="format inconnu"):
+    with pytest.raises(InvalidRequest, match="format inconnu « doc »"):
         ExportRequest("map", fmt="doc").check()
+    with pytest.raises(InvalidRequest, match="orientation inconnue « oblique »"):
+        ExportRequest("map", orientation="oblique").check()
 
 
 def test_missing_scenario_is_a_user_error(tmp_path):
@@ -142,7 +144,7 @@ def test_missing_scenario_is_a_user_error(tmp_path):
 
 def test_cli_exit_2_for_user_errors_only(monkeypatch, capsys):
     assert main(["mobile", "--force-stop", "nowhere"]) == 2
-    assert "Arrêt(s) imposé(s) inconnu(s)" in capsys.readouterr().err
+    assert "Arrêt imposé inconnu parmi les lieux d'accueil : nowhere." in capsys.readouterr().err
 
     def buggy(_args):
         raise KeyError("programming error")
@@ -167,15 +169,19 @@ class _Returning:
 
 def test_sensitivity_says_whether_the_recommended_sites_change(territory):
     recommendation = run_recommendation(territory, RecommendRequest(k=2))
+    # 2 advisors go to one place, Coulaines, at 15, 20 and 30 min alike.
+    assert recommendation.result.chosen == ["mairie-72095"]
     table = run_threshold_sensitivity(territory, recommendation).set_index("threshold_min")
-    n = len(recommendation.result.chosen)
-    own = table.loc[float(recommendation.request.diagnosis.threshold_min)]
-    assert own["sites_kept_fr"] == f"{n} {'lieu' if n == 1 else 'lieux'} sur {n}"
-    assert own["sites_changed_fr"] == "aucun"
-    names = territory.sites.set_index("site_id")["name"]
-    for _, row in table.iterrows():
-        expected = [f"+ {names[s]}" for s in row["sites_added"]]
-        expected += [f"− {names[s]}" for s in row["sites_dropped"]]
-        assert row["sites_changed_fr"] == (" ; ".join(expected) or "aucun")
-        kept = n - len(row["sites_dropped"])
-        assert row["sites_kept_fr"] == f"{kept} {'lieu' if kept <= 1 else 'lieux'} sur {n}"
+    assert table["sites_kept_fr"].tolist() == ["1 lieu sur 1"] * 3
+    assert table["sites_changed_fr"].tolist() == ["aucun"] * 3
+    # A recommendation with a second place (Le Mans) the other thresholds do not choose.
+    marked = replace(
+        recommendation,
+        result=replace(recommendation.result, chosen=["mairie-72095", "mairie-72181"]),
+    )
+    table = run_threshold_sensitivity(territory, marked).set_index("threshold_min")
+    assert table.loc[20.0, "sites_kept_fr"] == "2 lieux sur 2"
+    assert table.loc[20.0, "sites_changed_fr"] == "aucun"
+    for thr in (15.0, 30.0):
+        assert table.loc[thr, "sites_kept_fr"] == "1 lieu sur 2"
+        assert table.loc[thr, "sites_changed_fr"] == "− Mairie — Le Mans"

@@ -95,7 +95,7 @@ def test_apply_uploads_lists_the_problems_of_every_file(tmp_path):
     assert {
         "Lieux / conseillers (lieux.csv)",
         "Indicateurs par commune (indicateurs.csv)",
-        "Fibre (ARCEP) (fibre.csv)",
+        "Fibre ARCEP (fibre.csv)",
     } <= sources
     assert _files(tmp_path) == []
 
@@ -113,7 +113,7 @@ def test_one_file_refused_in_two_fields_names_each_field(tmp_path):
     assert messages[1].startswith("Indicateurs par commune (binaire.csv) : encodage")
     with pytest.raises(DataValidationError) as single:
         apply_uploads({"fibre": Upload(binary, "f.csv")}, UserFiles(), False, load_territory)
-    assert "Fibre (ARCEP) (f.csv)" in str(single.value)
+    assert "Fibre ARCEP (f.csv)" in str(single.value)
 
 
 def test_apply_uploads_applies_accepted_files(tmp_path):
