@@ -74,6 +74,11 @@ def n_places(diagnosis: Diagnosis, decisions: pd.DataFrame | None = None) -> int
         Diagnostic whose offer is counted (sites across the border are not).
     decisions : pandas.DataFrame, optional
         The scenario's decisions (:func:`equity.decision_table.decision_sites`).
+
+    Returns
+    -------
+    int
+        Places of the offer in the territory, reinforcements not counted again.
     """
     offer = diagnosis.offer
     own = offer.sites.loc[~offer.outside, "site_id"]

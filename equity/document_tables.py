@@ -115,6 +115,11 @@ def comparison_note_fr(table: pd.DataFrame) -> str:
     ----------
     table : pandas.DataFrame
         :func:`comparison_table`'s output (or the comparison's key figures).
+
+    Returns
+    -------
+    str
+        The French note; with a Gini row, the sentence on relative dispersion.
     """
     note = "Δ : écart avec le premier scénario, entre les chiffres tels qu'ils sont affichés."
     if any("Gini" in str(row) for row in table.index):

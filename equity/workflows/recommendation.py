@@ -243,9 +243,7 @@ def run_recommendation(
     options = inputs.engine_options()
     curve = trade_off_curve(*inputs.engine_args(), settings, **options)
     sensitivity = (
-        threshold_sensitivity(*inputs.engine_args(), settings, **options, reference=result)
-        if request.sensitivity
-        else None
+        _sensitivity_table(territory, inputs, settings, result) if request.sensitivity else None
     )
     if request.travel_check:
         travel_check(inputs, settings, result)
@@ -265,15 +263,22 @@ def run_threshold_sensitivity(territory: Territory, recommendation: Recommendati
     20 ») and ``sites_changed_fr`` (the sites added and dropped, by name) say whether the
     recommended sites hold when the threshold changes.
     """
-    inputs = recommendation.inputs
+    settings = recommendation.request.placement_settings(territory.epci["epci_name"].tolist())
+    return _sensitivity_table(territory, recommendation.inputs, settings, recommendation.result)
+
+
+def _sensitivity_table(
+    territory: Territory,
+    inputs: PlacementInputs,
+    settings: PlacementSettings,
+    result: PlacementResult,
+) -> pd.DataFrame:
+    """The engine's sensitivity table with the French columns (CLI and page alike)."""
     table = threshold_sensitivity(
-        *inputs.engine_args(),
-        recommendation.request.placement_settings(territory.epci["epci_name"].tolist()),
-        **inputs.engine_options(),
-        reference=recommendation.result,
+        *inputs.engine_args(), settings, **inputs.engine_options(), reference=result
     )
     names = territory.sites.set_index("site_id")["name"]
-    n_sites = len(recommendation.result.chosen)
+    n_sites = len(result.chosen)
     table["sites_kept_fr"] = [
         f"{kept} {plural_fr(kept, 'lieu')} sur {n_sites}" for kept in table["sites_kept"]
     ]

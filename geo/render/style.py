@@ -102,7 +102,18 @@ def catchment_colors(thresholds_min: Iterable[float]) -> dict[float, str]:
 
 
 def catchment_dashes(thresholds_min: Iterable[float]) -> dict[float, str]:
-    """SVG ``stroke-dasharray`` of each threshold, keyed as :func:`catchment_colors`."""
+    """SVG ``stroke-dasharray`` of each threshold, keyed as :func:`catchment_colors`.
+
+    Parameters
+    ----------
+    thresholds_min : iterable of float
+        The same thresholds as given to :func:`catchment_colors`.
+
+    Returns
+    -------
+    dict of float to str
+        The dash pattern drawn with each threshold's colour.
+    """
     return _by_threshold(thresholds_min, CATCHMENT_DASHES)
 
 

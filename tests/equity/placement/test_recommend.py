@@ -251,3 +251,13 @@ def test_balance_caption_names_epci_whose_balance_falls_without_losing_advisors(
         "Ainsi dans CC LBN Communauté (2,5 → 1,7), CC du Val de Sarthe (1,3 → 1,1) : ces EPCI "
         "ne reçoivent personne et gardent leurs conseillers, mais leur part du total diminue."
     )
+
+
+def test_cli_sensitivity_is_the_page_table(tmp_path):
+    # Review: the CLI's JSON lacked the French columns the page shows (one workflow for both).
+    out = tmp_path / "reco.json"
+    assert main(["recommend", "--extra", "2", "--sensitivity", "--json", str(out)]) == 0
+    rows = json.loads(out.read_text(encoding="utf-8"))["threshold_sensitivity"]
+    assert [r["threshold_min"] for r in rows] == [15.0, 20.0, 30.0]
+    assert [r["sites_kept_fr"] for r in rows] == ["1 lieu sur 1"] * 3
+    assert [r["sites_changed_fr"] for r in rows] == ["aucun"] * 3
