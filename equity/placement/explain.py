@@ -30,7 +30,7 @@ OBJECTIVE_LABELS_FR: dict[str, str] = {
 #: What a decision is, in French.
 DECISION_KINDS_FR: dict[str, str] = {
     "new_site": "nouveau lieu",
-    "reinforce": "renfort d'une permanence existante",
+    "reinforce": "renfort d'une permanence",
 }
 
 #: Columns of :func:`explain_sites` (the result adds the decision columns).

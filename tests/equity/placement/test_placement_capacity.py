@@ -154,7 +154,7 @@ def test_reinforcement_chosen_when_the_best_place_is_next_to_a_permanence():
     assert res.chosen == ["E1"]
     row = res.decisions.iloc[0]
     assert row["kind"] == "reinforce"
-    assert row["kind_fr"] == "renfort d'une permanence existante"
+    assert row["kind_fr"] == "renfort d'une permanence"
     # The later stages keep the served persons up to a 1e-6 relative slack.
     assert row["advisors_after"] == 2 and row["load_persons"] == pytest.approx(200.0, rel=1e-5)
     assert "(0 nouveau lieu, 1 renfort de permanence)" in res.decided_by
