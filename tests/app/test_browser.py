@@ -613,6 +613,10 @@ def test_saved_picks_leave_the_form_and_scenario_choices_hold_across_pages(brows
     hosts = main.locator("[data-testid='stMultiSelect']").filter(
         has_text="Ajouter un conseiller dans ces lieux"
     )
+    # The form is drawn again after the save: under load its chips can lag the message.
+    hosts.locator("[data-tag]", has_text="Mairie — Lhomme").wait_for(
+        state="detached", timeout=15_000
+    )
     assert "Mairie — Lhomme" not in hosts.inner_text()
     page.get_by_role("button", name="Enregistrer une nouvelle version").click()
     _settle(page)
