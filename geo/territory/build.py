@@ -12,6 +12,7 @@ from scipy.spatial import cKDTree
 
 from geo import cog, defaults, fibre, national, settings, sites, socio, user_indicators
 from geo.errors import DataValidationError
+from geo.formatting import plural_fr
 from geo.territory.cache import cache_key, raise_together
 from geo.territory.inputs import TerritoryInputs, merger_warning, national_inputs, sarthe_inputs
 from geo.territory.model import Territory, UserFiles
@@ -286,11 +287,10 @@ def _indicators(inputs: TerritoryInputs, notes: _Notes) -> tuple[pd.DataFrame, p
         if gaps and len(gaps) < len(communes):
             gaps_by_indicator.setdefault(gaps, []).append(socio.INDICATORS[col][0])
     for gaps, labels in gaps_by_indicator.items():
-        # French plural written here: geo.formatting is not in the cache key's modules.
-        values_fr = (
-            "valeurs non publiées par commune, imputées"
-            if len(gaps) >= 2
-            else "valeur non publiée par commune, imputée"
+        values_fr = plural_fr(
+            len(gaps),
+            "valeur non publiée par commune, imputée",
+            "valeurs non publiées par commune, imputées",
         )
         notes.warnings.append(
             f"{' ; '.join(labels)} : {len(gaps)} {values_fr} à partir des communes comparables "

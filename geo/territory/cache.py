@@ -60,6 +60,7 @@ _CODE_MODULES = (
     "defaults",
     "errors",
     "fibre",
+    "formatting",
     "jsonio",
     "national",
     "opening_hours",
