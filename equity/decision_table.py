@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from equity.diagnostics import Diagnosis
+from equity.placement import DECISION_KINDS_FR as PLACEMENT_KINDS_FR
 from equity.scenarios import Scenario
 from geo.defaults import REINFORCE_RADIUS_KM
 from geo.formatting import format_number_fr, plural_fr
@@ -32,10 +33,10 @@ __all__ = [
     "scenario_decisions",
 ]
 
-#: French label of each kind of decision.
+#: French label of each kind of decision, as the placement writes it, capitalised for a
+#: table cell (« Nouveau lieu », « Renfort d'une permanence »).
 DECISION_KINDS_FR: dict[str, str] = {
-    "new_site": "Nouveau lieu",
-    "reinforce": "Renfort d'une permanence",
+    kind: label[0].upper() + label[1:] for kind, label in PLACEMENT_KINDS_FR.items()
 }
 #: Suffix of the id of a reinforcement added by a recommendation (:mod:`equity.recommend`).
 _REINFORCE_SUFFIX = "-renfort"
