@@ -98,16 +98,22 @@ def export_scenario(
 ) -> list[Path]:
     """Write the export of ``request`` for ``scenario`` into ``out_dir``; return the files.
 
-    A saved scenario (one with a version number) is compared with the current situation
-    under its own parameters.
+    A scenario that changes the offer, or a saved one (with a version number), is
+    compared with the current situation under its own parameters; only the current
+    situation itself is shown alone.
     ``mobile`` is the programme to include (or a function computing it, the app's cached
     one); by default it is planned with the default mobile settings when needed.
     """
     request.check()
     view = view_scenario(territory, scenario, model)
-    saved = scenario.version is not None
+    changes = scenario.changes
+    compared = scenario.version is not None or bool(
+        changes.added or changes.removed or changes.moved
+    )
     reference = (
-        view_scenario(territory, current_situation(scenario.parameters), model) if saved else None
+        view_scenario(territory, current_situation(scenario.parameters), model)
+        if compared
+        else None
     )
     programme = None
     if request.needs_mobile:

@@ -168,3 +168,13 @@ def test_current_situation_summary_has_no_nested_brackets(territory):
         "conseiller numérique (36), plus 37 lieux hors Sarthe (38 conseillers, capacité"
     )
     assert not re.search(r"\([^()]*\(", text)
+
+
+def test_an_unsaved_scenario_is_compared_with_the_current_situation(territory, tmp_path):
+    """A scenario never saved (no version) used to be compared with itself: 37 → 37."""
+    added = [_site(territory.sites, NEW_HALLS[0], "reco", 1)]
+    scenario = Scenario("Brouillon", {"threshold_min": 20}, SiteChanges(added=added))
+    assert scenario.version is None
+    (path,) = exports.export_scenario(territory, scenario, exports.ExportRequest("pack"), tmp_path)
+    summary = _flat(PdfReader(path).pages[1].extract_text())
+    assert "Lieux d'accompagnement 36 37" in summary
