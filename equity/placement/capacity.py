@@ -37,8 +37,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
+from scipy.sparse import csgraph
 
-from equity.placement.milp import MilpModel, Rows, rows_block
+from equity.placement.milp import MilpModel, Rows, lp_relaxation, rows_block
 from equity.placement.problem import Instance
 
 __all__ = [
@@ -48,6 +49,9 @@ __all__ = [
     "prune_pairs",
     "required_by_group",
 ]
+
+# Position of the load rows (one per serving site) among the model's row blocks.
+_LOAD_ROWS = 1
 
 
 @dataclass
@@ -83,11 +87,24 @@ class CapacityModel:
     pair_candidate_place : numpy.ndarray of int
         Place (row of ``places``) of every pair whose site is a candidate, -1 for a
         pair at a permanence (its advisors serve it whatever the allocation).
+    base_capacity : numpy.ndarray
+        Persons every serving site's current advisors accompany.
+    block_capacity : float
+        Persons one block of new advisors accompanies.
+    total_blocks : int
+        Blocks of new advisors the run places.
+    n_assignment_rows : int
+        The first blocks of ``milp.rows`` that hold the assignment and load rows
+        only (no selection, group or stage rows).
     stage_bounds : list of tuple
         Variable bounds once each lexicographic stage was solved (filled by
         :func:`equity.placement.lexicographic.lexicographic_solve`).
     stage_solutions : list of numpy.ndarray
-        Solution of every solved stage (same filler).
+        Solution of every solved stage and the feasible starts found on the way
+        (same filler).
+    served_rows : list of Rows, optional
+        The rows of the persons-served stage when ``milp.rows`` also holds rows valid
+        only at its optimum (:meth:`restrict_to_served_bound`).
     """
 
     milp: MilpModel
@@ -105,8 +122,13 @@ class CapacityModel:
     group_rows: list[str]
     n_pairs_full: int
     pair_candidate_place: np.ndarray
+    base_capacity: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    block_capacity: float = 0.0
+    total_blocks: int = 0
+    n_assignment_rows: int = 0
     stage_bounds: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
     stage_solutions: list[np.ndarray] = field(default_factory=list)
+    served_rows: list[Rows] | None = None
 
     @property
     def n_x(self) -> int:
@@ -137,6 +159,125 @@ class CapacityModel:
         closed = np.zeros(len(place), dtype=bool)
         closed[at_candidate] = ~can_open[place[at_candidate]]
         ub[self.f_slice][closed] = 0.0
+
+    def restrict_to_served_bound(self) -> float | None:
+        """Bound the persons served; keep in ``milp`` only what can reach that bound.
+
+        The bound: adding ``C`` persons of capacity raises a maximum flow by at most
+        ``C``, so the most the permanences alone accompany (an LP over their pairs)
+        plus the new advisors' capacity bounds every allocation, whatever its
+        guarantee rows. An allocation reaching it makes a minimum cut of the
+        permanences' flow, with every new block on the sink side, a minimum cut of
+        its own: the pairs crossing that cut backwards carry nobody, the permanences
+        on its source side receive no block (they fill no more) and every site on its
+        sink side is full. A full site's person-minutes are then at least those of
+        its capacity's nearest persons (:meth:`_fill_time_rows`): on Sarthe these rows
+        raise the travel-time LP bound from 152,231 to 152,783 (optimum 153,684).
+
+        Returns
+        -------
+        float or None
+            The bound (``None`` when the LP fails; nothing is changed then). Bounds of
+            ``milp`` are tightened in place: valid for solutions serving the bound.
+        """
+        m = self.milp
+        lb, ub = m.lb.copy(), m.ub.copy()
+        lb[: self.n_x] = ub[: self.n_x] = 0.0
+        self.close_unopened(ub)
+        existing_only = MilpModel(
+            m.c, np.zeros(len(m.c)), lb, ub, m.rows[: self.n_assignment_rows], m.n_y
+        )
+        lp = lp_relaxation(existing_only, -self.served_c(), primal=True)
+        if lp.status != 0:
+            return None
+        bound = -float(lp.fun) + self.block_capacity * self.total_blocks
+        source_side = self._source_side(lp.x[self.f_slice])
+        if source_side is not None:
+            n_s = len(self.sites)
+            site_s, demand_s = source_side[:n_s], source_side[n_s:]
+            backwards = demand_s[self.ii] & ~(site_s[self.kk] & (self.pair_candidate_place < 0))
+            m.ub[self.f_slice][backwards] = m.lb[self.f_slice][backwards]
+            place_s = np.zeros(len(self.places), dtype=bool)
+            place_s[self.place_is_existing] = site_s[self._place_sites()[self.place_is_existing]]
+            m.ub[: self.n_x][np.repeat(place_s, self.blocks) & (m.lb[: self.n_x] == 0)] = 0.0
+            a, lo, hi = m.rows[_LOAD_ROWS]
+            full = ~site_s
+            lo = lo.copy()
+            lo[full] = hi[full] - 1e-6 * np.maximum(hi[full], 1.0)
+            m.rows[_LOAD_ROWS] = (a, lo, hi)
+            m.rows.append(self._fill_time_rows(full))
+        return bound
+
+    def _fill_time_rows(self, full: np.ndarray) -> Rows:
+        """``time_s >= F_s(capacity_s)`` for every full place ``s``.
+
+        ``F_s(L)``, the least person-minutes of ``L`` persons at ``s`` (its nearest
+        first), is convex: with the place's capacity set by its blocks, the row is
+        exact for integer blocks and cuts the LP's fractional openings, which serve
+        only a place's nearest persons.
+        """
+        ub = self.milp.ub[self.f_slice]
+        order = np.lexsort((self.pair_time, self.kk))
+        k_o, t_o, u_o = self.kk[order], self.pair_time[order], ub[order]
+        starts = np.searchsorted(k_o, np.arange(len(self.sites) + 1))
+        at = self._place_sites()
+        sizes = np.arange(0, self.blocks + 1)
+        rows, cols, vals, lo = [], [], [], []
+        n_vars = len(self.milp.c)
+        for j, site in enumerate(at):
+            if not full[site]:
+                continue
+            seg = slice(starts[site], starts[site + 1])
+            cum_u = np.concatenate([[0.0], np.cumsum(u_o[seg])])
+            cum_c = np.concatenate([[0.0], np.cumsum(u_o[seg] * t_o[seg])])
+            load = self.base_capacity[site] + self.block_capacity * sizes
+            f = np.interp(load, cum_u, cum_c, right=np.inf)
+            if not np.all(np.isfinite(f)):
+                continue
+            r = len(lo)
+            pair_cols = self.n_x + order[seg]
+            rows += [r] * (len(pair_cols) + self.blocks)
+            cols += [*pair_cols, *range(j * self.blocks, (j + 1) * self.blocks)]
+            vals += [*t_o[seg], *-(f[1:] - f[0])]
+            lo.append(f[0])
+        a = sparse.coo_array((vals, (rows, cols)), shape=(len(lo), n_vars))
+        return rows_block(a, np.array(lo), np.full(len(lo), np.inf))
+
+    def _place_sites(self) -> np.ndarray:
+        """Position in ``sites`` of every place."""
+        position = {int(c): j for j, c in enumerate(self.sites)}
+        return np.array([position[int(c)] for c in self.places], dtype=int)
+
+    def _source_side(self, persons: np.ndarray) -> np.ndarray | None:
+        """Source side of the minimum cut of the permanences' flow ``persons``.
+
+        Nodes: sites then demand points; reachable from the source in the residual
+        graph (a site with capacity left, a pair forwards, a pair with persons
+        backwards). ``None`` when the sink is reachable too (not a maximum flow).
+        """
+        tol = 1e-6 * max(float(self.demand_weight.max(initial=0.0)), 1.0)
+        n_s, n_d = len(self.sites), len(self.demand_weight)
+        at_permanence = self.pair_candidate_place < 0
+        load = np.bincount(self.kk, weights=persons, minlength=n_s)
+        served = np.bincount(self.ii, weights=persons, minlength=n_d)
+        starts = np.flatnonzero((self.site_base_advisors > 0) & (load < self.base_capacity - tol))
+        back = at_permanence & (persons > tol)
+        # Node n_s + n_d is the source.
+        n = n_s + n_d + 1
+        rows = np.concatenate(
+            [np.full(len(starts), n - 1), self.kk[at_permanence], n_s + self.ii[back]]
+        )
+        cols = np.concatenate([starts, n_s + self.ii[at_permanence], self.kk[back]])
+        graph = sparse.csr_array((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+        reached = csgraph.breadth_first_order(
+            graph, n - 1, directed=True, return_predecessors=False
+        )
+        side = np.zeros(n, dtype=bool)
+        side[reached] = True
+        side = side[:-1]
+        if np.any(side[n_s:] & (served < self.demand_weight - tol)):
+            return None
+        return side
 
     def served_c(self) -> np.ndarray:
         """Objective coefficients of the persons served (to be maximised)."""
@@ -429,6 +570,10 @@ def capacity_model(
         inst.weight, names, n_full, _pair_candidate_place(places, sites, base, kk),
     )  # fmt: skip
     milp.rows.extend(_assignment_rows(model, cap * base, cap * s.advisors_per_site, n_vars))
+    model.n_assignment_rows = len(milp.rows)
+    model.base_capacity = cap * base
+    model.block_capacity = cap * s.advisors_per_site
+    model.total_blocks = total
     if names:
         milp.rows.extend(_group_rows(model, inst, codes, n_vars, guarantee=fixed is None))
         milp.rows.append(_count_rows(model, place_groups, place_names, n_vars))

@@ -6,6 +6,11 @@ their travel time (person-minutes). Stage 3, when the EPCI of the demand points 
 known, keeps both and maximises the smallest share of persons in need accompanied in
 an EPCI. Each stage reports its own status and gap. ``decisive_stage`` says which stage
 decided, checked by re-solving with the chosen allocation forbidden (a no-good cut).
+
+When every advisor's capacity can be used (need exceeds capacity, as on Sarthe), stage 1's
+optimum is a bound known beforehand: stages 1 and 2 are then solved as one MILP, with
+the rows that bound implies (:meth:`~equity.placement.capacity.CapacityModel.
+restrict_to_served_bound`), and stage 1 reports the method ``bound``.
 """
 
 from __future__ import annotations
@@ -165,11 +170,13 @@ def _solve_stage(
     incumbent: np.ndarray | None,
     primal: bool = False,
     relax: bool = True,
+    lp: Any = None,
 ) -> tuple[dict[str, Any], np.ndarray | None]:
     """One stage: its LP relaxation first, the MILP only when the LP is fractional.
 
     ``relax=False`` (with an ``incumbent``) goes straight to the MILP from it: for a
-    stage whose short budget its LP relaxation would use up.
+    stage whose short budget its LP relaxation would use up. ``lp``: the stage's LP
+    relaxation when already solved.
 
     An LP optimum with integral binaries is optimal for the MILP; so is a rounded
     LP solution that reaches the LP bound. Otherwise the best feasible solution known
@@ -182,7 +189,8 @@ def _solve_stage(
     start = time.perf_counter()
     if not relax and incumbent is not None:
         return _milp_stage(cm, c, deadline, gap, incumbent, 0, start)
-    lp = lp_relaxation(model, c, primal)
+    if lp is None:
+        lp = lp_relaxation(model, c, primal)
     if lp.status == 0 and _integral(lp.x, model):
         _keep_optimum(cm, lp, float(lp.fun))
         return _proven(float(lp.fun), start, "relaxation linéaire entière"), lp.x
@@ -194,7 +202,10 @@ def _solve_stage(
         _keep_optimum(cm, lp, float(c @ best))
         return _proven(float(c @ best), start, "arrondi de la relaxation linéaire"), best
     if lp.status == 0:
-        best = _best([best, _support_solution(cm, lp.x, c, deadline_share(deadline, 0.3))], c)
+        support = _support_solution(cm, lp.x, c, deadline_share(deadline, 0.3))
+        if support is not None:
+            cm.stage_solutions.append(support)
+        best = _best([best, support], c)
     fixed = 0
     if best is not None:
         limit = float(c @ best)
@@ -247,6 +258,51 @@ def _stage_deadline(deadline: float, i: int, n_stages: int) -> float:
     return end
 
 
+def _served_by_bound(
+    cm: CapacityModel, objectives: list[np.ndarray], deadline: float, gap: float
+) -> tuple[list[dict[str, Any]], np.ndarray] | None:
+    """Stages 1 and 2 at once when the persons served reach their upper bound.
+
+    When need exceeds capacity, every advisor's capacity is usually used: the
+    allocation serving the most persons then serves the bound of
+    :meth:`CapacityModel.restrict_to_served_bound`, and stage 1 needs no solve of its
+    own. Stage 2 is solved with that bound as its row; a solution proves stage 1's
+    optimum. ``None`` (the model as it was) when the bound is not reached — stage 2's
+    LP is infeasible — or stage 2 finds nothing.
+    """
+    start = time.perf_counter()
+    m = cm.milp
+    lb, ub, rows = m.lb.copy(), m.ub.copy(), list(m.rows)
+    bound = cm.restrict_to_served_bound()
+    bound_s = time.perf_counter() - start
+    if bound is None:
+        return None
+    m.add_row(objectives[0], -np.inf, -bound + _slack(bound))
+    lp_start = time.perf_counter()
+    lp = lp_relaxation(m, objectives[1])
+    lp_s = time.perf_counter() - lp_start
+    info, x = (
+        (None, None)
+        if lp.status != 0
+        else _solve_stage(cm, objectives[1], deadline, gap, None, lp=lp)
+    )
+    if x is None:
+        m.lb[:], m.ub[:] = lb, ub
+        m.rows[:] = rows
+        return None
+    served = {
+        "stage": _STAGE_NAMES[0],
+        **_proven(-bound, start, "borne atteinte : toute la capacité est utilisée"),
+        "method": "bound",
+        "solve_s": bound_s,
+    }
+    info = {"stage": _STAGE_NAMES[1], **info, "solve_s": info["solve_s"] + lp_s}
+    cm.stage_solutions.append(x)
+    cm.stage_bounds.extend([(lb, ub), (m.lb.copy(), m.ub.copy())])
+    cm.served_rows = rows
+    return [served, info], x
+
+
 def lexicographic_solve(
     cm: CapacityModel,
     deadline: float,
@@ -261,7 +317,8 @@ def lexicographic_solve(
     stage's solution (for the balance stage, its assignment re-balanced by an LP at the
     same allocation). Rows fixing the optima are appended to ``cm.milp``, and its bounds are
     tightened by reduced-cost fixing (valid for every later stage, whose solutions keep
-    the earlier optima). ``cm.stage_solutions`` keeps every stage's solution.
+    the earlier optima). ``cm.stage_solutions`` keeps every stage's solution and the
+    heuristic solutions found on the way.
 
     ``n_stages`` stops after that many stages (all by default).
 
@@ -273,7 +330,17 @@ def lexicographic_solve(
     """
     best, values = None, []
     objectives = _objectives(cm)[:n_stages]
+    both = None
+    if len(objectives) > 1 and _free_allocation(cm):
+        both = _served_by_bound(cm, objectives, _stage_deadline(deadline, 1, len(objectives)), gap)
+    if both is not None:
+        stages.extend(both[0])
+        best = both[1]
+        # Stage 1's optimum is the bound itself (the solution keeps it up to the slack).
+        values = [both[0][0]["objective"], float(objectives[1] @ best)]
     for i, c in enumerate(objectives):
+        if i < len(values):
+            continue
         if values:
             previous = objectives[i - 1]
             cm.milp.add_row(previous, -np.inf, values[-1] + _slack(values[-1]))
@@ -352,6 +419,8 @@ def _decisive_stage(
         if stages[i]["solve_s"] > deadline - time.perf_counter():
             return "unknown"
         rows = [*base_rows, *m.rows[len(base_rows) : len(base_rows) + i]]
+        if i == 0 and cm.served_rows is not None:
+            rows = cm.served_rows
         lb, ub = cm.stage_bounds[i]
         trial = MilpModel(m.c, m.integrality, lb.copy(), ub.copy(), rows, m.n_y)
         trial.add_row(cut, -np.inf, len(chosen) - 1)

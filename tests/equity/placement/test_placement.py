@@ -257,11 +257,19 @@ def test_decisive_check_longer_than_its_budget_is_not_started(monkeypatch):
     )
     real_stage = lexicographic._solve_stage
 
+    real_both = lexicographic._served_by_bound
+
     def slow_stage(*args, **kwargs):
         info, x = real_stage(*args, **kwargs)
         return {**info, "solve_s": 1e6}, x
 
+    def slow_both(*args, **kwargs):
+        both = real_both(*args, **kwargs)
+        return both and ([{**info, "solve_s": 1e6} for info in both[0]], both[1])
+
     monkeypatch.setattr(lexicographic, "_solve_stage", slow_stage)
+    # Stages 1 and 2 solved together when every advisor's capacity is used.
+    monkeypatch.setattr(lexicographic, "_served_by_bound", slow_both)
     solved = []
     real_solve = MilpModel.solve
     monkeypatch.setattr(

@@ -71,6 +71,19 @@ def allocations(places, k, most):
             yield {p: c for p, c in zip(places, counts, strict=True) if c}
 
 
+def brute_force(times, weight, existing, places, k, most):
+    """(- persons served, person-minutes) of the best allocation, over every allocation."""
+    best = None
+    for added in allocations(places, k, most):
+        advisors = {
+            s: existing.get(s, 0) + added.get(s, 0) for s in set(existing.index) | set(added)
+        }
+        value = served_and_time(times, weight, advisors)
+        key = (-round(value[0], 6), value[1])
+        best = key if best is None or key < best else best
+    return best
+
+
 @pytest.mark.parametrize("seed", range(5))
 @pytest.mark.parametrize("reinforce", [True, False])
 def test_capacity_equals_brute_force(seed, reinforce):
@@ -85,14 +98,7 @@ def test_capacity_equals_brute_force(seed, reinforce):
     )
     res = solve_placement(times, weight, weight, existing, group, settings)
     places = list(times.columns) if reinforce else [c for c in times if c not in existing]
-    best = None
-    for added in allocations(places, k, most):
-        advisors = {
-            s: existing.get(s, 0) + added.get(s, 0) for s in set(existing.index) | set(added)
-        }
-        value = served_and_time(times, weight, advisors)
-        key = (-round(value[0], 6), value[1])
-        best = key if best is None or key < best else best
+    best = brute_force(times, weight, existing, places, k, most)
     assert res.solver["method"] == "milp" and res.solver["proven_optimal"]
     assert res.objective_value == pytest.approx(-best[0], rel=1e-6)
     assert res.solver["stages"][1]["objective"] == pytest.approx(best[1], rel=1e-5, abs=1e-6)
@@ -100,6 +106,56 @@ def test_capacity_equals_brute_force(seed, reinforce):
     assert (res.explanation["advisors"] <= most).all()
     if not reinforce:
         assert set(res.explanation["kind"]) <= {"new_site"}
+
+
+def test_served_bound_proves_stage_one_with_a_permanence_short_of_persons():
+    # S reaches only r (50 persons for 150 of capacity): the permanences alone serve
+    # 50 + 150, every new advisor adds 150, so 500 is the bound. Serving r from E or C1
+    # or reinforcing S would leave capacity idle: the bound's cut rules them out.
+    inf = np.inf
+    times = pd.DataFrame(
+        [[5.0, 10.0, 6.0, inf], [inf, 3.0, 2.0, inf], [inf, inf, 4.0, 1.0]],
+        index=["r", "a", "b"],
+        columns=["S", "E", "C1", "C2"],
+    )
+    weight = pd.Series([50.0, 400.0, 400.0], index=times.index)
+    existing = pd.Series({"S": 1, "E": 1})
+    group = pd.Series("g", index=times.columns)
+    settings = PlacementSettings(
+        k=2, threshold_min=THRESHOLD, capacity_per_advisor=CAP, max_advisors_per_site=2
+    )
+    res = solve_placement(times, weight, weight, existing, group, settings)
+    best = brute_force(times, weight, existing, list(times.columns), 2, 2)
+    served, time_stage = res.solver["stages"][:2]
+    assert served["method"] == "bound" and served["status"] == 0
+    assert res.objective_value == pytest.approx(500.0) == pytest.approx(-best[0])
+    assert time_stage["objective"] == pytest.approx(best[1], rel=1e-5)
+    assert "S" not in set(res.explanation["site_id"])
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_stage_one_by_bound_or_by_lp_equals_brute_force(seed):
+    # More demand than capacity (the bound is reached) or less (it is not, and stage 1
+    # is solved on its own): both give brute force's optimum.
+    times, weight, existing, group, _ = random_instance(seed, n=8)
+    weight = weight * (4.0 if seed % 2 else 0.4)
+    settings = PlacementSettings(
+        k=3, threshold_min=THRESHOLD, capacity_per_advisor=CAP, max_advisors_per_site=2
+    )
+    res = solve_placement(times, weight, weight, existing, group, settings)
+    best = brute_force(times, weight, existing, list(times.columns), 3, 2)
+    assert res.solver["proven_optimal"]
+    assert (res.solver["stages"][0]["method"] == "bound") == (
+        -best[0] == pytest.approx(capacity_bound(times, weight, existing, 3))
+    )
+    assert res.objective_value == pytest.approx(-best[0], rel=1e-6)
+    assert res.solver["stages"][1]["objective"] == pytest.approx(best[1], rel=1e-5, abs=1e-6)
+
+
+def capacity_bound(times, weight, existing, k):
+    """Most persons the permanences alone serve, plus ``k`` advisors' capacity."""
+    served, _ = served_and_time(times, weight, existing.to_dict())
+    return served + k * CAP
 
 
 @pytest.mark.parametrize("seed", range(4))
