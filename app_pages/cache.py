@@ -7,36 +7,35 @@ underscore) next to its stable key, so each is identified one way only.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import folium
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+# The placement, mobile and evaluation workflows load on first use (``workflows.x``):
+# the first map of a new server does not wait for their imports (0.2 s).
+from equity import workflows
 from equity.diagnostics import Diagnosis
-from equity.mobile import MobileResult
-from equity.placement import RobustnessResult
 from equity.scenarios import Scenario
 from equity.workflows import (
     DiagnoseRequest,
-    EvaluatedScenario,
-    MobileRequest,
-    Recommendation,
-    RecommendRequest,
     TerritoryRequest,
-    check_robustness,
-    evaluate_scenario,
     offer_catchments,
     open_territory,
-    plan_mobile,
     run_diagnosis,
-    run_recommendation,
-    run_threshold_sensitivity,
 )
 from geo.defaults import DEPARTEMENT_CODE
 from geo.maps import commune_map, map_to_html
 from geo.national import departements
 from geo.territory import Territory, UserFiles
 from geo.travel_time import TravelModel, current_travel_model
+
+if TYPE_CHECKING:
+    from equity.mobile import MobileResult
+    from equity.placement import RobustnessResult
+    from equity.workflows import EvaluatedScenario, MobileRequest, Recommendation, RecommendRequest
 
 __all__ = [
     "STATIC_LEAFLET_CSS",
@@ -216,7 +215,7 @@ def recommendation_for(
     before = diagnosis_for(
         _territory, territory_key, _request.diagnosis, _request.diagnosis.cache_key(), model
     )
-    return run_recommendation(_territory, _request, model, before=before)
+    return workflows.run_recommendation(_territory, _request, model, before=before)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -229,7 +228,7 @@ def sensitivity_for(
 ) -> pd.DataFrame:
     """The recommendation of one request re-solved at the sensitivity thresholds."""
     recommendation = recommendation_for(_territory, territory_key, _request, request_key, model)
-    return run_threshold_sensitivity(_territory, recommendation)
+    return workflows.run_threshold_sensitivity(_territory, recommendation)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -241,7 +240,7 @@ def scenario_evaluation(
     model: TravelModel,
 ) -> EvaluatedScenario:
     """A scenario evaluated on the territory."""
-    return evaluate_scenario(_territory, _scenario, model)
+    return workflows.evaluate_scenario(_territory, _scenario, model)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -255,7 +254,7 @@ def robustness_for(
 ) -> RobustnessResult:
     """Coverage lost when the ``n_lost`` least used permanences close, with the placement."""
     recommendation = recommendation_for(_territory, territory_key, _request, request_key, model)
-    return check_robustness(_territory, recommendation, n_lost)
+    return workflows.check_robustness(_territory, recommendation, n_lost)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -270,4 +269,4 @@ def mobile_for(
 ) -> MobileResult:
     """Mobile programme on top of a scenario's fixed sites."""
     fixed = scenario_evaluation(_territory, territory_key, _scenario, scenario_key, model)
-    return plan_mobile(_territory, fixed.diagnosis, _request, model)
+    return workflows.plan_mobile(_territory, fixed.diagnosis, _request, model)

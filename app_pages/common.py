@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
@@ -16,14 +17,11 @@ from app_pages.cache import (
     territory_for,
 )
 from equity.diagnostics import Diagnosis
-from equity.mobile import MobileResult
 from equity.need import NeedWeights
 from equity.scenarios import Scenario, ScenarioStore, ScenarioStoreError
 from equity.workflows import (
     CURRENT_SITUATION,
     DiagnoseRequest,
-    EvaluatedScenario,
-    MobileRequest,
     default_need_weights,
     open_store,
     scenario_key,
@@ -36,6 +34,10 @@ from geo.sites import SITE_TYPES
 from geo.socio import INDICATORS
 from geo.territory import Territory, UserFiles
 from geo.travel_time import TravelModel
+
+if TYPE_CHECKING:
+    from equity.mobile import MobileResult
+    from equity.workflows import EvaluatedScenario, MobileRequest
 
 __all__ = [
     "CURRENT_SITUATION",

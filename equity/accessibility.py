@@ -14,8 +14,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.optimize import linprog
 
+from equity.highs import solve_lp
 from geo.defaults import COVERAGE_THRESHOLDS_MIN
 
 __all__ = [
@@ -265,10 +265,10 @@ class CapacityAllocation:
 
 
 def _solve(cost: np.ndarray, a_ub: sparse.csr_array, b_ub: np.ndarray) -> np.ndarray:
-    result = linprog(cost, A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method="highs")
-    if result.status != 0:  # the problem is always feasible (x = 0) and bounded
-        raise RuntimeError(f"Allocation des capacités non résolue : {result.message}")
-    return result.x
+    x = solve_lp(cost, a_ub, b_ub)
+    if x is None:  # the problem is always feasible (x = 0) and bounded
+        raise RuntimeError("Allocation des capacités non résolue par HiGHS.")
+    return x
 
 
 def _transport(

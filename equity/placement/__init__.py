@@ -34,7 +34,7 @@ Objectives (``PlacementSettings.objective``):
     threshold) of an open site, relaxed to the smallest achievable worst time.
 
 Every model is a sparse MILP built over one shared builder (:mod:`.milp`) and solved by
-HiGHS through :func:`scipy.optimize.milp` with a time limit. A greedy heuristic is the
+HiGHS (highspy) with a time limit. A greedy heuristic is the
 fallback when the solver returns no solution, and a test oracle. Whatever the
 objective, the result reports the persons served, unserved and beyond the threshold
 before and after (the capacity model's stages on the allocation), by EPCI when the
@@ -52,24 +52,33 @@ and to the travel model).
 
 from __future__ import annotations
 
-from equity.placement.analyses import (
-    robustness,
-    threshold_sensitivity,
-    trade_off_curve,
-    travel_robustness,
-)
-from equity.placement.covering import greedy_covering, max_covering
-from equity.placement.explain import DECISION_KINDS_FR, OBJECTIVE_LABELS_FR, solver_summary_fr
-from equity.placement.lexicographic import CAPACITY_REL_GAP, LEXICO_REL_TOL
-from equity.placement.problem import (
-    LEGACY_OBJECTIVES,
-    OBJECTIVES,
-    Objective,
-    PlacementInfeasible,
-    PlacementSettings,
-)
-from equity.placement.result import DECISION_COLUMNS, PlacementResult, RobustnessResult
-from equity.placement.solve import greedy_placement, solve_placement
+from geo.lazy import lazy_attributes
+
+# Attributes load their module on first use: the scenarios and the first map need the
+# objective names, not the solvers (HiGHS, scipy, 0.15 s of imports).
+_MODULE_OF = {
+    "CAPACITY_REL_GAP": "lexicographic",
+    "DECISION_COLUMNS": "result",
+    "DECISION_KINDS_FR": "explain",
+    "LEGACY_OBJECTIVES": "problem",
+    "LEXICO_REL_TOL": "lexicographic",
+    "OBJECTIVES": "problem",
+    "OBJECTIVE_LABELS_FR": "explain",
+    "Objective": "problem",
+    "PlacementInfeasible": "problem",
+    "PlacementResult": "result",
+    "PlacementSettings": "problem",
+    "RobustnessResult": "result",
+    "greedy_covering": "covering",
+    "greedy_placement": "solve",
+    "max_covering": "covering",
+    "robustness": "analyses",
+    "solve_placement": "solve",
+    "solver_summary_fr": "explain",
+    "threshold_sensitivity": "analyses",
+    "trade_off_curve": "analyses",
+    "travel_robustness": "analyses",
+}
 
 __all__ = [
     "CAPACITY_REL_GAP",
@@ -94,3 +103,6 @@ __all__ = [
     "trade_off_curve",
     "travel_robustness",
 ]
+
+
+__getattr__, __dir__ = lazy_attributes(__name__, _MODULE_OF)

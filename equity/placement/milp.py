@@ -14,9 +14,6 @@ against 16.4 s through scipy; ``benchmarks/placement.py``).
 
 from __future__ import annotations
 
-import os
-import sys
-import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -27,6 +24,7 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import OptimizeResult
 
+from equity.highs import HIGHS_LOCK, highs_lp, quiet_highs
 from equity.placement.problem import Instance
 from geo import defaults
 
@@ -53,10 +51,6 @@ Rows = tuple[sparse.csr_array, np.ndarray, np.ndarray]
 
 # HiGHS needs a positive time limit even when the run's budget is spent.
 _MIN_TIME_LIMIT_S = 0.05
-# HiGHS' task scheduler is per process: one MILP at a time (Streamlit serves every
-# session from threads of one process).
-_HIGHS_LOCK = threading.Lock()
-_BANNER_SHOWN = False
 # HiGHS' default dual feasibility tolerance.
 _DUAL_TOL = 1e-7
 # HiGHS' simplex_strategy values.
@@ -142,8 +136,8 @@ class MilpModel:
         lo = np.concatenate([r[1] for r in self.rows])
         hi = np.concatenate([r[2] for r in self.rows])
         objective = self.c if c is None else c
-        h = _quiet_highs()
-        h.passModel(_highs_lp(a, lo, hi, objective, self.lb, self.ub, self.integrality))
+        h = quiet_highs()
+        h.passModel(highs_lp(a, lo, hi, objective, self.lb, self.ub, self.integrality))
         h.setOptionValue("presolve", "on" if presolve else "off")
         if not sub_mip_heuristics:
             for option in _SUB_MIP_HEURISTICS:
@@ -167,64 +161,11 @@ def _run(h: highspy.Highs, deadline: float, gap: float, start: np.ndarray | None
         solution.col_value = np.asarray(start, dtype=float).tolist()
         solution.value_valid = True
         h.setSolution(solution)
-    with _HIGHS_LOCK:
+    with HIGHS_LOCK:
         begin = time.perf_counter()
         h.setOptionValue("time_limit", max(deadline - begin, _MIN_TIME_LIMIT_S))
         h.run()
         return time.perf_counter() - begin
-
-
-def _quiet_highs() -> highspy.Highs:
-    """A HiGHS instance that prints nothing.
-
-    highspy writes a copyright banner on the process's standard output the first time
-    one is built, before any option can be set; that line would break the CLI's JSON
-    output, so the first construction runs with file descriptor 1 on ``/dev/null``.
-    """
-    global _BANNER_SHOWN
-    with _HIGHS_LOCK:
-        if not _BANNER_SHOWN:
-            sys.stdout.flush()
-            saved = os.dup(1)
-            try:
-                with open(os.devnull, "w") as null:
-                    os.dup2(null.fileno(), 1)
-                    highspy.Highs()
-            finally:
-                os.dup2(saved, 1)
-                os.close(saved)
-            _BANNER_SHOWN = True
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    return h
-
-
-def _highs_lp(
-    a: sparse.csc_array,
-    lo: np.ndarray,
-    hi: np.ndarray,
-    c: np.ndarray,
-    lb: np.ndarray,
-    ub: np.ndarray,
-    integrality: np.ndarray,
-) -> highspy.HighsLp:
-    """The model in HiGHS' column-wise form (infinite bounds as HiGHS' infinity)."""
-    inf = highspy.kHighsInf
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = a.shape[1], a.shape[0]
-    lp.col_cost_ = np.asarray(c, dtype=float)
-    lp.col_lower_ = np.asarray(lb, dtype=float)
-    lp.col_upper_ = np.asarray(ub, dtype=float)
-    lp.row_lower_ = np.where(np.isfinite(lo), lo, -inf)
-    lp.row_upper_ = np.where(np.isfinite(hi), hi, inf)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = a.indptr
-    lp.a_matrix_.index_ = a.indices
-    lp.a_matrix_.value_ = a.data
-    if np.any(integrality > 0):
-        kinds = (highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger)
-        lp.integrality_ = [kinds[int(v > 0)] for v in integrality]
-    return lp
 
 
 def _highs_result(h: highspy.Highs, has_integers: bool) -> OptimizeResult:
@@ -263,8 +204,8 @@ class HighsSession:
         a = sparse.vstack([r[0] for r in model.rows], format="csc")
         lo = np.concatenate([r[1] for r in model.rows])
         hi = np.concatenate([r[2] for r in model.rows])
-        self._h = _quiet_highs()
-        self._h.passModel(_highs_lp(a, lo, hi, model.c, model.lb, model.ub, np.zeros(len(model.c))))
+        self._h = quiet_highs()
+        self._h.passModel(highs_lp(a, lo, hi, model.c, model.lb, model.ub, np.zeros(len(model.c))))
 
     def add_rows(self, a: sparse.csr_array, lo: np.ndarray, hi: np.ndarray) -> None:
         """Append the rows ``lo <= a @ x <= hi`` (``a`` has one column per variable)."""
@@ -437,11 +378,11 @@ def lp_relaxation(model: MilpModel, c: np.ndarray, primal: bool = False) -> Opti
     a = sparse.vstack([r[0] for r in reduced.rows], format="csc")
     lo = np.concatenate([r[1] for r in reduced.rows])
     hi = np.concatenate([r[2] for r in reduced.rows])
-    h = _quiet_highs()
-    h.passModel(_highs_lp(a, lo, hi, c[keep], reduced.lb, reduced.ub, np.zeros(a.shape[1])))
+    h = quiet_highs()
+    h.passModel(highs_lp(a, lo, hi, c[keep], reduced.lb, reduced.ub, np.zeros(a.shape[1])))
     h.setOptionValue("solver", "simplex")
     h.setOptionValue("simplex_strategy", _PRIMAL_SIMPLEX if primal else _DUAL_SIMPLEX)
-    with _HIGHS_LOCK:
+    with HIGHS_LOCK:
         h.run()
     status = {
         highspy.HighsModelStatus.kOptimal: 0,
