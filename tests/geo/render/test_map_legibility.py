@@ -6,7 +6,9 @@ southern and north-eastern communes at 1,100 px (measured in Chromium by
 ``tests/app/test_browser.py``; here, what the map is built with).
 """
 
+import shutil
 from itertools import combinations
+from pathlib import Path
 
 import folium
 import geopandas as gpd
@@ -157,5 +159,61 @@ def test_layer_control_is_collapsed_and_the_view_is_fitted_last(zone_map, territ
     lon_lat = territory.communes.to_crs(4326).total_bounds
     assert [west, south, east, north] == pytest.approx(list(lon_lat))
     html = map_to_html(zone_map)
-    assert "getBoundsZoom(bounds, false, free)" in html and "paddingBottomRight" in html
     assert '"Couches de la carte"' in html and '"Zoom arrière"' in html
+
+
+# The map's corner boxes and the territory's frame, in pixels of the map container.
+_MEASURE_JS = """
+([south, west, north, east]) => {
+    const map = Object.entries(window).find(
+        ([name, value]) => name.startsWith("map_") && value && value._controlCorners
+    )[1];
+    const frame = map.getContainer().getBoundingClientRect();
+    const boxes = Object.values(map._controlCorners)
+        .filter((corner) => corner.children.length)
+        .map((corner) => {
+            const r = corner.getBoundingClientRect();
+            return [r.left - frame.left, r.top - frame.top, r.right - frame.left,
+                    r.bottom - frame.top];
+        });
+    const sw = map.latLngToContainerPoint([south, west]);
+    const ne = map.latLngToContainerPoint([north, east]);
+    return {boxes: boxes, territory: [sw.x, ne.y, ne.x, sw.y],
+            size: [map.getSize().x, map.getSize().y]};
+}
+"""
+
+
+def _drawn_frames(html: str, tmp_path, viewport: dict, bounds: list[float]) -> dict:
+    """Open ``html`` in Chromium; the corner boxes and the frame of ``bounds`` (S, W, N, E)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).exists():
+        pytest.skip("Debian chromium is not installed (.ci/run installs it)")
+    page_file = tmp_path / "carte.html"
+    page_file.write_text(html, encoding="utf-8")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        page = browser.new_page(viewport=viewport)
+        page.goto(page_file.as_uri())
+        page.wait_for_selector("path.leaflet-interactive")
+        page.wait_for_timeout(300)  # the fit runs once the corner boxes are laid out
+        return page.evaluate(_MEASURE_JS, bounds)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    "viewport", [{"width": 1000, "height": 620}, {"width": 1400, "height": 900}]
+)
+def test_the_territory_is_drawn_clear_of_every_corner_box(zone_map, territory, tmp_path, viewport):
+    # At a laptop's width the legends and the layer control hid the southern communes.
+    west, south, east, north = territory.communes.to_crs(4326).total_bounds
+    drawn = _drawn_frames(map_to_html(zone_map), tmp_path, viewport, [south, west, north, east])
+    left, top, right, bottom = drawn["territory"]
+    width, height = drawn["size"]
+    assert 0 <= left < right <= width and 0 <= top < bottom <= height, drawn
+    for box in drawn["boxes"]:
+        apart = box[2] <= left or right <= box[0] or box[3] <= top or bottom <= box[1]
+        assert apart, (box, drawn["territory"])
+    # Fitted, not merely shrunk: the territory spans most of one side of the free space.
+    assert max((right - left) / width, (bottom - top) / height) > 0.4, drawn
