@@ -338,9 +338,7 @@ def lexicographic_solve(
         best = both[1]
         # Stage 1's optimum is the bound itself (the solution keeps it up to the slack).
         values = [both[0][0]["objective"], float(objectives[1] @ best)]
-    for i, c in enumerate(objectives):
-        if i < len(values):
-            continue
+    for i, c in enumerate(objectives[len(values) :], start=len(values)):
         if values:
             previous = objectives[i - 1]
             cm.milp.add_row(previous, -np.inf, values[-1] + _slack(values[-1]))
