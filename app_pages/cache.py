@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import folium
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
@@ -27,12 +26,14 @@ from equity.workflows import (
     run_diagnosis,
 )
 from geo.defaults import DEPARTEMENT_CODE
-from geo.maps import commune_map, map_to_html
 from geo.national import departements
+from geo.result_memo import memoised
 from geo.territory import Territory, UserFiles
 from geo.travel_time import TravelModel, current_travel_model
 
 if TYPE_CHECKING:
+    import folium
+
     from equity.mobile import MobileResult
     from equity.placement import RobustnessResult
     from equity.workflows import EvaluatedScenario, MobileRequest, Recommendation, RecommendRequest
@@ -87,8 +88,9 @@ def diagnosis_for(
     request_key: str,
     model: TravelModel,
 ) -> Diagnosis:
-    """Diagnostic of the session's territory for one request."""
-    return run_diagnosis(_territory, _request, model)
+    """Diagnostic of the session's territory for one request (remembered on disk too)."""
+    parts = (territory_key, request_key, model)
+    return memoised("diagnostic", parts, lambda: run_diagnosis(_territory, _request, model))
 
 
 @st.cache_data(show_spinner="Calcul des zones de desserte…", max_entries=16)
@@ -114,6 +116,9 @@ def _commune_map(
     tiles: bool,
     options: dict,
 ) -> folium.Map:
+    # folium loads here: a map remembered on disk is shown without it (0.6 s of imports).
+    from geo.maps import commune_map
+
     return commune_map(
         communes,
         column,
@@ -154,7 +159,10 @@ def commune_map_html(
     _decisions: gpd.GeoDataFrame | None = None,
     notes: tuple[str, ...] = (),
 ) -> str:
-    """Standalone HTML of a commune map; ``key`` identifies the underscored layers."""
+    """Standalone HTML of a commune map (remembered on disk too).
+
+    ``key`` identifies the underscored layers.
+    """
     options = {
         "title": title,
         "legend_title": legend_title,
@@ -166,7 +174,15 @@ def commune_map_html(
         "decisions": _decisions,
         "notes": notes,
     }
-    m = _commune_map(_communes, _epci, _sites, _catchments, column, scheme, tiles, options)
+    parts = (key, column, scheme, tiles, title, legend_title, popup_columns, percent_columns)
+    parts += (category_colors, user_bounds, notes)
+    layers = (_communes, _epci, _sites, _catchments, column, scheme, tiles)
+    return memoised("carte", parts, lambda: _html(_commune_map(*layers, options)))
+
+
+def _html(m: folium.Map) -> str:
+    from geo.maps import map_to_html
+
     return map_to_html(m)
 
 

@@ -6,7 +6,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.sparse.csgraph import connected_components
 
 from geo.defaults import LOW_RATIO_FACTOR, ZONE_DIAMETER_KM
 
@@ -156,6 +155,9 @@ def group_zones(
     if selected.empty:
         return zone
     adj = adjacency(selected)
+    # Loaded here: a diagnostic remembered on disk needs no zones (0.07 s of imports).
+    from scipy.sparse.csgraph import connected_components
+
     n_parts, part = connected_components(adj, directed=False)
     centres = selected.geometry.representative_point()
     xy = np.column_stack([centres.x, centres.y])

@@ -295,9 +295,19 @@ ROBUSTNESS_CIRCUITIES: tuple[float, ...] = (1.2, 1.4)
 ROBUSTNESS_SPEEDS_KMH: tuple[float, ...] = (50.0, 70.0)
 
 # App and council documents (own block so parallel additions merge cleanly).
-__all__ += ["MAP_CLASS_MEMO_MAX_FILES", "MAP_MIN_CLASSES", "TRAVEL_TIME_CLASS_BOUNDS_MIN"]
+__all__ += [
+    "MAP_CLASS_MEMO_MAX_FILES",
+    "MAP_MIN_CLASSES",
+    "RESULT_MEMO_MAX_BYTES",
+    "RESULT_MEMO_MAX_FILES",
+    "TRAVEL_TIME_CLASS_BOUNDS_MIN",
+]
 #: Most class-bound files kept in ``data/processed/map_classes`` (about 200 bytes each).
 MAP_CLASS_MEMO_MAX_FILES: int = 5_000
+#: Most results (diagnostics, map pages) kept in ``data/processed/results``; the oldest go.
+RESULT_MEMO_MAX_FILES: int = 48
+#: Largest result file kept or read there (a Sarthe diagnostic: 0.3 MB, its map: 1.5 MB).
+RESULT_MEMO_MAX_BYTES: int = 16_000_000
 #: Fewest classes a numeric choropleth shows when the data has more distinct values.
 MAP_MIN_CLASSES: int = 4
 #: Class bounds (minutes) of travel-time maps; the threshold is always added as a bound.

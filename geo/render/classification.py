@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
-from branca.utilities import color_brewer
 
 from geo import defaults
 from geo.formatting import MISSING_TEXT_FR, format_number_fr, format_percent_fr
@@ -279,6 +278,9 @@ def _classify_categorical(
 
 
 def _sequential_colors(n: int) -> list[str]:
+    # branca loads jinja2 (0.14 s): a map remembered on disk needs neither.
+    from branca.utilities import color_brewer
+
     # ColorBrewer has no 1- or 2-class scheme: take them from the 3-class one.
     if n < 3:
         return color_brewer(SEQUENTIAL_PALETTE, 3)[3 - n :]

@@ -8,7 +8,6 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from scipy.spatial import cKDTree
 
 from geo import cog, defaults, fibre, national, settings, sites, socio, user_indicators
 from geo.errors import DataValidationError
@@ -261,6 +260,9 @@ def _border_shares(border: gpd.GeoDataFrame, communes: gpd.GeoDataFrame) -> np.n
     other_pop = others["population_municipale"].to_numpy(float)
     radius_m = defaults.BORDER_SHARE_RADIUS_KM * 1000
     site_xy = np.column_stack([border.geometry.x, border.geometry.y])
+    # Loaded here: a territory read from its cache never builds (0.1 s of imports).
+    from scipy.spatial import cKDTree
+
     near_own = cKDTree(own_xy).query_ball_point(site_xy, radius_m)
     near_other = cKDTree(other_xy).query_ball_point(site_xy, radius_m)
     p_own = np.array([own_pop[i].sum() for i in near_own])

@@ -1,4 +1,8 @@
-"""A fresh server draws the Carte without the libraries only printing, classing and solving need."""
+"""A fresh server draws the Carte without the libraries only printing, classing and solving need.
+
+Nor, once a first server has drawn it, folium: the map's page and the diagnostic are
+remembered in the processed-data folder (:mod:`geo.result_memo`).
+"""
 
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ assert not at.exception, [e.value for e in at.exception]
 assert at.title[0].value.startswith("Carte")
 heavy = (
     "mapclassify", "matplotlib", "sklearn", "equity.reporting", "equity.council_pack",
-    "scipy.optimize", "equity.placement.milp", "equity.mobile",
+    "scipy.optimize", "equity.placement.milp", "equity.mobile", "folium",
 )
 print("LOADED:" + ",".join(m for m in heavy if m in sys.modules))
 """
@@ -42,5 +46,6 @@ def test_a_fresh_server_draws_the_carte_without_print_or_classing_libraries(tmp_
     # installed app has; each run is a new process, as a fresh server is.
     _cold_run(tmp_path)
     # They cost 1.1 s of a cold first Carte (matplotlib, scikit-learn, the pack chain),
-    # and 0.4 s more for the solvers (scipy.optimize, the placement and mobile models).
+    # and 0.4 s more for the solvers (scipy.optimize, the placement and mobile models),
+    # and folium 0.6 s more.
     assert _cold_run(tmp_path) == "LOADED:"
