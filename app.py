@@ -1,9 +1,22 @@
-"""Maillage — Streamlit entry point: page configuration and navigation only."""
+"""Maillage — Streamlit entry point: page configuration and navigation only.
+
+``python app.py [streamlit options]`` starts the server (:mod:`app_pages.launch`), which
+then runs this file for every page view, like ``streamlit run app.py``.
+"""
+
+import sys
+from pathlib import Path
 
 import streamlit as st
+from streamlit import runtime
 
 from app_pages.french import french_widget_texts
 from app_pages.static_files import serve_static_files
+
+if __name__ == "__main__" and not runtime.exists():
+    from app_pages.launch import launch
+
+    sys.exit(launch(Path(__file__), sys.argv[1:]))
 
 # An emoji favicon is drawn in the browser (a data: URL); a :material/…: one is fetched
 # from Google Fonts, and the app works offline.

@@ -2,8 +2,10 @@
 
 Three measurements, each from the user's action to the result on screen:
 
-- ``cold_carte_s``: a fresh server, first load of the Carte page until every commune is
-  drawn (352 Leaflet paths in the map frame);
+- ``cold_carte_s``: a fresh server, started as the README starts it (``python app.py``),
+  first load of the Carte page until every commune is drawn (352 Leaflet paths in the
+  map frame); the time from start to the server's health answer is printed too
+  (``server_start_s``);
 - ``indicator_switch_s``: on Carte, switching the indicator to one already shown in the
   session (warm) until the map's legend shows it — median of several switches;
 - ``recommend_s``: on Recommandation, « Calculer la recommandation » (20 advisors,
@@ -56,15 +58,16 @@ def _free_port() -> int:
 
 @contextmanager
 def _server(root: Path, processed: Path):
-    """A Streamlit server of the app in ``root``; yields its URL."""
+    """A Streamlit server of the app in ``root``; yields its URL and its start time (s)."""
     port = _free_port()
     env = dict(os.environ, MAILLAGE_PROCESSED_DIR=str(processed), PYTHONPATH=str(root))
+    # Started as the README starts it: ``python app.py`` (a commit before the launcher
+    # existed: ``streamlit run app.py``).
+    start = [] if (root / "app_pages" / "launch.py").is_file() else ["-m", "streamlit", "run"]
     proc = subprocess.Popen(
         [
             sys.executable,
-            "-m",
-            "streamlit",
-            "run",
+            *start,
             str(root / "app.py"),
             "--server.port",
             str(port),
@@ -78,15 +81,16 @@ def _server(root: Path, processed: Path):
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
+    started = time.monotonic()
     try:
-        deadline = time.monotonic() + 60
+        deadline = started + 60
         while time.monotonic() < deadline:
             try:
                 with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
                     break
             except OSError:
-                time.sleep(0.2)
-        yield url
+                time.sleep(0.05)
+        yield url, time.monotonic() - started
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
@@ -176,13 +180,13 @@ def _baseline_tree(rev: str, folder: Path) -> Path:
 
 def _run(browser, root: Path, processed: Path, switches: int) -> dict[str, float]:
     # A first server fills the processed-data cache (territory), as any installed app has.
-    with _server(root, processed) as url:
+    with _server(root, processed) as (url, _):
         page = browser.new_page()
         page.goto(url)
         _wait_map(page)
         page.close()
-    with _server(root, processed) as url:
-        return _measure(browser, url, switches)
+    with _server(root, processed) as (url, start_s):
+        return {"server_start_s": start_s, **_measure(browser, url, switches)}
 
 
 def main() -> None:
@@ -218,7 +222,7 @@ def main() -> None:
     )
     print(f"baseline: {args.baseline[:12]}")
     figures: dict[str, object] = {}
-    for key in ("cold_carte_s", "indicator_switch_s", "recommend_s"):
+    for key in ("server_start_s", "cold_carte_s", "indicator_switch_s", "recommend_s"):
         ratio = baseline[key] / current[key]
         print(
             f"{key:20s} baseline {baseline[key]:7.2f} s   now {current[key]:7.2f} s   x{ratio:5.2f}"

@@ -55,10 +55,8 @@ def app_url(processed_dir):
     env = dict(os.environ, MAILLAGE_PROCESSED_DIR=str(processed_dir))
     proc = subprocess.Popen(
         [
+            # Started as the README starts it.
             sys.executable,
-            "-m",
-            "streamlit",
-            "run",
             str(settings.PROJECT_ROOT / "app.py"),
             "--server.port",
             str(port),
