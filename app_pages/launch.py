@@ -57,7 +57,8 @@ def launch(app: Path, args: list[str]) -> None:
 
     # Streamlit reads .streamlit/config.toml from the working folder: the app's own
     # settings (static files for the maps, upload limit) hold wherever it is started.
-    os.chdir(app.resolve().parent)
+    app = app.resolve()
+    os.chdir(app.parent)
     threading.Thread(target=preload, name="maillage-preload", daemon=True).start()
     sys.argv = ["streamlit", "run", str(app), *args]
     cli.main()
