@@ -26,6 +26,7 @@ import json
 import logging
 import os
 import pickle
+import platform
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
@@ -49,7 +50,7 @@ T = TypeVar("T")
 
 @functools.cache
 def code_fingerprint() -> str:
-    """Hash of every file of the app's packages and of the versions of its libraries."""
+    """Hash of every file of the app's packages and of the versions of Python and its libraries."""
     root = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
     for package in _PACKAGES:
@@ -57,6 +58,8 @@ def code_fingerprint() -> str:
             if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(str(path.relative_to(root)).encode())
                 digest.update(path.read_bytes())
+    # Pickles of one Python version need not load in another.
+    digest.update(f"python={platform.python_version()}".encode())
     for name in _LIBRARIES:
         with contextlib.suppress(metadata.PackageNotFoundError):
             digest.update(f"{name}={metadata.version(name)}".encode())

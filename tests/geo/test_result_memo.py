@@ -113,3 +113,21 @@ def test_an_unwritable_folder_costs_only_the_computation(processed):
     assert memoised("carte", ("72",), compute) == "html"
     assert len(calls) == 2
     assert processed.read_text() == "a file where the folder should be"
+
+
+def test_the_code_fingerprint_moves_with_python_and_library_versions(monkeypatch):
+    fingerprint = result_memo.code_fingerprint.__wrapped__
+    base = fingerprint()
+    assert fingerprint() == base
+    with monkeypatch.context() as patch:
+        patch.setattr(result_memo.platform, "python_version", lambda: "3.99.0")
+        other_python = fingerprint()
+    real_version = result_memo.metadata.version
+    with monkeypatch.context() as patch:
+        patch.setattr(
+            result_memo.metadata,
+            "version",
+            lambda name: "99.0" if name == "pandas" else real_version(name),
+        )
+        other_pandas = fingerprint()
+    assert len({base, other_python, other_pandas}) == 3
