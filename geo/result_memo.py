@@ -103,7 +103,10 @@ def _path(kind: str, parts: tuple) -> Path:
 
 def recall(kind: str, parts: tuple) -> Any | None:
     """The result remembered for ``parts``, or ``None`` (a damaged file is removed)."""
-    path = _path(kind, parts)
+    return _read(_path(kind, parts))
+
+
+def _read(path: Path) -> Any | None:
     try:
         if path.stat().st_size > defaults.RESULT_MEMO_MAX_BYTES:
             return None
@@ -122,7 +125,10 @@ def recall(kind: str, parts: tuple) -> Any | None:
 
 def remember(kind: str, parts: tuple, value: Any) -> None:
     """Keep ``value`` for ``parts``, then remove the oldest files beyond the limit."""
-    path = _path(kind, parts)
+    _write(_path(kind, parts), value)
+
+
+def _write(path: Path, value: Any) -> None:
     data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     if len(data) > defaults.RESULT_MEMO_MAX_BYTES:
         return
@@ -152,11 +158,11 @@ def memoised(kind: str, parts: tuple, compute: Callable[[], T]) -> T:
     time: such a request has no key that could be trusted across runs.
     """
     try:
-        request_digest(kind, parts)
+        path = _path(kind, parts)
     except TypeError:
         return compute()
-    value = recall(kind, parts)
+    value = _read(path)
     if value is None:
         value = compute()
-        remember(kind, parts, value)
+        _write(path, value)
     return value
