@@ -331,3 +331,13 @@ __all__ += ["MEDIAN_BENDERS_MIN_PAIRS"]
 #: closer than the nearest existing site) are solved by Benders decomposition rather than
 #: by the pair model (whose LP alone takes ~30 s at 100,000 pairs).
 MEDIAN_BENDERS_MIN_PAIRS: int = 20_000
+
+# Demand-cover cuts of the capacity model (equity.placement.capacity_cuts).
+__all__ += ["CAPACITY_CUT_MIN_GAIN", "CAPACITY_CUT_MIN_VIOLATION", "CAPACITY_CUT_ROUNDS"]
+#: Placement: most separation rounds of demand-cover cuts before the MILP (Sarthe: 4).
+CAPACITY_CUT_ROUNDS: int = 8
+#: Placement: a round raising the LP bound by less than this (relative) is the last.
+CAPACITY_CUT_MIN_GAIN: float = 1e-5
+#: Placement: a cut is kept when violated by more than this share of one block's
+#: capacity (0.6 persons for 600 per advisor).
+CAPACITY_CUT_MIN_VIOLATION: float = 1e-3

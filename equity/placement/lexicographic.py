@@ -10,7 +10,8 @@ decided, checked by re-solving with the chosen allocation forbidden (a no-good c
 When every advisor's capacity can be used (need exceeds capacity, as on Sarthe), stage 1's
 optimum is a bound known beforehand: stages 1 and 2 are then solved as one MILP, with
 the rows that bound implies (:meth:`~equity.placement.capacity.CapacityModel.
-restrict_to_served_bound`), and stage 1 reports the method ``bound``.
+restrict_to_served_bound`) and demand-cover cuts (:mod:`equity.placement.capacity_cuts`),
+and stage 1 reports the method ``bound``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from equity.placement.capacity import CapacityModel, capacity_model
+from equity.placement.capacity_cuts import tighten_relaxation
 from equity.placement.milp import (
     MilpModel,
     compact,
@@ -266,7 +268,8 @@ def _served_by_bound(
     When need exceeds capacity, every advisor's capacity is usually used: the
     allocation serving the most persons then serves the bound of
     :meth:`CapacityModel.restrict_to_served_bound`, and stage 1 needs no solve of its
-    own. Stage 2 is solved with that bound as its row; a solution proves stage 1's
+    own. Stage 2 is solved with that bound as its row, its LP relaxation tightened by
+    demand-cover cuts (on Sarthe up to its optimum); a solution proves stage 1's
     optimum. ``None`` (the model as it was) when the bound is not reached — stage 2's
     LP is infeasible — or stage 2 finds nothing.
     """
@@ -279,7 +282,10 @@ def _served_by_bound(
         return None
     m.add_row(objectives[0], -np.inf, -bound + _slack(bound))
     lp_start = time.perf_counter()
-    lp = lp_relaxation(m, objectives[1])
+    cuts, lp = tighten_relaxation(cm, objectives[1], deadline_share(deadline, 0.3))
+    if cuts is not None:
+        # Before the bound's row: the stages' fixing rows stay last (see _decisive_stage).
+        m.rows.insert(len(m.rows) - 1, cuts)
     lp_s = time.perf_counter() - lp_start
     info, x = (
         (None, None)

@@ -8,8 +8,8 @@ selection rows (how many sites, per-group limits) are built once, by
 MILPs go to HiGHS through its own Python interface (``highspy``) rather than
 :func:`scipy.optimize.milp`: it takes a starting solution (the lexicographic stages
 pass the previous stage's optimum, which HiGHS then only has to prove) and ships a
-newer HiGHS (on the Sarthe capacity model, stage 2 takes 4.2 s with the start
-against 16.4 s through scipy; ``benchmarks/placement.py``).
+newer HiGHS (on the Sarthe capacity model, before its demand-cover cuts, stage 2 took
+4.2 s with the start against 16.4 s through scipy; ``benchmarks/placement.py``).
 """
 
 from __future__ import annotations
@@ -51,6 +51,9 @@ Rows = tuple[sparse.csr_array, np.ndarray, np.ndarray]
 
 # HiGHS needs a positive time limit even when the run's budget is spent.
 _MIN_TIME_LIMIT_S = 0.05
+# Row tolerance of MILP solutions: HiGHS' default (1e-6) let a load exceed its capacity
+# by 2e-6 persons once cut rows changed the model's scaling.
+_MIP_FEASIBILITY_TOL = 1e-8
 # HiGHS' default dual feasibility tolerance.
 _DUAL_TOL = 1e-7
 # HiGHS' simplex_strategy values.
@@ -139,6 +142,7 @@ class MilpModel:
         h = quiet_highs()
         h.passModel(highs_lp(a, lo, hi, objective, self.lb, self.ub, self.integrality))
         h.setOptionValue("presolve", "on" if presolve else "off")
+        h.setOptionValue("mip_feasibility_tolerance", _MIP_FEASIBILITY_TOL)
         if not sub_mip_heuristics:
             for option in _SUB_MIP_HEURISTICS:
                 h.setOptionValue(option, False)
@@ -231,6 +235,15 @@ class HighsSession:
         """Solve until ``deadline``; like :meth:`MilpModel.solve`'s result (LP)."""
         _run(self._h, deadline, defaults.MIP_REL_GAP, None)
         return _highs_result(self._h, False)
+
+    def relaxation(self, keep: np.ndarray, n: int) -> OptimizeResult:
+        """Solve (from the last basis) and answer as :func:`lp_relaxation` does.
+
+        ``keep`` marks the session's variables among the ``n`` of the full model.
+        """
+        with HIGHS_LOCK:
+            self._h.run()
+        return _relaxation_result(self._h, keep, n)
 
 
 def rows_block(a: sparse.coo_array, lo: np.ndarray, hi: np.ndarray) -> Rows:
@@ -384,6 +397,11 @@ def lp_relaxation(model: MilpModel, c: np.ndarray, primal: bool = False) -> Opti
     h.setOptionValue("simplex_strategy", _PRIMAL_SIMPLEX if primal else _DUAL_SIMPLEX)
     with HIGHS_LOCK:
         h.run()
+    return _relaxation_result(h, keep, len(c))
+
+
+def _relaxation_result(h: highspy.Highs, keep: np.ndarray, n: int) -> OptimizeResult:
+    """The LP solved by ``h`` over the variables ``keep`` of ``n``, with marginals."""
     status = {
         highspy.HighsModelStatus.kOptimal: 0,
         highspy.HighsModelStatus.kInfeasible: 2,
@@ -391,7 +409,7 @@ def lp_relaxation(model: MilpModel, c: np.ndarray, primal: bool = False) -> Opti
     if status != 0:
         return OptimizeResult(x=None, fun=None, status=status)
     solution = h.getSolution()
-    x, reduced_cost = np.zeros(len(c)), np.zeros(len(c))
+    x, reduced_cost = np.zeros(n), np.zeros(n)
     x[keep] = solution.col_value
     reduced_cost[keep] = solution.col_dual
     return OptimizeResult(
