@@ -51,6 +51,7 @@ __all__ = [
     "scenario_evaluation",
     "sensitivity_for",
     "territory_for",
+    "trade_off_for",
     "travel_model",
 ]
 
@@ -227,11 +228,25 @@ def recommendation_for(
     request_key: str,
     model: TravelModel,
 ) -> Recommendation:
-    """Placement, trade-off curve, threshold sensitivity and evaluated plan of one request."""
+    """Placement, threshold sensitivity and evaluated plan of one request (its trade-off
+    curve: :func:`trade_off_for`, drawn after the placement)."""
     before = diagnosis_for(
         _territory, territory_key, _request.diagnosis, _request.diagnosis.cache_key(), model
     )
-    return workflows.run_recommendation(_territory, _request, model, before=before)
+    return workflows.run_recommendation(_territory, _request, model, before=before, trade_off=False)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def trade_off_for(
+    _territory: Territory,
+    territory_key: str,
+    _request: RecommendRequest,
+    request_key: str,
+    model: TravelModel,
+) -> pd.DataFrame:
+    """The trade-off curve of one request's recommendation."""
+    recommendation = recommendation_for(_territory, territory_key, _request, request_key, model)
+    return workflows.recommendation_trade_off(_territory, recommendation)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -11,6 +11,7 @@ from app_pages.cache import (
     recommendation_for,
     robustness_for,
     sensitivity_for,
+    trade_off_for,
     travel_model,
 )
 from app_pages.charts import french_line_chart
@@ -236,7 +237,6 @@ except (PlacementInfeasible, InvalidRequest) as exc:
     st.error(f"Contraintes incompatibles. {escape_markdown(exc)}")
     st.stop()
 result, after = recommendation.result, recommendation.after
-curve = recommendation.trade_off
 st.caption(f"Optimisation résolue en {format_number_fr(result.solver['solve_s'], 2)} s.")
 
 st.success(result.decided_by)
@@ -356,6 +356,7 @@ show_table(
 )
 
 st.subheader("Rendements décroissants")
+curve = trade_off_for(territory, territory.cache_key, request, request.cache_key(), model)
 c1, c2 = st.columns(2)
 with c1:
     if "served_persons" in curve:

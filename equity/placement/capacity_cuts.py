@@ -294,7 +294,8 @@ def tighten_relaxation(
         returns it.
     """
     reduced, keep = compact(cm.milp)
-    session = HighsSession(replace(reduced, c=c[keep]))
+    # Without presolve: on Sarthe the first LP takes 0.38 s against 0.51 s.
+    session = HighsSession(replace(reduced, c=c[keep]), presolve=False)
     lp = session.relaxation(keep, len(c))
     found: list[Rows] = []
     seen: set = set()

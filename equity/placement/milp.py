@@ -202,14 +202,17 @@ class HighsSession:
     ----------
     model : MilpModel
         Variables, bounds and first rows (integrality is ignored: an LP).
+    presolve : bool
+        Let HiGHS presolve the first solve (later ones start from the last basis).
     """
 
-    def __init__(self, model: MilpModel) -> None:
+    def __init__(self, model: MilpModel, presolve: bool = True) -> None:
         a = sparse.vstack([r[0] for r in model.rows], format="csc")
         lo = np.concatenate([r[1] for r in model.rows])
         hi = np.concatenate([r[2] for r in model.rows])
         self._h = quiet_highs()
         self._h.passModel(highs_lp(a, lo, hi, model.c, model.lb, model.ub, np.zeros(len(model.c))))
+        self._h.setOptionValue("presolve", "on" if presolve else "off")
 
     def add_rows(self, a: sparse.csr_array, lo: np.ndarray, hi: np.ndarray) -> None:
         """Append the rows ``lo <= a @ x <= hi`` (``a`` has one column per variable)."""

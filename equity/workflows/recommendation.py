@@ -52,6 +52,7 @@ __all__ = [
     "check_robustness",
     "recommendation_parameters",
     "recommendation_scenario",
+    "recommendation_trade_off",
     "run_recommendation",
     "run_threshold_sensitivity",
     "save_recommendation",
@@ -187,8 +188,9 @@ class Recommendation:
     result : PlacementResult
     inputs : PlacementInputs
         Cost matrix and weights the engine used.
-    trade_off : pandas.DataFrame
-        Coverage for 0…k new sites (nested greedy order).
+    trade_off : pandas.DataFrame or None
+        Coverage for 0…k new sites (nested greedy order); ``None`` when the run left it
+        for later (:func:`recommendation_trade_off` computes it, :meth:`report` too).
     sensitivity : pandas.DataFrame or None
         The placement re-solved at other thresholds (``None`` unless the request asked
         for it; :func:`run_threshold_sensitivity` computes it afterwards).
@@ -201,7 +203,7 @@ class Recommendation:
     after: Diagnosis
     result: PlacementResult
     inputs: PlacementInputs
-    trade_off: pd.DataFrame
+    trade_off: pd.DataFrame | None
     sensitivity: pd.DataFrame | None
     scenario: Scenario
 
@@ -213,7 +215,7 @@ class Recommendation:
             self.after,
             self.result,
             self.inputs,
-            self.trade_off,
+            recommendation_trade_off(territory, self),
             self.sensitivity,
         )
 
@@ -223,10 +225,13 @@ def run_recommendation(
     request: RecommendRequest | None = None,
     model: TravelModel | None = None,
     before: Diagnosis | None = None,
+    trade_off: bool = True,
 ) -> Recommendation:
     """Recommend new advisor sites, with the trade-off curve and threshold sensitivity.
 
     ``before`` reuses a diagnostic of ``request.diagnosis`` already computed.
+    ``trade_off=False`` leaves the curve for :func:`recommendation_trade_off` (a page
+    shows the placement first: the curve takes a quarter of the run on Sarthe).
 
     Raises
     ------
@@ -240,8 +245,7 @@ def run_recommendation(
     before = before or run_diagnosis(territory, request.diagnosis, model)
     inputs = placement_inputs(territory, before, model)
     result = recommend(territory, before, settings, inputs)
-    options = inputs.engine_options()
-    curve = trade_off_curve(*inputs.engine_args(), settings, **options)
+    curve = _trade_off(inputs, settings) if trade_off else None
     sensitivity = (
         _sensitivity_table(territory, inputs, settings, result) if request.sensitivity else None
     )
@@ -252,6 +256,18 @@ def run_recommendation(
     )
     scenario, after = evaluate_scenario(territory, draft, model)
     return Recommendation(request, before, after, result, inputs, curve, sensitivity, scenario)
+
+
+def recommendation_trade_off(territory: Territory, recommendation: Recommendation) -> pd.DataFrame:
+    """The trade-off curve of ``recommendation`` (the one it holds, else computed)."""
+    if recommendation.trade_off is not None:
+        return recommendation.trade_off
+    settings = recommendation.request.placement_settings(territory.epci["epci_name"].tolist())
+    return _trade_off(recommendation.inputs, settings)
+
+
+def _trade_off(inputs: PlacementInputs, settings: PlacementSettings) -> pd.DataFrame:
+    return trade_off_curve(*inputs.engine_args(), settings, **inputs.engine_options())
 
 
 def run_threshold_sensitivity(territory: Territory, recommendation: Recommendation) -> pd.DataFrame:

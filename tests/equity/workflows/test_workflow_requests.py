@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pandas as pd
 import pytest
 from sample_sites import LOUE
 
@@ -23,6 +24,7 @@ from equity.workflows import (
     load_scenario,
     open_store,
     recommendation_parameters,
+    recommendation_trade_off,
     run_diagnosis,
     run_recommendation,
     run_threshold_sensitivity,
@@ -185,3 +187,17 @@ def test_sensitivity_says_whether_the_recommended_sites_change(territory):
     for thr in (15.0, 30.0):
         assert table.loc[thr, "sites_kept_fr"] == "1 lieu sur 2"
         assert table.loc[thr, "sites_changed_fr"] == "− Mairie — Le Mans"
+
+
+def test_trade_off_left_for_later_is_the_same_curve(territory):
+    # The Recommandation page draws the placement before its curve (issue 14: the click
+    # to the result took 3.9 s, a quarter of the run being the curve).
+    request = RecommendRequest(k=3)
+    now = run_recommendation(territory, request)
+    later = run_recommendation(territory, request, trade_off=False)
+    assert later.trade_off is None
+    assert later.result.chosen == now.result.chosen
+    curve = recommendation_trade_off(territory, later)
+    pd.testing.assert_frame_equal(curve, now.trade_off)
+    assert len(curve) == 4
+    assert later.report(territory)["trade_off"] == now.report(territory)["trade_off"]
