@@ -46,12 +46,11 @@ __all__ = [
     "commune_map_html",
     "diagnosis_for",
     "mobile_for",
+    "recommendation_analysis",
     "recommendation_for",
     "robustness_for",
     "scenario_evaluation",
-    "sensitivity_for",
     "territory_for",
-    "trade_off_for",
     "travel_model",
 ]
 
@@ -229,37 +228,33 @@ def recommendation_for(
     model: TravelModel,
 ) -> Recommendation:
     """Placement, threshold sensitivity and evaluated plan of one request (its trade-off
-    curve: :func:`trade_off_for`, drawn after the placement)."""
+    curve: :func:`recommendation_analysis`, drawn after the placement)."""
     before = diagnosis_for(
         _territory, territory_key, _request.diagnosis, _request.diagnosis.cache_key(), model
     )
     return workflows.run_recommendation(_territory, _request, model, before=before, trade_off=False)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def trade_off_for(
+#: What :func:`recommendation_analysis` computes from a recommendation.
+_ANALYSES = {
+    "trade_off": workflows.recommendation_trade_off,
+    "sensitivity": workflows.run_threshold_sensitivity,
+}
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def recommendation_analysis(
     _territory: Territory,
     territory_key: str,
     _request: RecommendRequest,
     request_key: str,
     model: TravelModel,
+    analysis: str,
 ) -> pd.DataFrame:
-    """The trade-off curve of one request's recommendation."""
+    """An analysis of one request's recommendation: its trade-off curve (``trade_off``)
+    or its placement re-solved at the sensitivity thresholds (``sensitivity``)."""
     recommendation = recommendation_for(_territory, territory_key, _request, request_key, model)
-    return workflows.recommendation_trade_off(_territory, recommendation)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def sensitivity_for(
-    _territory: Territory,
-    territory_key: str,
-    _request: RecommendRequest,
-    request_key: str,
-    model: TravelModel,
-) -> pd.DataFrame:
-    """The recommendation of one request re-solved at the sensitivity thresholds."""
-    recommendation = recommendation_for(_territory, territory_key, _request, request_key, model)
-    return workflows.run_threshold_sensitivity(_territory, recommendation)
+    return _ANALYSES[analysis](_territory, recommendation)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -8,10 +8,9 @@ import streamlit as st
 
 from app_pages.cache import (
     clickable_commune_map,
+    recommendation_analysis,
     recommendation_for,
     robustness_for,
-    sensitivity_for,
-    trade_off_for,
     travel_model,
 )
 from app_pages.charts import french_line_chart
@@ -356,7 +355,9 @@ show_table(
 )
 
 st.subheader("Rendements décroissants")
-curve = trade_off_for(territory, territory.cache_key, request, request.cache_key(), model)
+curve = recommendation_analysis(
+    territory, territory.cache_key, request, request.cache_key(), model, "trade_off"
+)
 c1, c2 = st.columns(2)
 with c1:
     if "served_persons" in curve:
@@ -392,8 +393,8 @@ if not sensitivity_asked and st.button(
     st.rerun()
 if sensitivity_asked:
     with st.spinner("Optimisation à chaque seuil…"):
-        sensitivity = sensitivity_for(
-            territory, territory.cache_key, request, request.cache_key(), model
+        sensitivity = recommendation_analysis(
+            territory, territory.cache_key, request, request.cache_key(), model, "sensitivity"
         )
     show_table(
         sensitivity.reset_index(),
