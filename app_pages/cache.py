@@ -235,11 +235,9 @@ def recommendation_for(
     return workflows.run_recommendation(_territory, _request, model, before=before, trade_off=False)
 
 
-#: What :func:`recommendation_analysis` computes from a recommendation.
-_ANALYSES = {
-    "trade_off": workflows.recommendation_trade_off,
-    "sensitivity": workflows.run_threshold_sensitivity,
-}
+#: The workflow :func:`recommendation_analysis` runs for each analysis (named: the
+#: workflows load the solvers on first use, never for the first Carte).
+_ANALYSES = {"trade_off": "recommendation_trade_off", "sensitivity": "run_threshold_sensitivity"}
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -254,7 +252,7 @@ def recommendation_analysis(
     """An analysis of one request's recommendation: its trade-off curve (``trade_off``)
     or its placement re-solved at the sensitivity thresholds (``sensitivity``)."""
     recommendation = recommendation_for(_territory, territory_key, _request, request_key, model)
-    return _ANALYSES[analysis](_territory, recommendation)
+    return getattr(workflows, _ANALYSES[analysis])(_territory, recommendation)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
