@@ -198,7 +198,7 @@ class CapacityModel:
             backwards = demand_s[self.ii] & ~(site_s[self.kk] & (self.pair_candidate_place < 0))
             m.ub[self.f_slice][backwards] = m.lb[self.f_slice][backwards]
             place_s = np.zeros(len(self.places), dtype=bool)
-            place_s[self.place_is_existing] = site_s[self._place_sites()[self.place_is_existing]]
+            place_s[self.place_is_existing] = site_s[self.place_sites()[self.place_is_existing]]
             m.ub[: self.n_x][np.repeat(place_s, self.blocks) & (m.lb[: self.n_x] == 0)] = 0.0
             a, lo, hi = m.rows[_LOAD_ROWS]
             full = ~site_s
@@ -220,7 +220,7 @@ class CapacityModel:
         order = np.lexsort((self.pair_time, self.kk))
         k_o, t_o, u_o = self.kk[order], self.pair_time[order], ub[order]
         starts = np.searchsorted(k_o, np.arange(len(self.sites) + 1))
-        at = self._place_sites()
+        at = self.place_sites()
         sizes = np.arange(0, self.blocks + 1)
         rows, cols, vals, lo = [], [], [], []
         n_vars = len(self.milp.c)
@@ -243,7 +243,7 @@ class CapacityModel:
         a = sparse.coo_array((vals, (rows, cols)), shape=(len(lo), n_vars))
         return rows_block(a, np.array(lo), np.full(len(lo), np.inf))
 
-    def _place_sites(self) -> np.ndarray:
+    def place_sites(self) -> np.ndarray:
         """Position in ``sites`` of every place."""
         position = {int(c): j for j, c in enumerate(self.sites)}
         return np.array([position[int(c)] for c in self.places], dtype=int)

@@ -75,7 +75,7 @@ class _Point:
         self.reach = np.zeros((n_s, n_d), dtype=bool)
         self.reach[cm.kk[open_pair], cm.ii[open_pair]] = True
         bins = np.flatnonzero(m.ub[: cm.n_x] > 0.5)
-        place_site = cm._place_sites()
+        place_site = cm.place_sites()
         self.bin_col = bins
         self.bin_site = place_site[bins // cm.blocks]
         self.bin_level = bins % cm.blocks + 1
@@ -102,12 +102,6 @@ class _Point:
             self.fractional, np.flatnonzero(self.served[:, touched].sum(axis=1) > _EPS)
         )
 
-    def _gain(self, need, c0, x, cap, ref_cap_site, up):
-        """Persons the reference row grants blocks above their reference size."""
-        raised = np.minimum(need[..., None], (c0[:, None] - ref_cap_site + cap)[:, None, :])
-        gain = raised - np.minimum(need, c0[:, None])[..., None]
-        return (np.maximum(gain, 0.0) * np.where(up, x, 0.0)[:, None, :]).sum(axis=-1)
-
     def proxy(self, sites: list[int], extra: np.ndarray, ref: bool) -> tuple[np.ndarray, list]:
         """Violation of the reference row of ``sites + [s]`` for every ``s`` of ``extra``,
         and the best demand set of each.
@@ -130,7 +124,7 @@ class _Point:
         common = common[common >= 0]
         c_site = self.bin_site[common]
         rhs = np.minimum(need, c0[:, None])
-        rhs = rhs + self._gain(
+        rhs = rhs + _gain(
             need,
             c0,
             np.broadcast_to(self.bin_x[common], (len(extra), len(common))),
@@ -138,7 +132,7 @@ class _Point:
             ref_cap[c_site][None, :],
             np.broadcast_to(self.bin_level[common] > ref_level[c_site], (len(extra), len(common))),
         )
-        rhs = rhs + self._gain(
+        rhs = rhs + _gain(
             need,
             c0,
             self.site_bin_x[extra],
@@ -230,6 +224,21 @@ class _Point:
         raised = np.minimum(need, c0 - self.ref_cap[at] + self.bin_cap[mine])
         delta = np.where(up, np.maximum(raised - min(need, c0), 0.0), 0.0)
         return float(min(need, c0)), delta
+
+
+def _gain(
+    need: np.ndarray,
+    c0: np.ndarray,
+    x: np.ndarray,
+    cap: np.ndarray,
+    ref_cap_site: np.ndarray,
+    up: np.ndarray,
+) -> np.ndarray:
+    """Persons the reference row grants blocks above their reference size (per extra
+    site and demand-set prefix)."""
+    raised = np.minimum(need[..., None], (c0[:, None] - ref_cap_site + cap)[:, None, :])
+    gain = raised - np.minimum(need, c0[:, None])[..., None]
+    return (np.maximum(gain, 0.0) * np.where(up, x, 0.0)[:, None, :]).sum(axis=-1)
 
 
 def demand_cover_cuts(cm: CapacityModel, x: np.ndarray, seen: set | None = None) -> Rows | None:

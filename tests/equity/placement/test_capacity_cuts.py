@@ -72,7 +72,7 @@ def most_persons(cm, cols, allocation):
     """Independent LP: most persons the cut's pairs carry at an integer allocation."""
     n_p = len(cm.ii)
     cap = cm.base_capacity.copy()
-    place_site = cm._place_sites()
+    place_site = cm.place_sites()
     for place, blocks in allocation.items():
         cap[place_site[place]] += cm.block_capacity * blocks
     a_demand = np.zeros((len(cm.demand_weight), n_p))
